@@ -1,0 +1,102 @@
+//! `pollscope bench ...`: benchmarks (run them with `--release`).
+
+use clap::{Args, Subcommand};
+use pollscope::bench;
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// pollscope's executor, fully recorded, against futures' LocalPool on the same workload.
+    Executor(ExecutorArgs),
+    /// Rewind: rebuild the state at spread-out indices of a big recorded trace.
+    Rewind(RewindArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RewindArgs {
+    /// Tasks in the trace.
+    #[arg(long, default_value_t = 10_000)]
+    tasks: usize,
+    /// Events in the trace (about).
+    #[arg(long, default_value_t = 1_000_000)]
+    events: usize,
+    /// Indices to rebuild.
+    #[arg(long, default_value_t = 200)]
+    samples: usize,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecutorArgs {
+    /// Tasks per run; each returns `Pending` once (waking itself), then `Ready`.
+    #[arg(long, default_value_t = 100_000)]
+    tasks: usize,
+    /// Runs of each executor; the fastest is reported.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(cmd: BenchCommand) -> Result<ExitCode, String> {
+    match cmd {
+        BenchCommand::Executor(args) => {
+            if args.tasks == 0 {
+                return Err("--tasks must be at least 1".to_owned());
+            }
+            let r = bench::executor(args.tasks, args.rounds);
+            if args.json {
+                let json = serde_json::json!({
+                    "tasks": r.tasks,
+                    "polls": r.polls,
+                    "ns_per_poll": r.ns_per_poll,
+                    "localpool_ns_per_poll": r.localpool_ns_per_poll,
+                    "ratio": r.ratio,
+                });
+                println!("{json}");
+            } else {
+                debug_build_note();
+                println!(
+                    "tasks: {}  polls: {}  events recorded: {}",
+                    r.tasks, r.polls, r.events
+                );
+                println!("pollscope (recording):  {:8.1} ns per poll", r.ns_per_poll);
+                println!(
+                    "futures LocalPool:      {:8.1} ns per poll",
+                    r.localpool_ns_per_poll
+                );
+                println!("ratio:                  {:8.2}x", r.ratio);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Rewind(args) => {
+            if args.tasks == 0 || args.events == 0 {
+                return Err("--tasks and --events must be at least 1".to_owned());
+            }
+            let r = bench::rewind(args.tasks, args.events, args.samples);
+            if args.json {
+                println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
+            } else {
+                debug_build_note();
+                println!(
+                    "trace: {} events, {} tasks, {} checkpoints (built in {:.0} ms)",
+                    r.events, r.tasks, r.checkpoints, r.build_ms
+                );
+                println!(
+                    "state at an index, {} samples: median {:.2} ms, max {:.2} ms",
+                    r.samples, r.median_ms, r.max_ms
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn debug_build_note() {
+    if cfg!(debug_assertions) {
+        eprintln!("note: this is a debug build; run with --release for real figures");
+    }
+}

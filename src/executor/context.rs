@@ -1,0 +1,82 @@
+//! The thread-local "which task is being polled" context that probes and wakers read.
+
+use crate::trace::{PointId, Recorder, TaskId};
+use std::cell::Cell;
+use std::panic::Location;
+use std::sync::Arc;
+
+/// An `.at(..)` call site, known without a trace lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The label given to `at`.
+    pub label: &'static str,
+    /// Where the `.at(..)` was written.
+    pub location: &'static Location<'static>,
+}
+
+impl std::fmt::Display for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{} ({})",
+            self.location.file(),
+            self.location.line(),
+            self.label
+        )
+    }
+}
+
+/// The poll in progress on this thread.
+pub(crate) struct Current<'a> {
+    pub recorder: &'a Arc<Recorder>,
+    pub task: TaskId,
+    /// The first `Suspend` of this poll is the innermost await point: that is where the
+    /// task is suspended, and what `step()` reports.
+    pub innermost: Cell<Option<(Site, PointId)>>,
+}
+
+thread_local! {
+    /// Points at the `Current` on the stack of the poll running on this thread, or is null.
+    /// A pointer rather than a shared copy: setting it costs no reference counting, and
+    /// it is set and cleared twice per poll.
+    static CURRENT: Cell<*const Current<'static>> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs `f` with the poll in progress on this thread, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Current<'_>) -> R) -> Option<R> {
+    let ptr = CURRENT.with(Cell::get);
+    // SAFETY: a non-null pointer was set by `enter` from a `&'a Current<'a>` whose
+    // `EnterGuard<'a>` is still alive (the guard restores the previous pointer when it is
+    // dropped, also on unwind, and cannot outlive the borrow), so it points to a live value.
+    unsafe { ptr.as_ref() }.map(f)
+}
+
+/// The task being polled on this thread, if it belongs to `recorder`'s executor.
+pub(crate) fn current_task_of(recorder: &Arc<Recorder>) -> Option<TaskId> {
+    with_current(|c| Arc::ptr_eq(c.recorder, recorder).then_some(c.task)).flatten()
+}
+
+/// Marks this thread as polling `current` until the guard is dropped (also on unwind,
+/// so a panicking poll does not leave a stale context behind).
+pub(crate) fn enter<'a>(current: &'a Current<'a>) -> EnterGuard<'a> {
+    let ptr = (current as *const Current<'a>).cast::<Current<'static>>();
+    let previous = CURRENT.with(|c| c.replace(ptr));
+    EnterGuard {
+        previous,
+        _current: std::marker::PhantomData,
+    }
+}
+
+/// Restores the previous context when dropped.
+pub(crate) struct EnterGuard<'a> {
+    previous: *const Current<'static>,
+    _current: std::marker::PhantomData<&'a Current<'a>>,
+}
+
+impl Drop for EnterGuard<'_> {
+    fn drop(&mut self) {
+        let previous = self.previous;
+        // `try_with`: a guard dropped during thread teardown must not panic.
+        let _ = CURRENT.try_with(|c| c.set(previous));
+    }
+}

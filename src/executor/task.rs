@@ -1,0 +1,87 @@
+//! One spawned task: its future, its waker and its bookkeeping.
+
+use super::panic;
+use super::waker::TaskWaker;
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+type BoxedFuture = Pin<Box<dyn Future<Output = String>>>;
+
+pub(crate) struct Task {
+    pub name: Arc<str>,
+    /// `None` once finished: a completed future is never polled again.
+    future: Option<BoxedFuture>,
+    pub waker: Arc<TaskWaker>,
+    /// The same waker as a `Waker`, made once so a poll does not allocate.
+    pub waker_handle: Waker,
+    pub polls: u32,
+}
+
+impl Task {
+    pub fn new<F>(name: Arc<str>, future: F, waker: Arc<TaskWaker>) -> Task
+    where
+        F: Future + 'static,
+        F::Output: Debug,
+    {
+        Task {
+            name,
+            future: Some(Box::pin(DebugText { inner: future })),
+            waker_handle: Waker::from(waker.clone()),
+            waker,
+            polls: 0,
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.future.is_none()
+    }
+
+    /// Polls under `catch_unwind`; a panic comes back as its message.
+    pub fn poll(&mut self) -> Result<Poll<String>, String> {
+        let Some(future) = self.future.as_mut() else {
+            return Err("the executor polled a finished task".to_owned());
+        };
+        let mut cx = Context::from_waker(&self.waker_handle);
+        panic::catching(|| future.as_mut().poll(&mut cx)).map_err(|p| panic::message(p.as_ref()))
+    }
+
+    /// Drops the future; a panicking destructor is caught too, it has nowhere to go.
+    pub fn finish(&mut self) {
+        if let Some(future) = self.future.take() {
+            let _ = panic::catching(move || drop(future));
+        }
+    }
+
+    /// The executor holds two references (the `Arc` and the `Waker`); any more are clones
+    /// held by futures, threads or timers, which may still wake the task.
+    pub fn waker_held_elsewhere(&self) -> bool {
+        Arc::strong_count(&self.waker) > 2
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Turns a future's output into its `Debug` text, so tasks of any output type can
+    /// live in one list.
+    struct DebugText<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F> Future for DebugText<F>
+where
+    F: Future,
+    F::Output: Debug,
+{
+    type Output = String;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<String> {
+        self.project()
+            .inner
+            .poll(cx)
+            .map(|value| format!("{value:?}"))
+    }
+}

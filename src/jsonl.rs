@@ -1,0 +1,129 @@
+//! The trace as JSON Lines: one object per event, with strings and points spelled out.
+//! The schema is documented in the README ("Trace schema").
+
+use crate::trace::{Event, EventKind, PointId, Trace, WakeSource};
+use serde::{Deserialize, Serialize};
+use std::io::{self, Write};
+
+/// An await point as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonPoint {
+    /// The label given to `.at(..)`.
+    pub label: String,
+    /// Source file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// One event as JSON. Fields that do not apply to the kind are omitted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonEvent {
+    /// Index in the trace.
+    pub seq: u64,
+    /// Nanoseconds since the session started.
+    pub t_ns: u64,
+    /// Event kind (`spawn`, `poll_start`, ...).
+    pub kind: String,
+    /// Task number, or `null` for events of no task.
+    pub task: Option<u32>,
+    /// `spawn`, `thread_spawn`: the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `poll_end`: `pending`, `ready` or `panicked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// `await_enter`, `suspend`, `resume`, `await_exit`: the await point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<JsonPoint>,
+    /// `wake`: `self`, `task:N`, `thread:NAME` or `external`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// `say`: the line said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `complete`: the value's `Debug` text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `panic`: the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `thread_spawn`, `thread_finish`, `thread_join`: the worker thread's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<u32>,
+    /// `thread_finish`: `ok`, `error` or `panicked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// `thread_finish`: how long the thread ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ns: Option<u64>,
+}
+
+/// Spells out a wake source the schema's way.
+pub fn wake_source_text(trace: &Trace, by: WakeSource) -> String {
+    match by {
+        WakeSource::SelfWake => "self".to_owned(),
+        WakeSource::Task(t) => format!("task:{}", t.0),
+        WakeSource::Thread(name) => format!("thread:{}", trace.str(name)),
+        WakeSource::External => "external".to_owned(),
+    }
+}
+
+fn point(trace: &Trace, id: PointId) -> Option<JsonPoint> {
+    trace.point(id).map(|p| JsonPoint {
+        label: trace.str(p.label).to_owned(),
+        file: trace.str(p.file).to_owned(),
+        line: p.line,
+    })
+}
+
+impl JsonEvent {
+    /// The JSON form of `trace.events[seq]`.
+    pub fn from_event(trace: &Trace, seq: usize, event: &Event) -> JsonEvent {
+        let s = |sym| Some(trace.str(sym).to_owned());
+        let mut json = JsonEvent {
+            seq: seq as u64,
+            t_ns: event.t_ns,
+            kind: event.kind.name().to_owned(),
+            task: event.task.get(),
+            ..JsonEvent::default()
+        };
+        match event.kind {
+            EventKind::Spawn { name } => json.name = s(name),
+            EventKind::PollStart => {}
+            EventKind::PollEnd { result } => json.result = Some(result.name().to_owned()),
+            EventKind::AwaitEnter { point: p }
+            | EventKind::Suspend { point: p }
+            | EventKind::Resume { point: p }
+            | EventKind::AwaitExit { point: p } => json.point = point(trace, p),
+            EventKind::Wake { by } => json.by = Some(wake_source_text(trace, by)),
+            EventKind::Say { text } => json.text = s(text),
+            EventKind::Complete { value } => json.value = s(value),
+            EventKind::Panic { message } => json.message = s(message),
+            EventKind::ThreadSpawn { thread, name } => {
+                json.thread = Some(thread.0);
+                json.name = s(name);
+            }
+            EventKind::ThreadFinish {
+                thread,
+                outcome,
+                duration_ns,
+            } => {
+                json.thread = Some(thread.0);
+                json.outcome = Some(outcome.name().to_owned());
+                json.duration_ns = Some(duration_ns);
+            }
+            EventKind::ThreadJoin { thread } => json.thread = Some(thread.0),
+        }
+        json
+    }
+}
+
+/// Writes `trace.events[from..]` as JSON Lines.
+pub fn write_events(out: &mut impl Write, trace: &Trace, from: usize) -> io::Result<()> {
+    for (seq, event) in trace.events.iter().enumerate().skip(from) {
+        serde_json::to_writer(&mut *out, &JsonEvent::from_event(trace, seq, event))?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Lesson `lazy`: calling an `async fn` runs nothing; its body runs at the first poll.
+
+use super::{Lesson, LessonEnv, LessonError};
+use crate::executor::Executor;
+use crate::say;
+
+async fn hello() -> u32 {
+    say!("hello from inside the async fn");
+    5
+}
+
+fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+    // The body of `hello` does not run here: calling it only builds a future.
+    let future = hello();
+    ex.spawn("hello", future);
+    Ok(())
+}
+
+pub(super) const LESSON: Lesson = Lesson {
+    id: "lazy",
+    title: "Calling an async fn runs nothing",
+    experiment: "1-2",
+    explanation: "Calling `hello()` builds a future, a value that holds the function's body \
+        without running it: no line is said when the task is spawned. The body runs only \
+        when the executor first calls `poll`. Because `hello` never waits for anything, that \
+        first poll runs it to the end and returns `Poll::Ready(5)`, the way Python's \
+        `coro.send(None)` raises `StopIteration(5)`.",
+    expected: "one poll; the say-line appears after the first poll_start; value 5",
+    source: include_str!("lazy.rs"),
+    file: file!(),
+    python: include_str!("../../assets/python/lazy.py"),
+    points: &[],
+    build,
+};

@@ -1,0 +1,47 @@
+//! pollscope makes async Rust visible: it steps an executor one poll at a time and
+//! records every poll, wake, await point and worker thread as a compact event trace,
+//! from which the state of every task at any moment is rebuilt.
+//!
+//! # Layout
+//!
+//! The core never imports egui; it builds, tests and benchmarks headlessly.
+//!
+//! - [`executor`]: the steppable executor. [`executor::Executor::step`] polls exactly one
+//!   task once; two [`executor::Policy`]s (waker-driven, busy-poll); wakers that say who
+//!   woke whom; panics in polls caught and recorded.
+//! - [`trace`]: the 32-byte [`trace::Event`], the thread-safe [`trace::Recorder`], the
+//!   [`trace::State`] rebuilt from events, and the checkpointed [`trace::Timeline`]
+//!   that rebuilds any earlier state (rewind).
+//! - [`probe`]: `.at("label")` await points (file and line by `#[track_caller]`) and `say!`.
+//! - [`lessons`]: one file per lesson; each runs on the executor and shows its own source.
+//! - [`jsonl`]: the trace as JSON Lines (the schema in the README).
+//! - [`report`]: events, steps and task tables in words, shared by the CLI and the app.
+//! - [`bench`]: the executor benchmark against `futures::executor::LocalPool`.
+//! - `app` (binary only): the egui front end, a thin layer of panels over the core.
+//! - `main.rs`: the clap CLI; no logic of its own.
+//!
+//! # Looking at your own futures
+//!
+//! ```
+//! use pollscope::executor::{Executor, Policy, Step};
+//! use pollscope::trace::TaskState;
+//! use pollscope::AtExt;
+//!
+//! let mut ex = Executor::new(Policy::WakerDriven);
+//! let id = ex.spawn("mine", async { std::future::ready(3).at("three").await * 2 });
+//! while let Step::Polled(_) = ex.step() {}
+//! let state = pollscope::trace::Timeline::from_trace(ex.recorder().snapshot());
+//! let task = state.live().task(id).unwrap();
+//! assert_eq!(task.polls, 1);
+//! assert!(matches!(task.state, TaskState::Completed(_)));
+//! ```
+
+pub mod bench;
+pub mod executor;
+pub mod jsonl;
+pub mod lessons;
+pub mod probe;
+pub mod report;
+pub mod trace;
+
+pub use probe::{At, AtExt};

@@ -1,0 +1,125 @@
+//! Words for what happened: event descriptions, step lines and task tables, shared by
+//! the CLI and the app so both tell the same story.
+
+use crate::executor::{Outcome, Step};
+use crate::jsonl::wake_source_text;
+use crate::trace::{Event, EventKind, State, TaskState, Trace, WakeSource};
+use std::fmt::Write;
+
+/// One event in words (`task 0 suspended at Remote (src/lessons/remote.rs:28)`).
+pub fn event_text(trace: &Trace, event: &Event) -> String {
+    let task = format!("task {}", event.task);
+    match event.kind {
+        EventKind::Spawn { name } => format!("{task} spawned as \"{}\"", trace.str(name)),
+        EventKind::PollStart => format!("{task}: poll starts"),
+        EventKind::PollEnd { result } => format!("{task}: poll returns {}", result.name()),
+        EventKind::AwaitEnter { point } => {
+            format!("{task} enters await {}", trace.point_text(point))
+        }
+        EventKind::Suspend { point } => {
+            format!("{task} suspends at {}", trace.point_text(point))
+        }
+        EventKind::Resume { point } => format!("{task} resumes at {}", trace.point_text(point)),
+        EventKind::AwaitExit { point } => {
+            format!("{task} finishes await {}", trace.point_text(point))
+        }
+        EventKind::Wake { by } => format!("{task} woken by {}", wake_source_words(trace, by)),
+        EventKind::Say { text } => format!("{task} says: {}", trace.str(text)),
+        EventKind::Complete { value } => format!("{task} completed with {}", trace.str(value)),
+        EventKind::Panic { message } => format!("{task} panicked: {}", trace.str(message)),
+        EventKind::ThreadSpawn { thread, name } => {
+            format!("{task} starts thread {} \"{}\"", thread.0, trace.str(name))
+        }
+        EventKind::ThreadFinish {
+            thread,
+            outcome,
+            duration_ns,
+        } => format!(
+            "thread {} finishes ({}) after {}",
+            thread.0,
+            outcome.name(),
+            duration(duration_ns)
+        ),
+        EventKind::ThreadJoin { thread } => format!("{task} joins thread {}", thread.0),
+    }
+}
+
+/// A wake source in words (`itself`, `task 2`, `thread fetch-1`, `outside`).
+pub fn wake_source_words(trace: &Trace, by: WakeSource) -> String {
+    match by {
+        WakeSource::SelfWake => "itself".to_owned(),
+        WakeSource::Task(t) => format!("task {}", t.0),
+        WakeSource::Thread(_) => wake_source_text(trace, by).replacen(':', " ", 1),
+        WakeSource::External => "outside".to_owned(),
+    }
+}
+
+/// A duration in the most readable unit.
+pub fn duration(ns: u64) -> String {
+    match ns {
+        0..1_000 => format!("{ns} ns"),
+        1_000..1_000_000 => format!("{:.1} µs", ns as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} ms", ns as f64 / 1e6),
+        _ => format!("{:.2} s", ns as f64 / 1e9),
+    }
+}
+
+/// One line for one step: poll number, task, outcome and await point as `file:line`.
+/// Steps that polled nothing have no number.
+pub fn step_line(number: usize, step: &Step) -> String {
+    match step {
+        Step::Polled(p) => {
+            let what = match &p.outcome {
+                Outcome::Pending { at: Some(site), .. } => format!("Pending at {site}"),
+                Outcome::Pending { at: None, .. } => "Pending".to_owned(),
+                Outcome::Ready { value } => format!("Ready({value})"),
+                Outcome::Panicked { message } => format!("Panicked: {message}"),
+            };
+            let wasted = if p.wasted { "  [wasted]" } else { "" };
+            format!("{number:>4}  task {} {:<12} {what}{wasted}", p.task, p.name)
+        }
+        Step::Idle => "      idle: waiting for a wake from another thread".to_owned(),
+        Step::Stalled => "      stalled: no task can be woken".to_owned(),
+        Step::Done => "      done: every task has finished".to_owned(),
+    }
+}
+
+/// The value or error a task ended with, or where it waits.
+pub fn task_detail(trace: &Trace, state: &State, id: usize) -> String {
+    let Some(task) = state.tasks.get(id) else {
+        return String::new();
+    };
+    match task.state {
+        TaskState::Completed(v) => trace.str(v).to_owned(),
+        TaskState::Panicked(m) => trace.str(m).to_owned(),
+        _ => task
+            .await_point()
+            .map(|p| trace.point_text(p))
+            .unwrap_or_default(),
+    }
+}
+
+/// The task table printed after a run.
+pub fn task_table(trace: &Trace, state: &State) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>4}  {:<12} {:<10} {:>5} {:>5} {:>6} {:>10}  value / await point",
+        "task", "name", "state", "polls", "wakes", "wasted", "poll time"
+    );
+    for (i, t) in state.tasks.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<12} {:<10} {:>5} {:>5} {:>6} {:>10}  {}",
+            t.id,
+            trace.str(t.name),
+            t.state.word(),
+            t.polls,
+            t.wakes,
+            t.wasted,
+            duration(t.poll_ns),
+            task_detail(trace, state, i)
+        );
+    }
+    out
+}

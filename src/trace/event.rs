@@ -1,0 +1,165 @@
+//! The compact event record: every fact pollscope shows is one of these.
+
+/// Index into the trace's string table. Strings are interned so an event stays small
+/// however long a task name, say-line or value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(pub u32);
+
+/// Index into the trace's await-point table (label, file, line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PointId(pub u32);
+
+/// A task's number, in spawn order, starting at 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub u32);
+
+impl TaskId {
+    /// Marks events that belong to no task (a worker thread finishing, a wake from outside).
+    pub const NONE: TaskId = TaskId(u32::MAX);
+
+    /// The task number, or `None` for [`TaskId::NONE`].
+    pub fn get(self) -> Option<u32> {
+        (self != Self::NONE).then_some(self.0)
+    }
+}
+
+impl std::fmt::Display for TaskId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.get() {
+            Some(n) => f.pad(&n.to_string()),
+            None => f.pad("-"),
+        }
+    }
+}
+
+/// A worker thread's number, in spawn order, starting at 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ThreadNo(pub u32);
+
+/// How a poll ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollResult {
+    /// The future returned `Poll::Pending`.
+    Pending,
+    /// The future returned `Poll::Ready`; a `Complete` event with the value follows.
+    Ready,
+    /// The poll panicked; a `Panic` event with the message follows.
+    Panicked,
+}
+
+/// Who called `wake` on a task's waker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WakeSource {
+    /// The task woke itself during its own poll (a hand-written future's `wake_by_ref`).
+    SelfWake,
+    /// Another task, during its poll.
+    Task(TaskId),
+    /// A thread other than the executor's; the symbol is the thread's name.
+    Thread(Sym),
+    /// The executor's own thread outside any poll (the embedding program).
+    External,
+}
+
+/// How a worker thread's closure ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThreadOutcome {
+    /// It returned a success value.
+    Ok,
+    /// It returned an error value (a failed fetch, say).
+    Error,
+    /// It panicked; the handle turns the panic into an error value.
+    Panicked,
+}
+
+/// What happened. The payloads are symbols and small numbers so the whole [`Event`]
+/// fits in 32 bytes (asserted in `tests/event_size.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// A task was spawned with this name.
+    Spawn { name: Sym },
+    /// The executor called `poll` on the task.
+    PollStart,
+    /// `poll` returned.
+    PollEnd { result: PollResult },
+    /// An instrumented future (`.at(..)`) was polled for the first time.
+    AwaitEnter { point: PointId },
+    /// An instrumented future returned `Pending`: the task is suspended there.
+    Suspend { point: PointId },
+    /// An instrumented future that had suspended is polled again.
+    Resume { point: PointId },
+    /// An instrumented future returned `Ready`: the await is over.
+    AwaitExit { point: PointId },
+    /// The task's waker was called.
+    Wake { by: WakeSource },
+    /// `say!` inside the task's poll.
+    Say { text: Sym },
+    /// The task's future returned this value (its `Debug` text).
+    Complete { value: Sym },
+    /// The task's poll panicked with this message.
+    Panic { message: Sym },
+    /// A worker thread was started by the task.
+    ThreadSpawn { thread: ThreadNo, name: Sym },
+    /// A worker thread's closure ended.
+    ThreadFinish {
+        thread: ThreadNo,
+        outcome: ThreadOutcome,
+        duration_ns: u64,
+    },
+    /// The task collected the worker thread's result.
+    ThreadJoin { thread: ThreadNo },
+}
+
+/// One entry of the trace. Its sequence number is its index in the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Nanoseconds since the recording session started (monotonic clock).
+    pub t_ns: u64,
+    /// The task this event is about, or [`TaskId::NONE`].
+    pub task: TaskId,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl EventKind {
+    /// The kind's name in the JSON schema (`poll_start`, `wake`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Spawn { .. } => "spawn",
+            EventKind::PollStart => "poll_start",
+            EventKind::PollEnd { .. } => "poll_end",
+            EventKind::AwaitEnter { .. } => "await_enter",
+            EventKind::Suspend { .. } => "suspend",
+            EventKind::Resume { .. } => "resume",
+            EventKind::AwaitExit { .. } => "await_exit",
+            EventKind::Wake { .. } => "wake",
+            EventKind::Say { .. } => "say",
+            EventKind::Complete { .. } => "complete",
+            EventKind::Panic { .. } => "panic",
+            EventKind::ThreadSpawn { .. } => "thread_spawn",
+            EventKind::ThreadFinish { .. } => "thread_finish",
+            EventKind::ThreadJoin { .. } => "thread_join",
+        }
+    }
+}
+
+impl PollResult {
+    /// The schema's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PollResult::Pending => "pending",
+            PollResult::Ready => "ready",
+            PollResult::Panicked => "panicked",
+        }
+    }
+}
+
+impl ThreadOutcome {
+    /// The schema's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ThreadOutcome::Ok => "ok",
+            ThreadOutcome::Error => "error",
+            ThreadOutcome::Panicked => "panicked",
+        }
+    }
+}

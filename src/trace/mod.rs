@@ -1,0 +1,13 @@
+//! The event trace: compact events, interned strings, and state rebuilt from events at any index.
+
+mod event;
+mod log;
+mod state;
+mod timeline;
+
+pub use event::{
+    Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
+};
+pub use log::{Point, Recorder, Stamp, Trace, TraceBuilder};
+pub use state::{State, TaskState, TaskView, ThreadView};
+pub use timeline::Timeline;

@@ -1,0 +1,242 @@
+//! The state of every task and worker thread, rebuilt from events alone.
+//!
+//! Every panel is a function of a [`State`]; the live view is the state after the last
+//! event, rewind is the state after an earlier one.
+
+use super::event::{
+    Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
+};
+
+/// Where a task is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    /// Spawned, never polled: its body has not run a single line (Python: `CORO_CREATED`).
+    Created,
+    /// Woken and waiting for the executor to poll it.
+    Scheduled,
+    /// Inside `poll` right now.
+    Running,
+    /// Returned `Pending` and nobody has woken it since (Python: `CORO_SUSPENDED`).
+    Suspended,
+    /// Returned `Ready` with this value (Python: `CORO_CLOSED` after `StopIteration(value)`).
+    Completed(Sym),
+    /// A poll panicked with this message.
+    Panicked(Sym),
+}
+
+impl TaskState {
+    /// One lowercase word for the state.
+    pub fn word(self) -> &'static str {
+        match self {
+            TaskState::Created => "created",
+            TaskState::Scheduled => "scheduled",
+            TaskState::Running => "running",
+            TaskState::Suspended => "suspended",
+            TaskState::Completed(_) => "completed",
+            TaskState::Panicked(_) => "panicked",
+        }
+    }
+
+    /// True once the task can never be polled again.
+    pub fn is_finished(self) -> bool {
+        matches!(self, TaskState::Completed(_) | TaskState::Panicked(_))
+    }
+}
+
+/// One task as the events describe it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskView {
+    /// Its number.
+    pub id: TaskId,
+    /// The name given to `spawn`.
+    pub name: Sym,
+    /// Where it is in its life.
+    pub state: TaskState,
+    /// Times `poll` was called.
+    pub polls: u32,
+    /// Times its waker was called.
+    pub wakes: u32,
+    /// Polls that returned `Pending` although nobody had woken the task since its previous
+    /// poll: the cost of busy polling.
+    pub wasted: u32,
+    /// Total time spent inside its polls.
+    pub poll_ns: u64,
+    /// The await chain, outermost first: while running, the instrumented awaits entered so
+    /// far; while suspended, the ones it is suspended in (the last is the innermost).
+    pub chain: Vec<PointId>,
+    /// The most recent wake and who made it.
+    pub last_wake: Option<WakeSource>,
+    /// When the current poll started (meaningful while running).
+    pub poll_started_ns: u64,
+    woken: bool,
+    legit_poll: bool,
+    suspended_here: Vec<PointId>,
+}
+
+impl TaskView {
+    /// The innermost await point the task is suspended at (or running in).
+    pub fn await_point(&self) -> Option<PointId> {
+        self.chain.last().copied()
+    }
+}
+
+/// One worker thread as the events describe it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadView {
+    /// Its number.
+    pub no: ThreadNo,
+    /// The thread's name.
+    pub name: Sym,
+    /// The task that started it (and awaits it).
+    pub task: TaskId,
+    /// When it started.
+    pub started_ns: u64,
+    /// How and after how long it finished, once it has.
+    pub finished: Option<(ThreadOutcome, u64)>,
+    /// The task that collected its result, once one has.
+    pub joined_by: Option<TaskId>,
+}
+
+/// Everything the events up to some index say about tasks and threads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    /// Tasks by id.
+    pub tasks: Vec<TaskView>,
+    /// Worker threads by number.
+    pub threads: Vec<ThreadView>,
+    /// How many events have been applied.
+    pub applied: usize,
+    /// The task inside `poll`, if any.
+    pub running: Option<TaskId>,
+    /// Time of the last applied event.
+    pub t_ns: u64,
+}
+
+impl State {
+    /// The empty state before any event.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The task with this id, if spawned.
+    pub fn task(&self, id: TaskId) -> Option<&TaskView> {
+        self.tasks.get(id.0 as usize)
+    }
+
+    /// Applies one event. Events about tasks or threads the state does not know are
+    /// ignored, so a damaged trace degrades instead of failing.
+    pub fn apply(&mut self, event: &Event) {
+        self.applied += 1;
+        self.t_ns = event.t_ns;
+        let t = event.t_ns;
+        match event.kind {
+            EventKind::Spawn { name } => {
+                self.tasks.push(TaskView {
+                    id: TaskId(self.tasks.len() as u32),
+                    name,
+                    state: TaskState::Created,
+                    polls: 0,
+                    wakes: 0,
+                    wasted: 0,
+                    poll_ns: 0,
+                    chain: Vec::new(),
+                    last_wake: None,
+                    poll_started_ns: 0,
+                    woken: false,
+                    legit_poll: false,
+                    suspended_here: Vec::new(),
+                });
+            }
+            EventKind::ThreadSpawn { thread, name } => self.threads.push(ThreadView {
+                no: thread,
+                name,
+                task: event.task,
+                started_ns: t,
+                finished: None,
+                joined_by: None,
+            }),
+            EventKind::ThreadFinish {
+                thread,
+                outcome,
+                duration_ns,
+            } => {
+                if let Some(th) = self.threads.get_mut(thread.0 as usize) {
+                    th.finished = Some((outcome, duration_ns));
+                }
+            }
+            EventKind::ThreadJoin { thread } => {
+                if let Some(th) = self.threads.get_mut(thread.0 as usize) {
+                    th.joined_by = Some(event.task);
+                }
+            }
+            _ => self.apply_task_event(event),
+        }
+    }
+
+    fn apply_task_event(&mut self, event: &Event) {
+        let Some(task) = self.tasks.get_mut(event.task.0 as usize) else {
+            return;
+        };
+        match event.kind {
+            EventKind::PollStart => {
+                task.legit_poll = task.woken || task.polls == 0;
+                task.woken = false;
+                task.polls += 1;
+                task.state = TaskState::Running;
+                task.poll_started_ns = event.t_ns;
+                task.chain.clear();
+                task.suspended_here.clear();
+                self.running = Some(event.task);
+            }
+            EventKind::PollEnd { result } => {
+                task.poll_ns += event.t_ns.saturating_sub(task.poll_started_ns);
+                self.running = None;
+                match result {
+                    PollResult::Pending => {
+                        if !task.legit_poll {
+                            task.wasted += 1;
+                        }
+                        task.chain.clear();
+                        task.chain.extend(task.suspended_here.drain(..).rev());
+                        task.state = if task.woken {
+                            TaskState::Scheduled
+                        } else {
+                            TaskState::Suspended
+                        };
+                    }
+                    PollResult::Ready => task.chain.clear(),
+                    // The chain stays: it shows where the panic happened.
+                    PollResult::Panicked => {}
+                }
+            }
+            EventKind::AwaitEnter { point } | EventKind::Resume { point } => task.chain.push(point),
+            EventKind::Suspend { point } => {
+                truncate_at(&mut task.chain, point);
+                task.suspended_here.push(point);
+            }
+            EventKind::AwaitExit { point } => truncate_at(&mut task.chain, point),
+            EventKind::Wake { by } => {
+                task.wakes += 1;
+                task.last_wake = Some(by);
+                task.woken = true;
+                if task.state == TaskState::Suspended {
+                    task.state = TaskState::Scheduled;
+                }
+            }
+            EventKind::Complete { value } => task.state = TaskState::Completed(value),
+            EventKind::Panic { message } => task.state = TaskState::Panicked(message),
+            EventKind::Say { .. }
+            | EventKind::Spawn { .. }
+            | EventKind::ThreadSpawn { .. }
+            | EventKind::ThreadFinish { .. }
+            | EventKind::ThreadJoin { .. } => {}
+        }
+    }
+}
+
+/// Drops `point` and everything nested inside it from the chain.
+fn truncate_at(chain: &mut Vec<PointId>, point: PointId) {
+    if let Some(pos) = chain.iter().rposition(|&p| p == point) {
+        chain.truncate(pos);
+    }
+}

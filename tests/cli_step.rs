@@ -1,0 +1,104 @@
+//! The `pollscope` command line: `step`, `lessons`, errors.
+
+use std::process::Command;
+
+fn pollscope(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn unknown_lesson_exits_non_zero_with_a_message() {
+    let out = pollscope(&["step", "no-such-lesson"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown lesson 'no-such-lesson'"), "{err}");
+    assert!(err.contains("lazy"), "the message lists the lessons: {err}");
+}
+
+#[test]
+fn bad_policy_exits_non_zero_with_a_message() {
+    let out = pollscope(&["step", "lazy", "--policy", "sometimes"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown policy 'sometimes'"), "{err}");
+}
+
+#[test]
+fn lazy_json_says_after_first_poll_and_completes_with_five() {
+    let out = pollscope(&["step", "lazy", "--json"]);
+    assert!(out.status.success());
+    let events = json_lines(&out.stdout);
+    let kinds: Vec<_> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let first_poll = kinds.iter().position(|&k| k == "poll_start").unwrap();
+    let say = kinds.iter().position(|&k| k == "say").unwrap();
+    assert!(say > first_poll);
+    let complete = events.iter().find(|e| e["kind"] == "complete").unwrap();
+    assert_eq!(complete["value"], "5");
+    assert_eq!(complete["task"], 0);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64);
+        assert!(e["t_ns"].is_u64());
+    }
+}
+
+#[test]
+fn remote_json_has_points_and_wake_sources() {
+    let out = pollscope(&["step", "remote", "--json"]);
+    assert!(out.status.success());
+    let events = json_lines(&out.stdout);
+    let suspend = events.iter().find(|e| e["kind"] == "suspend").unwrap();
+    assert_eq!(suspend["point"]["label"], "Remote");
+    assert_eq!(suspend["point"]["file"], "src/lessons/remote.rs");
+    assert!(suspend["point"]["line"].as_u64().unwrap() > 0);
+    let wake = events.iter().find(|e| e["kind"] == "wake").unwrap();
+    assert_eq!(wake["by"], "self");
+    let end = events.iter().find(|e| e["kind"] == "poll_end").unwrap();
+    assert_eq!(end["result"], "pending");
+}
+
+#[test]
+fn reuse_ends_with_exit_zero_and_shows_the_caught_panic() {
+    let out = pollscope(&["step", "reuse"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Panicked: `async fn` resumed after completion"),
+        "{text}"
+    );
+    assert!(text.contains("done: every task has finished"), "{text}");
+    // The caught panic is reported once, by pollscope, not by the default panic hook.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked at"), "{err}");
+}
+
+#[test]
+fn step_lines_show_await_points_as_file_and_line() {
+    let out = pollscope(&["step", "remote", "--steps", "1"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Pending at src/lessons/remote.rs:"), "{text}");
+    assert!(text.contains("outer"), "{text}");
+}
+
+#[test]
+fn lessons_lists_every_lesson() {
+    let out = pollscope(&["lessons"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in ["lazy", "reuse", "remote", "setup"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(id)),
+            "{id} missing: {text}"
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! `lazy`: the body of an async fn runs at the first poll, not when it is called.
+
+use pollscope::executor::{Executor, Outcome, Policy, Step};
+use pollscope::lessons::{self, LessonEnv};
+use pollscope::trace::EventKind;
+
+#[test]
+fn body_runs_at_first_poll_and_returns_five() {
+    let mut ex = Executor::new(Policy::WakerDriven);
+    lessons::find("lazy")
+        .unwrap()
+        .spawn_into(&mut ex, &LessonEnv::default())
+        .unwrap();
+    // Spawned, not polled: nothing said yet.
+    let before = ex.recorder().snapshot();
+    let kinds: Vec<_> = before.events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(kinds, ["spawn"]);
+
+    let step = ex.step();
+    let Step::Polled(p) = &step else {
+        panic!("expected a poll, got {step:?}")
+    };
+    assert_eq!(p.outcome, Outcome::Ready { value: "5".into() });
+    assert_eq!(ex.step(), Step::Done);
+
+    let trace = ex.recorder().snapshot();
+    let kinds: Vec<_> = trace.events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        ["spawn", "poll_start", "say", "poll_end", "complete"]
+    );
+    let EventKind::Say { text } = trace.events[2].kind else {
+        unreachable!()
+    };
+    assert_eq!(trace.str(text), "hello from inside the async fn");
+    let EventKind::Complete { value } = trace.events[4].kind else {
+        unreachable!()
+    };
+    assert_eq!(trace.str(value), "5");
+}
+
+#[test]
+fn same_outcome_under_busy_polling() {
+    let mut ex = Executor::new(Policy::BusyPoll);
+    lessons::find("lazy")
+        .unwrap()
+        .spawn_into(&mut ex, &LessonEnv::default())
+        .unwrap();
+    let (stop, polls) = ex.run_until_stalled();
+    assert_eq!((stop, polls), (Step::Done, 1));
+}

@@ -1,0 +1,39 @@
+//! `setup`: a plain function's setup runs at call time, the future's body at first poll.
+
+use pollscope::executor::{Executor, Policy};
+use pollscope::lessons::{self, LessonEnv};
+use pollscope::trace::EventKind;
+
+#[test]
+fn setup_then_caller_then_body() {
+    for policy in [Policy::WakerDriven, Policy::BusyPoll] {
+        let mut ex = Executor::new(policy);
+        lessons::find("setup")
+            .unwrap()
+            .spawn_into(&mut ex, &LessonEnv::default())
+            .unwrap();
+        ex.run_until_stalled();
+        let trace = ex.recorder().snapshot();
+        let said: Vec<_> = trace
+            .events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Say { text } => Some(trace.str(text)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "setup for python.org: runs at call time",
+                "got the future back; its body has not run",
+                "body for python.org: runs at the first poll",
+            ]
+        );
+        let value = trace.events.iter().find_map(|e| match e.kind {
+            EventKind::Complete { value } => Some(trace.str(value)),
+            _ => None,
+        });
+        assert_eq!(value, Some("10"));
+    }
+}
