@@ -3,31 +3,11 @@
 
 use crate::executor::{Executor, Policy, Step};
 use serde::Serialize;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 /// The workload's future: wakes itself and returns `Pending` once, then `Ready`.
 /// Every task therefore takes exactly two polls.
-#[derive(Debug, Default)]
-pub struct YieldOnce {
-    yielded: bool,
-}
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
-            Poll::Ready(())
-        } else {
-            self.yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
+pub use crate::executor::YieldNow as YieldOnce;
 
 /// Results of one benchmark run.
 #[derive(Clone, Debug, Serialize)]

@@ -13,6 +13,11 @@
 //!   [`trace::State`] rebuilt from events, and the checkpointed [`trace::Timeline`]
 //!   that rebuilds any earlier state (rewind).
 //! - [`probe`]: `.at("label")` await points (file and line by `#[track_caller]`) and `say!`.
+//! - [`worker`]: thread handles as futures (woken by the thread when it finishes) and the
+//!   original's blocking join.
+//! - [`http`]: blocking fetches on ureq with timeouts, a body cap and one typed error.
+//! - [`server`]: the embedded loopback demo server (`std::net` + `httparse`, a thread per
+//!   connection) with per-page latency and size profiles from `assets/profiles/`.
 //! - [`lessons`]: one file per lesson; each runs on the executor and shows its own source.
 //! - [`jsonl`]: the trace as JSON Lines (the schema in the README).
 //! - [`report`]: events, steps and task tables in words, shared by the CLI and the app.
@@ -38,10 +43,13 @@
 
 pub mod bench;
 pub mod executor;
+pub mod http;
 pub mod jsonl;
 pub mod lessons;
 pub mod probe;
 pub mod report;
+pub mod server;
 pub mod trace;
+pub mod worker;
 
 pub use probe::{At, AtExt};

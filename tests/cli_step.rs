@@ -102,3 +102,60 @@ fn lessons_lists_every_lesson() {
         );
     }
 }
+
+#[test]
+fn fetch_errors_are_readable_in_the_step_output() {
+    // A closed port: bind, take the port, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = format!("http://127.0.0.1:{port}/page/gone");
+    let out = pollscope(&["step", "threads", "--url", &refused, "--url", "not a url"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("connection refused"), "{text}");
+    assert!(text.contains("invalid url"), "{text}");
+    assert!(text.contains("thread 0 finishes (error)"), "{text}");
+}
+
+#[test]
+fn threads_json_shows_four_overlapping_threads_and_byte_counts() {
+    let out = pollscope(&["step", "threads", "--json"]);
+    assert!(out.status.success());
+    let events = json_lines(&out.stdout);
+    let spawns = events
+        .iter()
+        .filter(|e| e["kind"] == "thread_spawn")
+        .count();
+    let first_finish = events
+        .iter()
+        .position(|e| e["kind"] == "thread_finish")
+        .unwrap();
+    let last_spawn = events
+        .iter()
+        .rposition(|e| e["kind"] == "thread_spawn")
+        .unwrap();
+    assert_eq!(spawns, 4);
+    assert!(last_spawn < first_finish);
+    let values: Vec<_> = events
+        .iter()
+        .filter(|e| e["kind"] == "complete")
+        .map(|e| e["value"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(values.len(), 5);
+    assert!(values.contains(&"95000".to_owned()), "{values:?}");
+    let woken_by_thread = events
+        .iter()
+        .filter(|e| e["kind"] == "wake" && e["by"].as_str().unwrap().starts_with("thread:fetch-"))
+        .count();
+    assert_eq!(woken_by_thread, 4);
+}
+
+#[test]
+fn url_on_a_lesson_that_fetches_nothing_is_an_error() {
+    let out = pollscope(&["step", "lazy", "--url", "http://127.0.0.1:1/"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fetches nothing"));
+}

@@ -3,8 +3,9 @@
 
 use egui::{Color32, RichText};
 use pollscope::executor::{Executor, Policy, Step};
-use pollscope::lessons::{self, LessonEnv};
+use pollscope::lessons;
 use pollscope::report;
+use pollscope::server::DemoServer;
 use pollscope::trace::{TaskState, Timeline};
 
 /// Opens the window and runs until it is closed.
@@ -39,6 +40,8 @@ pub struct PollscopeApp {
     running: bool,
     status: String,
     steps: usize,
+    /// The demo server of a lesson that fetches, kept alive while the lesson runs.
+    _server: Option<DemoServer>,
 }
 
 impl PollscopeApp {
@@ -52,6 +55,7 @@ impl PollscopeApp {
             running: false,
             status: String::new(),
             steps: 0,
+            _server: None,
         };
         app.reset(0, Policy::WakerDriven);
         app
@@ -65,7 +69,12 @@ impl PollscopeApp {
         self.running = false;
         self.steps = 0;
         let lesson = &lessons::all()[self.lesson];
-        self.status = match lesson.spawn_into(&mut self.executor, &LessonEnv::default()) {
+        self._server = None;
+        let prepared = lessons::prepare_env(lesson, Vec::new()).and_then(|(env, server)| {
+            self._server = server;
+            lesson.spawn_into(&mut self.executor, &env)
+        });
+        self.status = match prepared {
             Ok(()) => format!("{}: press Step to poll one task", lesson.title),
             Err(e) => e.to_string(),
         };

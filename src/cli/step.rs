@@ -2,7 +2,7 @@
 
 use clap::Args;
 use pollscope::executor::{Executor, Policy, Step};
-use pollscope::lessons::{self, LessonEnv};
+use pollscope::lessons;
 use pollscope::trace::{EventKind, Timeline};
 use pollscope::{jsonl, report};
 use std::io::Write;
@@ -17,7 +17,7 @@ pub struct StepArgs {
     #[arg(long, default_value = "waker", value_parser = super::parse_policy)]
     policy: Policy,
     /// Stop after this many polls.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 1_000_000)]
     steps: usize,
     /// Print the trace as JSON Lines (one event per line) instead of words.
     #[arg(long)]
@@ -25,6 +25,9 @@ pub struct StepArgs {
     /// Give up waiting for wakes from other threads after this many seconds.
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
+    /// A page to fetch instead of the demo server's (repeatable; for lessons that fetch).
+    #[arg(long = "url", value_name = "URL")]
+    urls: Vec<String>,
 }
 
 pub fn run(args: StepArgs) -> Result<ExitCode, String> {
@@ -35,14 +38,25 @@ pub fn run(args: StepArgs) -> Result<ExitCode, String> {
             args.timeout
         ));
     }
+    if !lesson.fetches && !args.urls.is_empty() {
+        return Err(format!(
+            "lesson {} fetches nothing: --url does not apply",
+            lesson.id
+        ));
+    }
+    // The demo server (if the lesson needs it) lives until the run ends.
+    let (env, _server) = lessons::prepare_env(lesson, args.urls).map_err(|e| e.to_string())?;
     let mut ex = Executor::new(args.policy);
     lesson
-        .spawn_into(&mut ex, &LessonEnv::default())
+        .spawn_into(&mut ex, &env)
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     let mut timeline = Timeline::new();
     let mut printed = 0;
     let mut polls = 0;
+    // Busy polling can waste thousands of polls while a thread works: they are counted,
+    // not printed one by one.
+    let mut wasted_run = 0usize;
     let deadline = Instant::now() + Duration::from_secs_f64(args.timeout);
     if !args.json {
         let _ = writeln!(
@@ -55,6 +69,9 @@ pub fn run(args: StepArgs) -> Result<ExitCode, String> {
     }
     let end = loop {
         if polls >= args.steps {
+            if !args.json {
+                let _ = writeln!(out, "      stopped after {polls} polls (--steps)");
+            }
             break None;
         }
         let step = ex.step();
@@ -63,8 +80,16 @@ pub fn run(args: StepArgs) -> Result<ExitCode, String> {
         }
         ex.recorder().sync_into(timeline.trace_mut());
         if !args.json {
-            if !matches!(step, Step::Idle) {
-                let _ = writeln!(out, "{}", report::step_line(polls, &step));
+            if step.polled().is_some_and(|p| p.wasted) {
+                wasted_run += 1;
+            } else {
+                if wasted_run > 0 {
+                    let _ = writeln!(out, "      ... {wasted_run} wasted polls");
+                    wasted_run = 0;
+                }
+                if !matches!(step, Step::Idle) {
+                    let _ = writeln!(out, "{}", report::step_line(polls, &step));
+                }
             }
             print_details(&mut out, &timeline, printed);
             printed = timeline.len();

@@ -7,10 +7,12 @@ pub(crate) mod panic;
 mod policy;
 mod task;
 mod waker;
+mod yield_now;
 
 pub use context::Site;
 pub use outcome::{Outcome, Polled, Step};
 pub use policy::Policy;
+pub use yield_now::{YieldNow, yield_now};
 
 pub(crate) use context::with_current;
 

@@ -30,5 +30,6 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/lazy.py"),
     points: &[],
+    fetches: false,
     build,
 };

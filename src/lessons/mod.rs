@@ -4,9 +4,14 @@
 mod lazy;
 mod remote;
 mod reuse;
+mod seed_request;
+mod sequential_awaits;
 mod setup;
+mod threads;
+// Lessons of issue 3/6 (the full library) go below this line.
 
 use crate::executor::Executor;
+use crate::server::{DemoServer, ServerConfig};
 
 /// What a lesson may use when it builds its tasks.
 #[derive(Clone, Debug, Default)]
@@ -60,6 +65,9 @@ pub struct Lesson {
     pub python: &'static str,
     /// Labels of the `.at(..)` points the code contains, in source order.
     pub points: &'static [&'static str],
+    /// True if the lesson fetches pages: it needs [`LessonEnv::urls`] (the demo server's
+    /// pages unless the user gives URLs).
+    pub fetches: bool,
     /// Spawns the lesson's tasks.
     pub build: fn(&mut Executor, &LessonEnv) -> Result<(), LessonError>,
 }
@@ -87,9 +95,32 @@ impl Lesson {
     }
 }
 
+/// The environment a lesson runs in: `urls` if given, else (for a lesson that fetches)
+/// the pages of a demo server started here, returned so the caller keeps it alive.
+pub fn prepare_env(
+    lesson: &Lesson,
+    urls: Vec<String>,
+) -> Result<(LessonEnv, Option<DemoServer>), LessonError> {
+    if !lesson.fetches || !urls.is_empty() {
+        return Ok((LessonEnv { urls }, None));
+    }
+    let server = DemoServer::start(ServerConfig::default())
+        .map_err(|e| LessonError::Setup(format!("demo server: {e}")))?;
+    let urls = server.page_urls().into_iter().map(|(_, url)| url).collect();
+    Ok((LessonEnv { urls }, Some(server)))
+}
+
 /// Every built-in lesson, in teaching order.
 pub fn all() -> &'static [Lesson] {
-    const ALL: &[Lesson] = &[lazy::LESSON, reuse::LESSON, remote::LESSON, setup::LESSON];
+    const ALL: &[Lesson] = &[
+        lazy::LESSON,
+        reuse::LESSON,
+        remote::LESSON,
+        setup::LESSON,
+        threads::LESSON,
+        seed_request::LESSON,
+        sequential_awaits::LESSON,
+    ];
     ALL
 }
 

@@ -51,5 +51,6 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/remote.py"),
     points: &["Remote"],
+    fetches: false,
     build,
 };

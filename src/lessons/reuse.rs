@@ -41,5 +41,6 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/reuse.py"),
     points: &["future.await", "future.await again"],
+    fetches: false,
     build,
 };

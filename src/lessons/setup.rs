@@ -40,5 +40,6 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/setup.py"),
     points: &["future.await"],
+    fetches: false,
     build,
 };

@@ -1,6 +1,6 @@
 //! The append-only event log and the thread-safe recorder that fills it.
 
-use super::event::{Event, EventKind, PointId, Sym, TaskId};
+use super::event::{Event, EventKind, PointId, Sym, TaskId, ThreadNo};
 use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -148,6 +148,8 @@ struct RecorderInner {
     /// Await points keyed by the identity of their `Location` and label, so probes
     /// skip string interning after the first time.
     sites: HashMap<(usize, usize), PointId>,
+    /// Worker threads numbered so far.
+    threads: u32,
 }
 
 impl Default for Recorder {
@@ -218,6 +220,21 @@ impl Recorder {
             kind: second,
         });
         Stamp { seq, t_ns }
+    }
+
+    /// Numbers a new worker thread and records its `thread_spawn` (by `task`).
+    pub fn thread_spawned(&self, task: TaskId, name: &str) -> ThreadNo {
+        let mut inner = self.lock();
+        let thread = ThreadNo(inner.threads);
+        inner.threads += 1;
+        let name = inner.builder.intern(name);
+        let t_ns = self.now_ns();
+        inner.builder.push(Event {
+            t_ns,
+            task,
+            kind: EventKind::ThreadSpawn { thread, name },
+        });
+        thread
     }
 
     /// Interns a string.
