@@ -212,6 +212,18 @@ pub fn fetch(url: &str, config: &FetchConfig) -> Result<Fetched, FetchError> {
     Fetcher::new(config.clone()).fetch(url)
 }
 
+impl fmt::Display for Fetched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} bytes (status {}) in {:.0} ms",
+            self.bytes,
+            self.status,
+            self.elapsed.as_secs_f64() * 1e3
+        )
+    }
+}
+
 /// Starts a worker thread fetching `url` now and returns the handle to await; the
 /// thread is named after the page (`fetch-google`), so wakes read "woken by thread
 /// fetch-google".

@@ -42,7 +42,7 @@ pub struct JsonEvent {
     /// `say`: the line said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// `complete`: the value's `Debug` text.
+    /// `complete`: the value's `Debug` text; `thread_finish`: the result or error as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// `panic`: the message.
@@ -107,11 +107,13 @@ impl JsonEvent {
             EventKind::ThreadFinish {
                 thread,
                 outcome,
-                duration_ns,
+                duration_us,
+                result,
             } => {
                 json.thread = Some(thread.0);
                 json.outcome = Some(outcome.name().to_owned());
-                json.duration_ns = Some(duration_ns);
+                json.duration_ns = Some(u64::from(duration_us) * 1_000);
+                json.value = s(result);
             }
             EventKind::ThreadJoin { thread } => json.thread = Some(thread.0),
         }

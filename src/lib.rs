@@ -18,11 +18,14 @@
 //! - [`http`]: blocking fetches on ureq with timeouts, a body cap and one typed error.
 //! - [`server`]: the embedded loopback demo server (`std::net` + `httparse`, a thread per
 //!   connection) with per-page latency and size profiles from `assets/profiles/`.
+//! - [`session`]: a lesson run on its own thread, driven by commands (the app uses it).
 //! - [`lessons`]: one file per lesson; each runs on the executor and shows its own source.
+//! - [`lens`]: the same step in Python's words (`coro.send(None)`, `StopIteration`).
 //! - [`jsonl`]: the trace as JSON Lines (the schema in the README).
 //! - [`report`]: events, steps and task tables in words, shared by the CLI and the app.
 //! - [`bench`]: the executor benchmark against `futures::executor::LocalPool`.
-//! - `app` (binary only): the egui front end, a thin layer of panels over the core.
+//! - [`app`]: the egui front end, a thin layer of panels over the core (the only module
+//!   that imports egui).
 //! - `main.rs`: the clap CLI; no logic of its own.
 //!
 //! # Looking at your own futures
@@ -41,14 +44,17 @@
 //! assert!(matches!(task.state, TaskState::Completed(_)));
 //! ```
 
+pub mod app;
 pub mod bench;
 pub mod executor;
 pub mod http;
 pub mod jsonl;
+pub mod lens;
 pub mod lessons;
 pub mod probe;
 pub mod report;
 pub mod server;
+pub mod session;
 pub mod trace;
 pub mod worker;
 

@@ -1,7 +1,6 @@
 //! The `pollscope` command: the app by default, headless subcommands otherwise.
 //! Argument parsing only; the work happens in `cli/` and the library.
 
-mod app;
 mod cli;
 
 use clap::Parser;

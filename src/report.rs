@@ -1,8 +1,9 @@
 //! Words for what happened: event descriptions, step lines and task tables, shared by
 //! the CLI and the app so both tell the same story.
 
-use crate::executor::{Outcome, Step};
+use crate::executor::Step;
 use crate::jsonl::wake_source_text;
+use crate::lens::{self, Lens};
 use crate::trace::{Event, EventKind, State, TaskState, Trace, WakeSource};
 use std::fmt::Write;
 
@@ -33,12 +34,14 @@ pub fn event_text(trace: &Trace, event: &Event) -> String {
         EventKind::ThreadFinish {
             thread,
             outcome,
-            duration_ns,
+            duration_us,
+            result,
         } => format!(
-            "thread {} finishes ({}) after {}",
+            "thread {} finishes ({}) after {}: {}",
             thread.0,
             outcome.name(),
-            duration(duration_ns)
+            duration(u64::from(duration_us) * 1_000),
+            trace.str(result)
         ),
         EventKind::ThreadJoin { thread } => format!("{task} joins thread {}", thread.0),
     }
@@ -64,23 +67,20 @@ pub fn duration(ns: u64) -> String {
     }
 }
 
-/// One line for one step: poll number, task, outcome and await point as `file:line`.
-/// Steps that polled nothing have no number.
-pub fn step_line(number: usize, step: &Step) -> String {
+/// One line for one step: poll number, task, outcome and await point as `file:line`,
+/// in the lens's words. Steps that polled nothing have no number.
+pub fn step_line(number: usize, step: &Step, lens: Lens) -> String {
     match step {
         Step::Polled(p) => {
-            let what = match &p.outcome {
-                Outcome::Pending { at: Some(site), .. } => format!("Pending at {site}"),
-                Outcome::Pending { at: None, .. } => "Pending".to_owned(),
-                Outcome::Ready { value } => format!("Ready({value})"),
-                Outcome::Panicked { message } => format!("Panicked: {message}"),
-            };
             let wasted = if p.wasted { "  [wasted]" } else { "" };
-            format!("{number:>4}  task {} {:<12} {what}{wasted}", p.task, p.name)
+            format!(
+                "{number:>4}  task {} {:<12} {}{wasted}",
+                p.task,
+                p.name,
+                lens::outcome_text(lens, &p.outcome)
+            )
         }
-        Step::Idle => "      idle: waiting for a wake from another thread".to_owned(),
-        Step::Stalled => "      stalled: no task can be woken".to_owned(),
-        Step::Done => "      done: every task has finished".to_owned(),
+        other => format!("      {}", lens::idle_text(lens, other)),
     }
 }
 
@@ -99,21 +99,21 @@ pub fn task_detail(trace: &Trace, state: &State, id: usize) -> String {
     }
 }
 
-/// The task table printed after a run.
-pub fn task_table(trace: &Trace, state: &State) -> String {
+/// The task table printed after a run, with states in the lens's words.
+pub fn task_table(trace: &Trace, state: &State, lens: Lens) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:>4}  {:<12} {:<10} {:>5} {:>5} {:>6} {:>10}  value / await point",
+        "{:>4}  {:<12} {:<14} {:>5} {:>5} {:>6} {:>10}  value / await point",
         "task", "name", "state", "polls", "wakes", "wasted", "poll time"
     );
     for (i, t) in state.tasks.iter().enumerate() {
         let _ = writeln!(
             out,
-            "{:>4}  {:<12} {:<10} {:>5} {:>5} {:>6} {:>10}  {}",
+            "{:>4}  {:<12} {:<14} {:>5} {:>5} {:>6} {:>10}  {}",
             t.id,
             trace.str(t.name),
-            t.state.word(),
+            lens::state_word(lens, t.state),
             t.polls,
             t.wakes,
             t.wasted,

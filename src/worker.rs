@@ -78,12 +78,13 @@ impl<T, E> fmt::Debug for ThreadHandle<T, E> {
 }
 
 /// Starts a thread named `name` running `work` **now**, like the original's `Request`,
-/// and returns a handle to await its result. Inside a poll, the thread is recorded in the
+/// and returns a handle to await its result (its `Display` text goes into the trace).
+/// Inside a poll, the thread is recorded in the
 /// trace as started by the polled task.
 pub fn spawn<T, E, F>(name: &str, work: F) -> ThreadHandle<T, E>
 where
-    T: Send + 'static,
-    E: Send + 'static,
+    T: fmt::Display + Send + 'static,
+    E: fmt::Display + Send + 'static,
     F: FnOnce() -> Result<T, E> + Send + 'static,
 {
     let slot: Shared<T, E> = Arc::new(Mutex::new(Slot {
@@ -122,6 +123,8 @@ where
 /// The thread's body: run the work, catch a panic, publish the result, wake the awaiter.
 fn run<T, E, F>(work: F, slot: Shared<T, E>, tracking: Option<Tracking>)
 where
+    T: fmt::Display,
+    E: fmt::Display,
     F: FnOnce() -> Result<T, E>,
 {
     let start = Instant::now();
@@ -138,26 +141,26 @@ where
     );
 }
 
-fn finish<T, E>(
+fn finish<T: fmt::Display, E: fmt::Display>(
     slot: &Shared<T, E>,
     tracking: Option<&Tracking>,
     result: Result<T, ThreadError<E>>,
     duration_ns: u64,
 ) {
-    let outcome = match &result {
-        Ok(_) => ThreadOutcome::Ok,
-        Err(ThreadError::Panicked(_)) => ThreadOutcome::Panicked,
-        Err(_) => ThreadOutcome::Error,
+    let (outcome, text) = match &result {
+        Ok(value) => (ThreadOutcome::Ok, value.to_string()),
+        Err(e @ ThreadError::Panicked(_)) => (ThreadOutcome::Panicked, e.to_string()),
+        Err(e) => (ThreadOutcome::Error, e.to_string()),
     };
     if let Some(t) = tracking {
-        t.recorder.record(
-            TaskId::NONE,
-            EventKind::ThreadFinish {
+        let duration_us = u32::try_from(duration_ns / 1_000).unwrap_or(u32::MAX);
+        t.recorder
+            .record_with(TaskId::NONE, |b| EventKind::ThreadFinish {
                 thread: t.thread,
                 outcome,
-                duration_ns,
-            },
-        );
+                duration_us,
+                result: b.intern(&text),
+            });
     }
     let waker = {
         let mut slot = lock(slot);

@@ -159,3 +159,75 @@ fn url_on_a_lesson_that_fetches_nothing_is_an_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("fetches nothing"));
 }
+
+#[test]
+fn the_python_lens_prints_python_words() {
+    let out = pollscope(&["step", "reuse", "--lens", "python"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("coro.send(None) -> RuntimeError: cannot reuse already awaited coroutine"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coro.send(None) -> StopIteration(\"alive\")"),
+        "{text}"
+    );
+    assert!(text.contains("CORO_CLOSED"), "{text}");
+
+    let out = pollscope(&["step", "remote", "--lens", "python", "--steps", "1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("coro.send(None) -> yielded at src/lessons/remote.rs:"),
+        "{text}"
+    );
+    assert!(text.contains("CORO_SUSPENDED"), "{text}");
+
+    let out = pollscope(&["step", "lost-waker", "--lens", "python"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("nothing scheduled and no callback pending"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_prints_explanation_points_and_both_sources() {
+    let out = pollscope(&["explain", "remote"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lesson = pollscope::lessons::find("remote").unwrap();
+    let (label, line) = lesson.declared_points()[0];
+    assert!(text.contains("A hand-written future"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{label:<24} src/lessons/remote.rs:{}",
+            line.unwrap()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("--- Rust: src/lessons/remote.rs ---"),
+        "{text}"
+    );
+    assert!(text.contains("--- Python equivalent ---"), "{text}");
+    assert!(text.contains("def __await__(self):"), "{text}");
+    let out = pollscope(&["explain", "nope"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn lessons_lists_at_least_fourteen_with_their_experiment() {
+    let out = pollscope(&["lessons"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().count() >= 14, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("lazy") && l.contains("experiment 1-2"))
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("lost-waker") && l.contains("teaching point"))
+    );
+}

@@ -92,7 +92,7 @@ fn a_panicking_thread_becomes_an_error_value() {
 
 #[test]
 fn an_error_result_is_recorded_as_error() {
-    let handle = worker::spawn("failing", || Err::<(), _>("nope"));
+    let handle = worker::spawn("failing", || Err::<u8, _>("nope"));
     let result = futures::executor::block_on(handle);
     assert_eq!(result, Err(ThreadError::Failed("nope")));
 }
@@ -153,6 +153,6 @@ fn the_blocking_join_polls_twice_and_blocks_in_the_second() {
 
 #[test]
 fn handles_work_outside_an_executor_without_recording() {
-    let handle = worker::spawn("plain", || Ok::<_, ()>(3));
+    let handle = worker::spawn("plain", || Ok::<_, String>(3));
     assert_eq!(futures::executor::block_on(handle), Ok(3));
 }

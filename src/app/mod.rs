@@ -1,249 +1,322 @@
-//! The desktop app: a thin egui layer over the core. No logic of its own lives here:
-//! it drives the executor and draws the state rebuilt from the trace.
+//! The desktop app: a thin layer of egui panels over the core. Every panel is a function
+//! of the state rebuilt from the trace; panels keep only view state, and clicks come back
+//! as [`Action`]s applied after the frame is laid out.
 
-use egui::{Color32, RichText};
-use pollscope::executor::{Executor, Policy, Step};
-use pollscope::lessons;
-use pollscope::report;
-use pollscope::server::DemoServer;
-use pollscope::trace::{TaskState, Timeline};
+mod action;
+pub mod bench;
+mod event_log;
+mod help;
+mod keys;
+mod settings;
+mod source;
+mod state_machine;
+mod status_bar;
+mod style;
+mod tasks;
+mod threads;
+mod toolbar;
 
-/// Opens the window and runs until it is closed.
-pub fn run() -> Result<(), String> {
+pub use action::Action;
+pub use settings::Settings;
+
+use crate::lens::Lens;
+use crate::lessons::{self, Lesson};
+use crate::session::{Command, Session, Speed, Status};
+use crate::trace::{State, TaskId, Timeline, Trace};
+use std::time::Duration;
+
+/// eframe storage key of [`Settings`].
+const SETTINGS_KEY: &str = "pollscope-settings";
+
+/// Opens the window and runs until it is closed; `lesson` and `policy` override the
+/// remembered ones.
+pub fn run(lesson: Option<String>, policy: Option<crate::executor::Policy>) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("pollscope")
-            .with_inner_size([1200.0, 760.0]),
+            .with_inner_size([1400.0, 860.0])
+            .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
     eframe::run_native(
         "pollscope",
         options,
-        Box::new(|_cc| Ok(Box::new(PollscopeApp::new()))),
+        Box::new(|cc| {
+            let settings = cc
+                .storage
+                .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+                .unwrap_or_default();
+            let settings = Settings {
+                lesson: lesson.unwrap_or(settings.lesson),
+                policy: policy.map_or(settings.policy, |p| p.word().to_owned()),
+                ..settings
+            };
+            Ok(Box::new(PollscopeApp::new(&cc.egui_ctx, settings)))
+        }),
     )
     .map_err(|e| format!("could not open the window: {e}"))
 }
 
-/// What a click asks for; applied after the frame is laid out.
-enum Action {
-    Step,
-    ToggleRun,
-    Reset { lesson: usize, policy: Policy },
+/// Everything a panel may read this frame.
+pub struct View<'a> {
+    /// The lesson being shown.
+    pub lesson: &'static Lesson,
+    /// The trace.
+    pub trace: &'a Trace,
+    /// The state at the index being viewed.
+    pub state: &'a State,
+    /// The task the panels focus on.
+    pub selected: Option<TaskId>,
+    /// Rust or Python words.
+    pub lens: Lens,
+    /// Dark theme.
+    pub dark: bool,
+    /// Presenter mode.
+    pub presenter: bool,
+    /// The current time in trace time, for live elapsed bars.
+    pub now_ns: u64,
 }
 
-/// The app: the current lesson's executor and the timeline rebuilt from its trace.
+impl View<'_> {
+    /// The task the panels focus on: the selected one, else the one being polled, else
+    /// the first unfinished, else the first.
+    pub fn focus(&self) -> Option<&crate::trace::TaskView> {
+        let state = self.state;
+        self.selected
+            .and_then(|t| state.task(t))
+            .or_else(|| state.running.and_then(|t| state.task(t)))
+            .or_else(|| state.tasks.iter().find(|t| !t.state.is_finished()))
+            .or_else(|| state.tasks.first())
+    }
+}
+
+/// The app.
 pub struct PollscopeApp {
-    lesson: usize,
-    policy: Policy,
-    executor: Executor,
+    settings: Settings,
+    session: Option<Session>,
     timeline: Timeline,
-    running: bool,
-    status: String,
-    steps: usize,
-    /// The demo server of a lesson that fetches, kept alive while the lesson runs.
-    _server: Option<DemoServer>,
+    lesson: &'static Lesson,
+    selected: Option<TaskId>,
+    status: Status,
+    help_open: bool,
+    log: event_log::LogView,
+    machine: state_machine::MachineView,
+    style_dirty: bool,
 }
 
 impl PollscopeApp {
-    /// The app on the first lesson.
-    pub fn new() -> Self {
-        let mut app = PollscopeApp {
-            lesson: 0,
-            policy: Policy::WakerDriven,
-            executor: Executor::new(Policy::WakerDriven),
-            timeline: Timeline::new(),
-            running: false,
-            status: String::new(),
-            steps: 0,
-            _server: None,
-        };
-        app.reset(0, Policy::WakerDriven);
+    /// The app running `settings.lesson` live, its executor on its own thread.
+    pub fn new(ctx: &egui::Context, settings: Settings) -> Self {
+        let repaint = ctx.clone();
+        let session = Session::start(move || repaint.request_repaint());
+        let mut app = Self::with_timeline(settings, Timeline::new());
+        app.session = Some(session);
+        app.reset();
         app
     }
 
-    fn reset(&mut self, lesson: usize, policy: Policy) {
-        self.lesson = lesson.min(lessons::all().len() - 1);
-        self.policy = policy;
-        self.executor = Executor::new(policy);
-        self.timeline = Timeline::new();
-        self.running = false;
-        self.steps = 0;
-        let lesson = &lessons::all()[self.lesson];
-        self._server = None;
-        let prepared = lessons::prepare_env(lesson, Vec::new()).and_then(|(env, server)| {
-            self._server = server;
-            lesson.spawn_into(&mut self.executor, &env)
-        });
-        self.status = match prepared {
-            Ok(()) => format!("{}: press Step to poll one task", lesson.title),
-            Err(e) => e.to_string(),
-        };
-        self.sync();
-    }
-
-    fn sync(&mut self) {
-        self.executor
-            .recorder()
-            .sync_into(self.timeline.trace_mut());
-        self.timeline.catch_up();
-    }
-
-    fn step(&mut self) {
-        let step = self.executor.step();
-        if matches!(step, Step::Polled(_)) {
-            self.steps += 1;
-        } else {
-            self.running = false;
+    /// The app showing a recorded timeline, with no executor (a loaded trace, the frame
+    /// benchmark).
+    pub fn with_timeline(settings: Settings, timeline: Timeline) -> Self {
+        let lesson = lessons::find(&settings.lesson).unwrap_or(&lessons::all()[0]);
+        PollscopeApp {
+            settings,
+            session: None,
+            timeline,
+            lesson,
+            selected: None,
+            status: Status::default(),
+            help_open: false,
+            log: event_log::LogView::default(),
+            machine: state_machine::MachineView::default(),
+            style_dirty: true,
         }
-        self.status = report::step_line(self.steps, &step).trim().to_owned();
-        self.sync();
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Wasted polls of every task so far, as the task table shows them.
+    pub fn wasted_polls(&self) -> u32 {
+        self.timeline.live().tasks.iter().map(|t| t.wasted).sum()
+    }
+
+    fn reset(&mut self) {
+        self.selected = None;
+        if let Some(session) = &self.session {
+            session.send(Command::Reset {
+                lesson: self.lesson.id.to_owned(),
+                policy: self.settings.policy(),
+                urls: Vec::new(),
+            });
+        }
+    }
+
+    fn speed(&self) -> Speed {
+        match self.settings.speed {
+            Some(n) => Speed::PerSecond(f64::from(n)),
+            None => Speed::Max,
+        }
     }
 
     fn apply(&mut self, action: Action) {
         match action {
-            Action::Step => self.step(),
-            Action::ToggleRun => self.running = !self.running,
-            Action::Reset { lesson, policy } => self.reset(lesson, policy),
+            Action::Step => self.send(Command::Step),
+            Action::ToggleRun => {
+                let command = if self.status.running {
+                    Command::Pause
+                } else {
+                    Command::Run(self.speed())
+                };
+                // Shown at once; the executor thread confirms on its next report.
+                self.status.running = !self.status.running;
+                self.send(command);
+            }
+            Action::SetSpeed(speed) => {
+                self.settings.speed = speed.map(|s| s.clamp(0.5, 1000.0));
+                if self.status.running {
+                    self.send(Command::Run(self.speed()));
+                }
+            }
+            Action::Reset => self.reset(),
+            Action::SelectLesson(id) => {
+                if let Ok(lesson) = lessons::find(id) {
+                    self.lesson = lesson;
+                    self.settings.lesson = id.to_owned();
+                    self.reset();
+                }
+            }
+            Action::SetPolicy(policy) => {
+                self.settings.policy = policy.word().to_owned();
+                self.reset();
+            }
+            Action::SetLens(lens) => self.settings.lens = lens.word().to_owned(),
+            Action::ToggleLens => {
+                let lens = match self.settings.lens() {
+                    Lens::Rust => Lens::Python,
+                    Lens::Python => Lens::Rust,
+                };
+                self.settings.lens = lens.word().to_owned();
+            }
+            Action::TogglePresenter => {
+                self.settings.presenter = !self.settings.presenter;
+                self.style_dirty = true;
+            }
+            Action::ToggleTheme => {
+                self.settings.dark = !self.settings.dark;
+                self.style_dirty = true;
+            }
+            Action::Zoom(factor) => {
+                self.settings.zoom = match factor {
+                    Some(f) => (self.settings.zoom() * f).clamp(0.5, 3.0),
+                    None => 1.0,
+                };
+                self.style_dirty = true;
+            }
+            Action::SelectTask(task) => self.selected = task,
+            Action::MoveSelection(delta) => {
+                let n = self.timeline.live().tasks.len() as i64;
+                if n > 0 {
+                    let current = self.selected.map_or(-1, |t| i64::from(t.0));
+                    let next = (current + i64::from(delta)).clamp(0, n - 1);
+                    self.selected = Some(TaskId(next as u32));
+                }
+            }
+            Action::FilterLog(task) => self.log.set_filter(task),
+            Action::ToggleHelp => self.help_open = !self.help_open,
         }
     }
 
-    fn toolbar(&self, ui: &mut egui::Ui) -> Option<Action> {
-        let mut action = None;
-        ui.horizontal(|ui| {
-            let mut lesson = self.lesson;
-            egui::ComboBox::from_label("Lesson")
-                .selected_text(lessons::all()[lesson].id)
-                .show_ui(ui, |ui| {
-                    for (i, l) in lessons::all().iter().enumerate() {
-                        ui.selectable_value(&mut lesson, i, format!("{} — {}", l.id, l.title));
-                    }
-                });
-            if lesson != self.lesson {
-                action = Some(Action::Reset {
-                    lesson,
-                    policy: self.policy,
-                });
+    fn send(&self, command: Command) {
+        if let Some(session) = &self.session {
+            session.send(command);
+        }
+    }
+
+    /// Draws one frame: the panels, then the actions they returned.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        if self.style_dirty {
+            style::apply(
+                ui.ctx(),
+                self.settings.dark,
+                self.settings.presenter,
+                self.settings.zoom(),
+            );
+            self.style_dirty = false;
+        }
+        let now_ns = match &mut self.session {
+            Some(session) => {
+                session.sync(&mut self.timeline);
+                self.status = session.status();
+                session.recorder().now_ns()
             }
-            if ui
-                .button("Step")
-                .on_hover_text("Poll one task once (Space)")
-                .clicked()
-            {
-                action = Some(Action::Step);
-            }
-            let run_label = if self.running { "Pause" } else { "Run" };
-            if ui
-                .button(run_label)
-                .on_hover_text("Poll tasks continuously (Enter)")
-                .clicked()
-            {
-                action = Some(Action::ToggleRun);
-            }
-            if ui
-                .button("Reset")
-                .on_hover_text("Start the lesson again (R)")
-                .clicked()
-            {
-                action = Some(Action::Reset {
-                    lesson: self.lesson,
-                    policy: self.policy,
-                });
-            }
-            let mut policy = self.policy;
-            ui.radio_value(&mut policy, Policy::WakerDriven, "waker-driven");
-            ui.radio_value(&mut policy, Policy::BusyPoll, "busy-poll");
-            if policy != self.policy {
-                action = Some(Action::Reset {
-                    lesson: self.lesson,
-                    policy,
-                });
-            }
+            None => self.timeline.live().t_ns,
+        };
+        if self
+            .selected
+            .is_some_and(|t| t.0 as usize >= self.timeline.live().tasks.len())
+        {
+            self.selected = None;
+        }
+        let mut actions = keys::read(ui.ctx());
+        let view = View {
+            lesson: self.lesson,
+            trace: self.timeline.trace(),
+            state: self.timeline.live(),
+            selected: self.selected,
+            lens: self.settings.lens(),
+            dark: self.settings.dark,
+            presenter: self.settings.presenter,
+            now_ns,
+        };
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            actions.extend(toolbar::show(ui, &view, &self.settings, &self.status));
         });
-        action
-    }
-
-    fn tasks(&self, ui: &mut egui::Ui) {
-        let trace = self.timeline.trace();
-        let state = self.timeline.live();
-        egui::Grid::new("tasks")
-            .striped(true)
-            .num_columns(7)
+        egui::Panel::bottom("status").show(ui, |ui| {
+            status_bar::show(ui, &view, &self.status);
+        });
+        // Side panels are capped so the code in the middle always keeps most of the room.
+        let width = ui.available_width();
+        egui::Panel::left("tasks")
+            .resizable(true)
+            .default_size(470.0)
+            .size_range(240.0..=(width * 0.34).max(260.0))
             .show(ui, |ui| {
-                for h in [
-                    "task",
-                    "name",
-                    "state",
-                    "polls",
-                    "wakes",
-                    "wasted",
-                    "value / await point",
-                ] {
-                    ui.label(RichText::new(h).strong());
-                }
-                ui.end_row();
-                for (i, t) in state.tasks.iter().enumerate() {
-                    ui.label(t.id.to_string());
-                    ui.label(trace.str(t.name));
-                    ui.label(
-                        RichText::new(t.state.word())
-                            .color(state_colour(t.state))
-                            .strong(),
-                    );
-                    ui.label(t.polls.to_string());
-                    ui.label(t.wakes.to_string());
-                    ui.label(t.wasted.to_string());
-                    ui.label(report::task_detail(trace, state, i));
-                    ui.end_row();
-                }
+                actions.extend(tasks::show(ui, &view));
+                ui.separator();
+                threads::show(ui, &view);
             });
-    }
-}
-
-impl Default for PollscopeApp {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// A distinct colour per state, so the room can tell them apart at a glance.
-fn state_colour(state: TaskState) -> Color32 {
-    match state {
-        TaskState::Created => Color32::from_rgb(150, 150, 150),
-        TaskState::Scheduled => Color32::from_rgb(230, 170, 30),
-        TaskState::Running => Color32::from_rgb(60, 140, 255),
-        TaskState::Suspended => Color32::from_rgb(170, 110, 230),
-        TaskState::Completed(_) => Color32::from_rgb(60, 180, 90),
-        TaskState::Panicked(_) => Color32::from_rgb(230, 70, 60),
+        egui::Panel::right("machine-log")
+            .resizable(true)
+            .default_size(420.0)
+            .size_range(240.0..=(width * 0.3).max(260.0))
+            .show(ui, |ui| {
+                state_machine::show(ui, &view, &mut self.machine);
+                ui.separator();
+                actions.extend(event_log::show(ui, &view, &mut self.log));
+            });
+        egui::CentralPanel::default().show(ui, |ui| source::show(ui, &view));
+        if self.help_open && !help::show(ui.ctx()) {
+            actions.push(Action::ToggleHelp);
+        }
+        for action in actions {
+            self.apply(action);
+        }
+        if self.status.running || self.timeline.live().running.is_some() {
+            // Live elapsed bars and the "stuck in poll" timer move between events too.
+            ui.ctx().request_repaint_after(Duration::from_millis(50));
+        }
     }
 }
 
 impl eframe::App for PollscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let mut action = None;
-        egui::Panel::top("toolbar").show(ui, |ui| action = self.toolbar(ui));
-        egui::Panel::bottom("status").show(ui, |ui| {
-            ui.label(&self.status);
-        });
-        egui::CentralPanel::default().show(ui, |ui| {
-            let lesson = &lessons::all()[self.lesson];
-            ui.heading(lesson.title);
-            ui.label(lesson.explanation);
-            ui.separator();
-            self.tasks(ui);
-        });
-        if ui.input(|i| i.key_pressed(egui::Key::Space)) {
-            action = Some(Action::Step);
-        }
-        if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-            action = Some(Action::ToggleRun);
-        }
-        if let Some(action) = action {
-            self.apply(action);
-        }
-        if self.running {
-            self.step();
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_millis(250));
-        }
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 }

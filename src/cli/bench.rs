@@ -10,6 +10,24 @@ pub enum BenchCommand {
     Executor(ExecutorArgs),
     /// Rewind: rebuild the state at spread-out indices of a big recorded trace.
     Rewind(RewindArgs),
+    /// The app: CPU time to build one frame over a big recorded trace (headless).
+    Frame(FrameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FrameArgs {
+    /// Tasks in the trace.
+    #[arg(long, default_value_t = 10_000)]
+    tasks: usize,
+    /// Events in the trace (about).
+    #[arg(long, default_value_t = 1_000_000)]
+    events: usize,
+    /// Frames to time.
+    #[arg(long, default_value_t = 100)]
+    frames: usize,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +90,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        BenchCommand::Frame(args) => frame(args),
         BenchCommand::Rewind(args) => {
             if args.tasks == 0 || args.events == 0 {
                 return Err("--tasks and --events must be at least 1".to_owned());
@@ -93,6 +112,27 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn frame(args: FrameArgs) -> Result<ExitCode, String> {
+    if args.tasks == 0 || args.events == 0 || args.frames == 0 {
+        return Err("--tasks, --events and --frames must be at least 1".to_owned());
+    }
+    let r = pollscope::app::bench::frames(args.tasks, args.events, args.frames);
+    if args.json {
+        println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
+    } else {
+        debug_build_note();
+        println!(
+            "trace: {} events, {} tasks; {} frames",
+            r.events, r.tasks, r.frames
+        );
+        println!(
+            "one frame: median {:.2} ms, max {:.2} ms",
+            r.median_ms, r.max_ms
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn debug_build_note() {

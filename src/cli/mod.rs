@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch.
 
 mod bench;
+mod explain;
 mod serve;
 mod step;
 
@@ -20,9 +21,21 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open the app (the default when no command is given).
-    Gui,
+    Gui {
+        /// Start on this lesson instead of the last one used.
+        #[arg(long)]
+        lesson: Option<String>,
+        /// Start with this policy: `waker` or `busy`.
+        #[arg(long, value_parser = parse_policy)]
+        policy: Option<Policy>,
+    },
     /// List the built-in lessons.
     Lessons,
+    /// Print a lesson's explanation, its await points, its code and its Python equivalent.
+    Explain {
+        /// Lesson id (see `pollscope lessons`).
+        lesson: String,
+    },
     /// Run a lesson headless, printing one line per poll and a final task table.
     Step(step::StepArgs),
     /// Run the embedded demo server on loopback until interrupted.
@@ -34,19 +47,29 @@ enum Command {
 
 /// Runs the parsed command. `Err` is a message for stderr.
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
-    match cli.command.unwrap_or(Command::Gui) {
-        Command::Gui => crate::app::run().map(|()| ExitCode::SUCCESS),
+    let gui = Command::Gui {
+        lesson: None,
+        policy: None,
+    };
+    match cli.command.unwrap_or(gui) {
+        Command::Gui { lesson, policy } => {
+            if let Some(id) = &lesson {
+                lessons::find(id).map_err(|e| e.to_string())?;
+            }
+            pollscope::app::run(lesson, policy).map(|()| ExitCode::SUCCESS)
+        }
         Command::Lessons => {
             for lesson in lessons::all() {
-                println!(
-                    "{:<18} {:<10} {}",
-                    lesson.id,
-                    format!("exp. {}", lesson.experiment),
-                    lesson.title
-                );
+                let origin = if lesson.experiment.starts_with(|c: char| c.is_ascii_digit()) {
+                    format!("experiment {}", lesson.experiment)
+                } else {
+                    lesson.experiment.to_owned()
+                };
+                println!("{:<18} {:<24} {}", lesson.id, origin, lesson.title);
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Explain { lesson } => explain::run(&lesson),
         Command::Step(args) => step::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Bench(cmd) => bench::run(cmd),

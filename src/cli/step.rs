@@ -2,6 +2,7 @@
 
 use clap::Args;
 use pollscope::executor::{Executor, Policy, Step};
+use pollscope::lens::Lens;
 use pollscope::lessons;
 use pollscope::trace::{EventKind, Timeline};
 use pollscope::{jsonl, report};
@@ -25,9 +26,16 @@ pub struct StepArgs {
     /// Give up waiting for wakes from other threads after this many seconds.
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
+    /// Describe steps in Rust's words or in the Python coroutine words of the original.
+    #[arg(long, default_value = "rust", value_parser = parse_lens)]
+    lens: Lens,
     /// A page to fetch instead of the demo server's (repeatable; for lessons that fetch).
     #[arg(long = "url", value_name = "URL")]
     urls: Vec<String>,
+}
+
+fn parse_lens(s: &str) -> Result<Lens, String> {
+    s.parse()
 }
 
 pub fn run(args: StepArgs) -> Result<ExitCode, String> {
@@ -88,7 +96,7 @@ pub fn run(args: StepArgs) -> Result<ExitCode, String> {
                     wasted_run = 0;
                 }
                 if !matches!(step, Step::Idle) {
-                    let _ = writeln!(out, "{}", report::step_line(polls, &step));
+                    let _ = writeln!(out, "{}", report::step_line(polls, &step, args.lens));
                 }
             }
             print_details(&mut out, &timeline, printed);
@@ -110,7 +118,7 @@ pub fn run(args: StepArgs) -> Result<ExitCode, String> {
         let _ = write!(
             out,
             "{}",
-            report::task_table(timeline.trace(), timeline.live())
+            report::task_table(timeline.trace(), timeline.live(), args.lens)
         );
     }
     match end {

@@ -30,6 +30,7 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/lazy.py"),
     points: &[],
+    stalls: false,
     fetches: false,
     build,
 };

@@ -1,14 +1,23 @@
 //! The built-in lessons: one file each. A lesson's code is the file's own text, shown by
 //! the app and the CLI exactly as it runs, so its await points map to its lines.
 
+mod await_chain;
+mod blocking_sleep;
+mod busy_driver;
+mod cancel;
+mod event_loop;
+mod join;
 mod lazy;
+mod lost_waker;
+mod race;
 mod remote;
 mod reuse;
 mod seed_request;
+mod send_none;
 mod sequential_awaits;
 mod setup;
+mod stream;
 mod threads;
-// Lessons of issue 3/6 (the full library) go below this line.
 
 use crate::executor::Executor;
 use crate::server::{DemoServer, ServerConfig};
@@ -65,6 +74,9 @@ pub struct Lesson {
     pub python: &'static str,
     /// Labels of the `.at(..)` points the code contains, in source order.
     pub points: &'static [&'static str],
+    /// True if the lesson stalls by design under the waker-driven policy (its run ends
+    /// with "stalled: no task can be woken").
+    pub stalls: bool,
     /// True if the lesson fetches pages: it needs [`LessonEnv::urls`] (the demo server's
     /// pages unless the user gives URLs).
     pub fetches: bool,
@@ -112,14 +124,25 @@ pub fn prepare_env(
 
 /// Every built-in lesson, in teaching order.
 pub fn all() -> &'static [Lesson] {
+    // Teaching order: the original's experiments in order, then the teaching points.
     const ALL: &[Lesson] = &[
         lazy::LESSON,
+        send_none::LESSON,
         reuse::LESSON,
         remote::LESSON,
+        await_chain::LESSON,
+        busy_driver::LESSON,
         setup::LESSON,
         threads::LESSON,
         seed_request::LESSON,
         sequential_awaits::LESSON,
+        event_loop::LESSON,
+        stream::LESSON,
+        lost_waker::LESSON,
+        blocking_sleep::LESSON,
+        join::LESSON,
+        race::LESSON,
+        cancel::LESSON,
     ];
     ALL
 }

@@ -51,6 +51,7 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/remote.py"),
     points: &["Remote"],
+    stalls: false,
     fetches: false,
     build,
 };

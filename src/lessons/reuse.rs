@@ -41,6 +41,7 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/reuse.py"),
     points: &["future.await", "future.await again"],
+    stalls: false,
     fetches: false,
     build,
 };

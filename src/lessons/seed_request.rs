@@ -71,6 +71,7 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/seed_request.py"),
     points: &["request.await", "yield"],
+    stalls: false,
     fetches: true,
     build,
 };

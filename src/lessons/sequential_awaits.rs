@@ -53,6 +53,7 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/sequential_awaits.py"),
     points: &["thread.await", "fetch(url).await"],
+    stalls: false,
     fetches: true,
     build,
 };

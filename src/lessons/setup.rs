@@ -40,6 +40,7 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/setup.py"),
     points: &["future.await"],
+    stalls: false,
     fetches: false,
     build,
 };

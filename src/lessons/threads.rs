@@ -86,6 +86,7 @@ pub(super) const LESSON: Lesson = Lesson {
     file: file!(),
     python: include_str!("../../assets/python/threads.py"),
     points: &["handle.await", "all pages fetched"],
+    stalls: false,
     fetches: true,
     build,
 };

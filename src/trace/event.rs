@@ -99,11 +99,13 @@ pub enum EventKind {
     Panic { message: Sym },
     /// A worker thread was started by the task.
     ThreadSpawn { thread: ThreadNo, name: Sym },
-    /// A worker thread's closure ended.
+    /// A worker thread's closure ended, after `duration_us` microseconds (32 bits keep
+    /// the event small and still cover an hour), with its result or error as text.
     ThreadFinish {
         thread: ThreadNo,
         outcome: ThreadOutcome,
-        duration_ns: u64,
+        duration_us: u32,
+        result: Sym,
     },
     /// The task collected the worker thread's result.
     ThreadJoin { thread: ThreadNo },

@@ -91,8 +91,10 @@ pub struct ThreadView {
     pub task: TaskId,
     /// When it started.
     pub started_ns: u64,
-    /// How and after how long it finished, once it has.
+    /// How and after how long (ns) it finished, once it has.
     pub finished: Option<(ThreadOutcome, u64)>,
+    /// Its result or error, as text, once finished.
+    pub result: Option<Sym>,
     /// The task that collected its result, once one has.
     pub joined_by: Option<TaskId>,
 }
@@ -153,15 +155,18 @@ impl State {
                 task: event.task,
                 started_ns: t,
                 finished: None,
+                result: None,
                 joined_by: None,
             }),
             EventKind::ThreadFinish {
                 thread,
                 outcome,
-                duration_ns,
+                duration_us,
+                result,
             } => {
                 if let Some(th) = self.threads.get_mut(thread.0 as usize) {
-                    th.finished = Some((outcome, duration_ns));
+                    th.finished = Some((outcome, u64::from(duration_us) * 1_000));
+                    th.result = Some(result);
                 }
             }
             EventKind::ThreadJoin { thread } => {

@@ -1,0 +1,41 @@
+//! What a click or a key asks for. Panels return actions; the app applies them after the
+//! frame is laid out, so no panel mutates shared state mid-frame.
+
+use crate::executor::Policy;
+use crate::lens::Lens;
+use crate::trace::TaskId;
+
+/// One user intent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Poll one task once.
+    Step,
+    /// Start or pause a continuous run.
+    ToggleRun,
+    /// Polls per second for runs; `None` is as fast as possible.
+    SetSpeed(Option<f32>),
+    /// Start the current lesson again.
+    Reset,
+    /// Switch lesson (resets).
+    SelectLesson(&'static str),
+    /// Switch policy (resets).
+    SetPolicy(Policy),
+    /// Rust or Python words.
+    SetLens(Lens),
+    /// Flip the lens.
+    ToggleLens,
+    /// Presenter mode on/off.
+    TogglePresenter,
+    /// Dark/light theme.
+    ToggleTheme,
+    /// Multiply the zoom by this factor; `None` resets it to 100 %.
+    Zoom(Option<f32>),
+    /// Focus the panels on a task (or none).
+    SelectTask(Option<TaskId>),
+    /// Select the previous (-1) or next (+1) task.
+    MoveSelection(i32),
+    /// Show only this task's events in the log (or all).
+    FilterLog(Option<TaskId>),
+    /// Show or hide the keyboard help.
+    ToggleHelp,
+}

@@ -1,0 +1,57 @@
+//! The frame benchmark: CPU time to build one frame of the app over a big trace.
+
+use super::{PollscopeApp, Settings};
+use crate::trace::{TaskId, Timeline};
+use serde::Serialize;
+use std::time::Instant;
+
+/// Results of the frame benchmark.
+#[derive(Clone, Debug, Serialize)]
+pub struct FrameBench {
+    /// Tasks in the trace.
+    pub tasks: usize,
+    /// Events in the trace.
+    pub events: usize,
+    /// Frames measured.
+    pub frames: usize,
+    /// Median time to build one frame (layout and tessellation, no GPU).
+    pub median_ms: f64,
+    /// Slowest frame after the first.
+    pub max_ms: f64,
+}
+
+/// Builds `frames` frames of the app showing a recorded trace of about `events` events
+/// over `tasks` tasks, with a task selected so every panel has work to do.
+pub fn frames(tasks: usize, events: usize, frames: usize) -> FrameBench {
+    let yields = (events / tasks.max(1) / 7).max(1);
+    let timeline = Timeline::from_trace(crate::bench::yield_trace(tasks, yields));
+    let events = timeline.len();
+    let mut app = PollscopeApp::with_timeline(Settings::default(), timeline);
+    app.selected = Some(TaskId((tasks / 2) as u32));
+    let ctx = egui::Context::default();
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1600.0, 1000.0),
+        )),
+        ..Default::default()
+    };
+    let mut times = Vec::with_capacity(frames);
+    // The first frame fills caches (fonts, highlighting, the log's row index): not timed.
+    for i in 0..=frames.max(1) {
+        let start = Instant::now();
+        let output = ctx.run_ui(input(), |ui| app.show(ui));
+        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
+        if i > 0 {
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    FrameBench {
+        tasks,
+        events,
+        frames: times.len(),
+        median_ms: times[times.len() / 2],
+        max_ms: times[times.len() - 1],
+    }
+}

@@ -1,0 +1,60 @@
+//! Keyboard first: every command has a key, read before any widget can take it.
+
+use super::Action;
+use egui::{Key, Modifiers};
+
+/// The shortcuts, for tooltips and the help overlay.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space / F10", "step: poll one task once"),
+    ("Enter / F5", "run / pause"),
+    ("R", "reset the lesson"),
+    ("L", "switch lens: Rust / Python"),
+    ("P", "presenter mode"),
+    ("Ctrl + / Ctrl − / Ctrl 0", "zoom in / out / reset"),
+    ("Up / Down", "select the previous / next task"),
+    ("F1 or ?", "this help"),
+];
+
+/// Consumes this frame's shortcut presses and returns what they ask for. Consuming them
+/// keeps a focused button from also reacting to Space or Enter.
+pub fn read(ctx: &egui::Context) -> Vec<Action> {
+    let mut actions = Vec::new();
+    if ctx.text_edit_focused() {
+        return actions;
+    }
+    ctx.input_mut(|i| {
+        let plain = [
+            (Key::Space, Action::Step),
+            (Key::F10, Action::Step),
+            (Key::Enter, Action::ToggleRun),
+            (Key::F5, Action::ToggleRun),
+            (Key::R, Action::Reset),
+            (Key::L, Action::ToggleLens),
+            (Key::P, Action::TogglePresenter),
+            (Key::ArrowUp, Action::MoveSelection(-1)),
+            (Key::ArrowDown, Action::MoveSelection(1)),
+            (Key::F1, Action::ToggleHelp),
+            (Key::Questionmark, Action::ToggleHelp),
+        ];
+        for (key, action) in plain {
+            if i.consume_key(Modifiers::NONE, key) && !actions.contains(&action) {
+                actions.push(action);
+            }
+        }
+        if i.consume_key(Modifiers::SHIFT, Key::Questionmark) {
+            actions.push(Action::ToggleHelp);
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::Plus)
+            | i.consume_key(Modifiers::COMMAND, Key::Equals)
+        {
+            actions.push(Action::Zoom(Some(1.1)));
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::Minus) {
+            actions.push(Action::Zoom(Some(1.0 / 1.1)));
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::Num0) {
+            actions.push(Action::Zoom(None));
+        }
+    });
+    actions
+}

@@ -1,0 +1,61 @@
+//! What the app remembers across restarts (eframe persistence); the window size is kept
+//! by eframe itself.
+
+use crate::executor::Policy;
+use crate::lens::Lens;
+use serde::{Deserialize, Serialize};
+
+/// Persisted preferences. Unknown or damaged values fall back to defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Lesson id.
+    pub lesson: String,
+    /// `waker` or `busy`.
+    pub policy: String,
+    /// `rust` or `python`.
+    pub lens: String,
+    /// Large, high-contrast text for projectors.
+    pub presenter: bool,
+    /// Dark theme (else light).
+    pub dark: bool,
+    /// UI zoom factor.
+    pub zoom: f32,
+    /// Polls per second when running; `None` = as fast as possible.
+    pub speed: Option<f32>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lesson: "lazy".to_owned(),
+            policy: "waker".to_owned(),
+            lens: "rust".to_owned(),
+            presenter: false,
+            dark: true,
+            zoom: 1.0,
+            speed: Some(2.0),
+        }
+    }
+}
+
+impl Settings {
+    /// The policy, or the default if the stored word is unknown.
+    pub fn policy(&self) -> Policy {
+        self.policy.parse().unwrap_or_default()
+    }
+
+    /// The lens, or the default if the stored word is unknown.
+    pub fn lens(&self) -> Lens {
+        self.lens.parse().unwrap_or_default()
+    }
+
+    /// The zoom clamped to what stays usable.
+    pub fn zoom(&self) -> f32 {
+        if self.zoom.is_finite() {
+            self.zoom.clamp(0.5, 3.0)
+        } else {
+            1.0
+        }
+    }
+}

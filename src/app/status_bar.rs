@@ -1,0 +1,52 @@
+//! The status bar: what the executor is doing, stated plainly.
+
+use super::View;
+use crate::executor::Step;
+use crate::lens;
+use crate::report::duration;
+use crate::session::Status;
+
+/// A poll running longer than this is reported as the executor being stuck in it.
+const STUCK_AFTER_NS: u64 = 100_000_000;
+
+/// The status line's text.
+pub fn text(view: &View<'_>, status: &Status) -> String {
+    if let Some(error) = &status.error {
+        return format!("error: {error}");
+    }
+    let polls = format!("poll {}", status.polls);
+    if let Some(task) = view.state.running.and_then(|t| view.state.task(t)) {
+        let for_ns = view.now_ns.saturating_sub(task.poll_started_ns);
+        if for_ns >= STUCK_AFTER_NS {
+            return format!(
+                "executor stuck in poll of task {} for {} — blocking inside poll · {polls}",
+                task.id,
+                duration(for_ns)
+            );
+        }
+        return format!("polling task {} · {polls}", task.id);
+    }
+    let what = match &status.stopped {
+        Some(stop @ (Step::Idle | Step::Stalled | Step::Done)) => {
+            lens::idle_text(view.lens, stop).to_owned()
+        }
+        _ if status.running => "running".to_owned(),
+        _ if status.polls == 0 => "ready: press Space to poll the first task".to_owned(),
+        _ => "paused: press Space to step, Enter to run".to_owned(),
+    };
+    format!("{what} · {polls} · {} events", view.trace.len())
+}
+
+/// Draws the status bar.
+pub fn show(ui: &mut egui::Ui, view: &View<'_>, status: &Status) {
+    let text = text(view, status);
+    let rich = egui::RichText::new(text);
+    let rich = if status.error.is_some() || matches!(status.stopped, Some(Step::Stalled)) {
+        rich.color(egui::Color32::from_rgb(230, 70, 60)).strong()
+    } else if view.state.running.is_some() {
+        rich.color(egui::Color32::from_rgb(225, 160, 20)).strong()
+    } else {
+        rich
+    };
+    ui.label(rich);
+}

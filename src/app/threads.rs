@@ -1,0 +1,61 @@
+//! Worker threads: who awaits each, running or finished, a live elapsed bar, the result.
+
+use super::View;
+use crate::report::duration;
+use crate::trace::ThreadOutcome;
+
+/// Draws the thread handles.
+pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
+    ui.heading("Thread handles");
+    let threads = &view.state.threads;
+    if threads.is_empty() {
+        ui.label("No worker threads in this lesson.");
+        return;
+    }
+    // Bars share one scale: the longest thread so far.
+    let elapsed: Vec<u64> = threads
+        .iter()
+        .map(|t| match t.finished {
+            Some((_, d)) => d,
+            None => view.now_ns.saturating_sub(t.started_ns),
+        })
+        .collect();
+    let longest = elapsed.iter().copied().max().unwrap_or(1).max(1);
+    egui::ScrollArea::vertical()
+        .id_salt("threads")
+        .show(ui, |ui| {
+            egui::Grid::new("threads-grid")
+                .num_columns(4)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (thread, &ns) in threads.iter().zip(&elapsed) {
+                        ui.label(view.trace.str(thread.name));
+                        ui.label(format!("task {}", thread.task));
+                        let (word, colour) = match (thread.finished, thread.joined_by) {
+                            (None, _) => ("running", egui::Color32::from_rgb(40, 130, 255)),
+                            (Some((ThreadOutcome::Ok, _)), Some(_)) => {
+                                ("joined", egui::Color32::from_rgb(40, 170, 80))
+                            }
+                            (Some((ThreadOutcome::Ok, _)), None) => {
+                                ("finished", egui::Color32::from_rgb(100, 190, 120))
+                            }
+                            (Some(_), _) => ("failed", egui::Color32::from_rgb(230, 60, 50)),
+                        };
+                        ui.label(super::style::badge(word, colour));
+                        ui.add(
+                            egui::ProgressBar::new(ns as f32 / longest as f32)
+                                .desired_width(160.0)
+                                .text(duration(ns)),
+                        );
+                        ui.end_row();
+                        if let Some(result) = thread.result {
+                            ui.label("");
+                            ui.label("");
+                            ui.label("");
+                            ui.label(view.trace.str(result));
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+}
