@@ -25,9 +25,6 @@ use crate::session::{Command, Session, Speed, Status};
 use crate::trace::{State, TaskId, Timeline, Trace};
 use std::time::Duration;
 
-/// eframe storage key of [`Settings`].
-const SETTINGS_KEY: &str = "pollscope-settings";
-
 /// Opens the window and runs until it is closed; `lesson` and `policy` override the
 /// remembered ones.
 pub fn run(lesson: Option<String>, policy: Option<crate::executor::Policy>) -> Result<(), String> {
@@ -42,10 +39,7 @@ pub fn run(lesson: Option<String>, policy: Option<crate::executor::Policy>) -> R
         "pollscope",
         options,
         Box::new(|cc| {
-            let settings = cc
-                .storage
-                .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
-                .unwrap_or_default();
+            let settings = Settings::load(cc.storage);
             let settings = Settings {
                 lesson: lesson.unwrap_or(settings.lesson),
                 policy: policy.map_or(settings.policy, |p| p.word().to_owned()),
@@ -317,6 +311,6 @@ impl eframe::App for PollscopeApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+        self.settings.save(storage);
     }
 }

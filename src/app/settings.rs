@@ -39,7 +39,22 @@ impl Default for Settings {
     }
 }
 
+/// eframe storage key of [`Settings`].
+const KEY: &str = "pollscope-settings";
+
 impl Settings {
+    /// The settings stored by an earlier run, or the defaults.
+    pub fn load(storage: Option<&dyn eframe::Storage>) -> Settings {
+        storage
+            .and_then(|s| eframe::get_value::<Settings>(s, KEY))
+            .unwrap_or_default()
+    }
+
+    /// Stores the settings for the next run.
+    pub fn save(&self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, KEY, self);
+    }
+
     /// The policy, or the default if the stored word is unknown.
     pub fn policy(&self) -> Policy {
         self.policy.parse().unwrap_or_default()

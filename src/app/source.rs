@@ -75,7 +75,8 @@ fn code(
                             .monospace()
                             .weak(),
                     );
-                    ui.label(job);
+                    // Cut lines are cut on purpose: no tooltip repeating them.
+                    ui.add(egui::Label::new(job).show_tooltip_when_elided(false));
                 });
                 let fill = if current == Some(number) {
                     Some(style::current_line(dark))

@@ -18,7 +18,7 @@ pub fn show(
         let label = ui.label("Lesson");
         egui::ComboBox::from_id_salt("lesson")
             .selected_text(format!("{} — {}", view.lesson.id, view.lesson.title))
-            .width(340.0)
+            .width(300.0)
             .show_ui(ui, |ui| {
                 for lesson in lessons::all() {
                     let text = format!(
@@ -52,6 +52,7 @@ pub fn show(
         {
             actions.push(Action::ToggleRun);
         }
+        ui.spacing_mut().slider_width = 90.0;
         let mut max = settings.speed.is_none();
         let mut speed = settings.speed.unwrap_or(1000.0);
         let slider = egui::Slider::new(&mut speed, 0.5..=100.0)
