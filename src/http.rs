@@ -155,6 +155,10 @@ impl Fetcher {
             .timeout_recv_response(Some(config.response_timeout))
             .timeout_recv_body(Some(config.body_timeout))
             .max_redirects(config.max_redirects)
+            // ureq's default 128 KiB buffers are zeroed per connection: with 64 requests
+            // at once that zeroing showed up as a tenth of the CPU time. A GET needs little.
+            .input_buffer_size(16 * 1024)
+            .output_buffer_size(4 * 1024)
             .http_status_as_error(true)
             .build()
             .into();

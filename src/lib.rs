@@ -21,6 +21,7 @@
 //! - [`session`]: a lesson run on its own thread, driven by commands (the app uses it).
 //! - [`lessons`]: one file per lesson; each runs on the executor and shows its own source.
 //! - [`lens`]: the same step in Python's words (`coro.send(None)`, `StopIteration`).
+//! - [`timing`]: sequential versus concurrent rounds (alternating order), spans, statistics.
 //! - [`jsonl`]: the trace as JSON Lines (the schema in the README).
 //! - [`report`]: events, steps and task tables in words, shared by the CLI and the app.
 //! - [`bench`]: the executor benchmark against `futures::executor::LocalPool`.
@@ -55,6 +56,7 @@ pub mod probe;
 pub mod report;
 pub mod server;
 pub mod session;
+pub mod timing;
 pub mod trace;
 pub mod worker;
 

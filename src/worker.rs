@@ -39,6 +39,9 @@ impl<E: fmt::Display> fmt::Display for ThreadError<E> {
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for ThreadError<E> {}
 
+/// Stack size of worker threads (the default is 2 MiB).
+const WORKER_STACK: usize = 512 * 1024;
+
 /// What the thread and the awaiting task share.
 struct Slot<T, E> {
     result: Option<Result<T, ThreadError<E>>>,
@@ -99,6 +102,8 @@ where
     let thread_tracking = tracking.clone();
     let started = thread::Builder::new()
         .name(name.to_owned())
+        // Workers do one blocking call; a small stack makes starting dozens of them cheap.
+        .stack_size(WORKER_STACK)
         .spawn(move || run(work, thread_slot, thread_tracking));
     let join = match started {
         Ok(join) => Some(join),

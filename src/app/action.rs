@@ -38,4 +38,10 @@ pub enum Action {
     FilterLog(Option<TaskId>),
     /// Show or hide the keyboard help.
     ToggleHelp,
+    /// Show or hide the timing panel.
+    ToggleTiming,
+    /// Start a timing run.
+    StartTiming(super::timing::TimingRequest),
+    /// Stop the timing run.
+    StopTiming,
 }

@@ -14,6 +14,7 @@ mod status_bar;
 mod style;
 mod tasks;
 mod threads;
+mod timing;
 mod toolbar;
 
 pub use action::Action;
@@ -27,7 +28,11 @@ use std::time::Duration;
 
 /// Opens the window and runs until it is closed; `lesson` and `policy` override the
 /// remembered ones.
-pub fn run(lesson: Option<String>, policy: Option<crate::executor::Policy>) -> Result<(), String> {
+pub fn run(
+    lesson: Option<String>,
+    policy: Option<crate::executor::Policy>,
+    timing: bool,
+) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("pollscope")
@@ -45,7 +50,12 @@ pub fn run(lesson: Option<String>, policy: Option<crate::executor::Policy>) -> R
                 policy: policy.map_or(settings.policy, |p| p.word().to_owned()),
                 ..settings
             };
-            Ok(Box::new(PollscopeApp::new(&cc.egui_ctx, settings)))
+            let mut app = PollscopeApp::new(&cc.egui_ctx, settings);
+            if timing {
+                app.apply(Action::ToggleTiming);
+                app.apply(Action::StartTiming(timing::TimingRequest::default()));
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| format!("could not open the window: {e}"))
@@ -96,6 +106,11 @@ pub struct PollscopeApp {
     log: event_log::LogView,
     machine: state_machine::MachineView,
     style_dirty: bool,
+    timing_open: bool,
+    timing_form: timing::TimingForm,
+    timing_run: Option<crate::timing::Background>,
+    /// Asks for a repaint from background threads.
+    repaint: Option<egui::Context>,
 }
 
 impl PollscopeApp {
@@ -105,6 +120,7 @@ impl PollscopeApp {
         let session = Session::start(move || repaint.request_repaint());
         let mut app = Self::with_timeline(settings, Timeline::new());
         app.session = Some(session);
+        app.repaint = Some(ctx.clone());
         app.reset();
         app
     }
@@ -124,6 +140,10 @@ impl PollscopeApp {
             log: event_log::LogView::default(),
             machine: state_machine::MachineView::default(),
             style_dirty: true,
+            timing_open: false,
+            timing_form: timing::TimingForm::default(),
+            timing_run: None,
+            repaint: None,
         }
     }
 
@@ -220,7 +240,39 @@ impl PollscopeApp {
             }
             Action::FilterLog(task) => self.log.set_filter(task),
             Action::ToggleHelp => self.help_open = !self.help_open,
+            Action::ToggleTiming => self.timing_open = !self.timing_open,
+            Action::StartTiming(request) => self.start_timing(request),
+            Action::StopTiming => {
+                if let Some(run) = &self.timing_run {
+                    run.stop();
+                }
+            }
         }
+    }
+
+    fn start_timing(&mut self, request: timing::TimingRequest) {
+        let timeout = Duration::from_secs_f64(request.timeout_s.clamp(0.1, 120.0));
+        let config = crate::timing::TimingConfig {
+            targets: Vec::new(),
+            rounds: request.rounds.max(1),
+            fetch: crate::http::FetchConfig {
+                connect_timeout: timeout,
+                response_timeout: timeout,
+                body_timeout: timeout,
+                ..Default::default()
+            },
+            extra_modes: false,
+        };
+        let repaint = self.repaint.clone();
+        self.timing_run = Some(crate::timing::Background::start(
+            request.targets,
+            config,
+            move || {
+                if let Some(ctx) = &repaint {
+                    ctx.request_repaint();
+                }
+            },
+        ));
     }
 
     fn send(&self, command: Command) {
@@ -266,11 +318,29 @@ impl PollscopeApp {
             now_ns,
         };
         egui::Panel::top("toolbar").show(ui, |ui| {
-            actions.extend(toolbar::show(ui, &view, &self.settings, &self.status));
+            actions.extend(toolbar::show(
+                ui,
+                &view,
+                &self.settings,
+                &self.status,
+                self.timing_open,
+            ));
         });
         egui::Panel::bottom("status").show(ui, |ui| {
             status_bar::show(ui, &view, &self.status);
         });
+        if self.timing_open {
+            egui::Panel::bottom("timing")
+                .resizable(true)
+                .default_size(340.0)
+                .show(ui, |ui| {
+                    actions.extend(timing::show(
+                        ui,
+                        &mut self.timing_form,
+                        self.timing_run.as_ref(),
+                    ));
+                });
+        }
         // Side panels are capped so the code in the middle always keeps most of the room.
         let width = ui.available_width();
         egui::Panel::left("tasks")

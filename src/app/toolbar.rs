@@ -12,6 +12,7 @@ pub fn show(
     view: &View<'_>,
     settings: &Settings,
     status: &Status,
+    open_timing: bool,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.horizontal_wrapped(|ui| {
@@ -127,6 +128,13 @@ pub fn show(
         };
         if ui.button(theme).clicked() {
             actions.push(Action::ToggleTheme);
+        }
+        if ui
+            .selectable_label(open_timing, "Timing")
+            .on_hover_text("Sequential vs concurrent fetches, measured live (T)")
+            .clicked()
+        {
+            actions.push(Action::ToggleTiming);
         }
         if ui
             .button("Help")

@@ -1,8 +1,20 @@
 //! `pollscope bench ...`: benchmarks (run them with `--release`).
 
+use super::timing::{self, TimingArgs};
 use clap::{Args, Subcommand};
 use pollscope::bench;
 use std::process::ExitCode;
+
+/// `pollscope bench [URL...]` times fetches; `pollscope bench executor|rewind|frame` runs
+/// the other benchmarks.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
+    #[command(flatten)]
+    timing: TimingArgs,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -59,7 +71,10 @@ pub struct ExecutorArgs {
     json: bool,
 }
 
-pub fn run(cmd: BenchCommand) -> Result<ExitCode, String> {
+pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
+    let Some(cmd) = args.command else {
+        return timing::run(args.timing);
+    };
     match cmd {
         BenchCommand::Executor(args) => {
             if args.tasks == 0 {

@@ -4,6 +4,7 @@ mod bench;
 mod explain;
 mod serve;
 mod step;
+mod timing;
 
 use clap::{Parser, Subcommand};
 use pollscope::executor::Policy;
@@ -28,6 +29,9 @@ enum Command {
         /// Start with this policy: `waker` or `busy`.
         #[arg(long, value_parser = parse_policy)]
         policy: Option<Policy>,
+        /// Open the timing panel and start a sequential-vs-concurrent run at once.
+        #[arg(long)]
+        timing: bool,
     },
     /// List the built-in lessons.
     Lessons,
@@ -40,9 +44,8 @@ enum Command {
     Step(step::StepArgs),
     /// Run the embedded demo server on loopback until interrupted.
     Serve(serve::ServeArgs),
-    /// Benchmarks.
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
+    /// Time the same fetches sequentially and concurrently (or: bench executor|rewind|frame).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command. `Err` is a message for stderr.
@@ -50,13 +53,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     let gui = Command::Gui {
         lesson: None,
         policy: None,
+        timing: false,
     };
     match cli.command.unwrap_or(gui) {
-        Command::Gui { lesson, policy } => {
+        Command::Gui {
+            lesson,
+            policy,
+            timing,
+        } => {
             if let Some(id) = &lesson {
                 lessons::find(id).map_err(|e| e.to_string())?;
             }
-            pollscope::app::run(lesson, policy).map(|()| ExitCode::SUCCESS)
+            pollscope::app::run(lesson, policy, timing).map(|()| ExitCode::SUCCESS)
         }
         Command::Lessons => {
             for lesson in lessons::all() {

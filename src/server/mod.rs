@@ -221,6 +221,8 @@ fn accept_loop(listener: TcpListener, shared: &Arc<Shared>) {
         // If the OS refuses a thread, the connection is dropped (client sees a reset).
         if let Ok(worker) = std::thread::Builder::new()
             .name("pollscope-conn".into())
+            // A connection thread parses a request and streams a static buffer.
+            .stack_size(256 * 1024)
             .spawn(move || conn::serve(stream, &worker_shared))
         {
             workers.push(worker);

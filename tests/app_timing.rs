@@ -1,0 +1,86 @@
+//! The timing panel runs sequential-vs-concurrent rounds in the background, fills in as
+//! rounds complete, shows the speed-up, and stops when asked.
+
+mod ui_support;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use pollscope::server::{DemoServer, ServerConfig};
+use ui_support::{app, wait_for};
+
+fn targets(server: &DemoServer) -> String {
+    (1..=3)
+        .map(|i| server.url(&format!("/delay/{}?bytes=500", 10 * i)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_run_fills_in_and_reports_the_speedup() {
+    let server = DemoServer::start(ServerConfig::default()).unwrap();
+    let mut harness = app("lazy");
+    harness.key_press(egui::Key::T);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Sequential vs concurrent").is_some());
+    harness.get_by_label("URLs").click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
+        .focus();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
+        .type_text(&targets(&server));
+    harness
+        .get_by_role_and_label(Role::SpinButton, "Rounds")
+        .set_value_accesskit(2.0);
+    harness.run_steps(2);
+    harness.get_by_label("Start").click();
+    wait_for(&mut harness, "two rounds", |h| {
+        h.query_by_label("2 of 2 rounds").is_some()
+    });
+    // The speed-up in large numbers, e.g. "2.41×".
+    assert!(harness.query_all_by_label_contains("×").next().is_some());
+    assert!(
+        harness
+            .query_by_label("Round 2 request by request (failed in red)")
+            .is_some()
+    );
+    assert!(
+        harness.query_by_label("Start").is_some(),
+        "the button is back to Start"
+    );
+}
+
+#[test]
+fn stop_ends_a_long_run_early() {
+    let server = DemoServer::start(ServerConfig::default()).unwrap();
+    let mut harness = app("lazy");
+    harness.key_press(egui::Key::T);
+    harness.run_steps(2);
+    harness.get_by_label("URLs").click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
+        .focus();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
+        .type_text(&targets(&server));
+    harness
+        .get_by_role_and_label(Role::SpinButton, "Rounds")
+        .set_value_accesskit(100.0);
+    harness.run_steps(2);
+    harness.get_by_label("Start").click();
+    wait_for(&mut harness, "the run to start", |h| {
+        h.query_by_label("Stop").is_some()
+    });
+    harness.get_by_label("Stop").click();
+    wait_for(&mut harness, "the run to stop", |h| {
+        h.query_by_label("Start").is_some()
+    });
+    let progress = harness.get_by_label_contains("of 100 rounds");
+    let label = progress.accesskit_node().label().unwrap_or_default();
+    let done: usize = label.split(' ').next().unwrap().parse().unwrap();
+    assert!(done < 100, "{label}");
+}

@@ -1,0 +1,45 @@
+//! `pollscope bench` on the command line: the original's comparison in one command.
+
+use std::process::Command;
+
+#[test]
+fn bench_json_against_given_urls() {
+    let server = pollscope::server::DemoServer::start(Default::default()).unwrap();
+    let urls: Vec<String> = (1..=2)
+        .map(|i| server.url(&format!("/delay/{}", 10 * i)))
+        .collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "--rounds", "2", "--json"])
+        .args(&urls)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["rounds"].as_array().unwrap().len(), 2);
+    assert_eq!(json["rounds"][0]["first"], "sequential");
+    assert_eq!(json["rounds"][1]["first"], "concurrent");
+    assert_eq!(json["rounds"][0]["requests"].as_array().unwrap().len(), 4);
+    assert!(json["summary"]["speedup"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bench_words_and_bad_flags() {
+    let server = pollscope::server::DemoServer::start(Default::default()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "--rounds", "1", &server.url("/delay/5")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("speed-up"), "{text}");
+    assert!(text.contains("sequential:"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "--rounds", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--rounds must be at least 1"));
+}
