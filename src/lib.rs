@@ -23,6 +23,9 @@
 //! - [`lens`]: the same step in Python's words (`coro.send(None)`, `StopIteration`).
 //! - [`timing`]: sequential versus concurrent rounds (alternating order), spans, statistics.
 //! - [`jsonl`]: the trace as JSON Lines (the schema in the README).
+//! - [`tracefile`]: native trace files (a header line, then the JSON Lines), saved
+//!   atomically and loaded with every line checked.
+//! - [`chrome`]: export to the Chrome Trace Event Format for Perfetto UI and speedscope.
 //! - [`report`]: events, steps and task tables in words, shared by the CLI and the app.
 //! - [`bench`]: the executor benchmark against `futures::executor::LocalPool`.
 //! - [`app`]: the egui front end, a thin layer of panels over the core (the only module
@@ -47,6 +50,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod chrome;
 pub mod executor;
 pub mod http;
 pub mod jsonl;
@@ -58,6 +62,7 @@ pub mod server;
 pub mod session;
 pub mod timing;
 pub mod trace;
+pub mod tracefile;
 pub mod worker;
 
 pub use probe::{At, AtExt};

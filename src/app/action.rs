@@ -44,4 +44,25 @@ pub enum Action {
     StartTiming(super::timing::TimingRequest),
     /// Stop the timing run.
     StopTiming,
+    /// Show the state after this many events (`None`: live).
+    ScrubTo(Option<usize>),
+    /// Move the scrubber by this many events.
+    ScrubBy(i64),
+    /// Rewind to just after event `index` and focus its task (a click in the log).
+    FocusEvent {
+        /// The event's index.
+        index: usize,
+        /// Its task.
+        task: Option<crate::trace::TaskId>,
+    },
+    /// Show the save dialog.
+    AskSave,
+    /// Show the open dialog.
+    AskOpen,
+    /// Close the file dialog.
+    CloseDialog,
+    /// Save the current run here.
+    SaveTrace(std::path::PathBuf),
+    /// Load a trace file and show it (nothing runs).
+    OpenTrace(std::path::PathBuf),
 }

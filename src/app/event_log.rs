@@ -127,7 +127,10 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                         .wrap_mode(egui::TextWrapMode::Truncate),
                 );
                 if response.clicked() {
-                    action = Some(Action::SelectTask(event.task.get().map(TaskId)));
+                    action = Some(Action::FocusEvent {
+                        index,
+                        task: event.task.get().map(TaskId),
+                    });
                 }
             }
         });

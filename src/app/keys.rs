@@ -13,6 +13,12 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("T", "timing panel: sequential vs concurrent"),
     ("Ctrl + / Ctrl − / Ctrl 0", "zoom in / out / reset"),
     ("Up / Down", "select the previous / next task"),
+    ("Left / Right", "rewind / replay one event"),
+    ("Home / End", "the first event / live"),
+    (
+        "Ctrl S / Ctrl O",
+        "save / open a trace file (or drop one on the window)",
+    ),
     ("F1 or ?", "this help"),
 ];
 
@@ -33,6 +39,10 @@ pub fn read(ctx: &egui::Context) -> Vec<Action> {
             (Key::L, Action::ToggleLens),
             (Key::P, Action::TogglePresenter),
             (Key::T, Action::ToggleTiming),
+            (Key::ArrowLeft, Action::ScrubBy(-1)),
+            (Key::ArrowRight, Action::ScrubBy(1)),
+            (Key::Home, Action::ScrubTo(Some(0))),
+            (Key::End, Action::ScrubTo(None)),
             (Key::ArrowUp, Action::MoveSelection(-1)),
             (Key::ArrowDown, Action::MoveSelection(1)),
             (Key::F1, Action::ToggleHelp),
@@ -56,6 +66,12 @@ pub fn read(ctx: &egui::Context) -> Vec<Action> {
         }
         if i.consume_key(Modifiers::COMMAND, Key::Num0) {
             actions.push(Action::Zoom(None));
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::S) {
+            actions.push(Action::AskSave);
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::O) {
+            actions.push(Action::AskOpen);
         }
     });
     actions

@@ -5,8 +5,10 @@
 mod action;
 pub mod bench;
 mod event_log;
+mod files;
 mod help;
 mod keys;
+mod scrubber;
 mod settings;
 mod source;
 mod state_machine;
@@ -24,15 +26,19 @@ use crate::lens::Lens;
 use crate::lessons::{self, Lesson};
 use crate::session::{Command, Session, Speed, Status};
 use crate::trace::{State, TaskId, Timeline, Trace};
+use crate::tracefile::{self, Header};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Opens the window and runs until it is closed; `lesson` and `policy` override the
 /// remembered ones.
-pub fn run(
-    lesson: Option<String>,
-    policy: Option<crate::executor::Policy>,
-    timing: bool,
-) -> Result<(), String> {
+pub fn run(startup: Startup) -> Result<(), String> {
+    let Startup {
+        lesson,
+        policy,
+        timing,
+        trace,
+    } = startup;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("pollscope")
@@ -55,10 +61,26 @@ pub fn run(
                 app.apply(Action::ToggleTiming);
                 app.apply(Action::StartTiming(timing::TimingRequest::default()));
             }
+            if let Some((path, header, trace)) = trace {
+                app.show_loaded(path, header, trace);
+            }
             Ok(Box::new(app))
         }),
     )
     .map_err(|e| format!("could not open the window: {e}"))
+}
+
+/// How the window starts; everything not given comes from the remembered settings.
+#[derive(Debug, Default)]
+pub struct Startup {
+    /// Start on this lesson.
+    pub lesson: Option<String>,
+    /// Start with this policy.
+    pub policy: Option<crate::executor::Policy>,
+    /// Open the timing panel and start a run.
+    pub timing: bool,
+    /// Show this loaded trace (path, header, events) instead of running anything.
+    pub trace: Option<(PathBuf, Header, Trace)>,
 }
 
 /// Everything a panel may read this frame.
@@ -79,6 +101,16 @@ pub struct View<'a> {
     pub presenter: bool,
     /// The current time in trace time, for live elapsed bars.
     pub now_ns: u64,
+    /// The Rust source that ran (a loaded trace carries its own).
+    pub source: &'a str,
+    /// Its Python equivalent.
+    pub python: &'a str,
+    /// True when showing an earlier index than the newest.
+    pub rewound: bool,
+    /// The file a loaded trace came from.
+    pub loaded: Option<&'a Path>,
+    /// The outcome of the last file action.
+    pub message: Option<&'a str>,
 }
 
 impl View<'_> {
@@ -111,6 +143,14 @@ pub struct PollscopeApp {
     timing_run: Option<crate::timing::Background>,
     /// Asks for a repaint from background threads.
     repaint: Option<egui::Context>,
+    /// The event index shown (`None`: live) and the state there, rebuilt when it moves.
+    cursor: Option<usize>,
+    scrubbed: Option<State>,
+    /// A trace loaded from a file: shown and scrubbed, never run.
+    loaded: Option<(std::path::PathBuf, Header)>,
+    dialog: files::FileDialog,
+    /// The outcome of the last file action, for the status bar.
+    message: Option<String>,
 }
 
 impl PollscopeApp {
@@ -144,6 +184,11 @@ impl PollscopeApp {
             timing_form: timing::TimingForm::default(),
             timing_run: None,
             repaint: None,
+            cursor: None,
+            scrubbed: None,
+            loaded: None,
+            dialog: files::FileDialog::Closed,
+            message: None,
         }
     }
 
@@ -159,6 +204,12 @@ impl PollscopeApp {
 
     fn reset(&mut self) {
         self.selected = None;
+        self.message = None;
+        self.go_live();
+        if self.loaded.take().is_some() {
+            // Leaving a loaded trace: the live run's events come back from the start.
+            self.timeline = Timeline::new();
+        }
         if let Some(session) = &self.session {
             session.send(Command::Reset {
                 lesson: self.lesson.id.to_owned(),
@@ -177,8 +228,18 @@ impl PollscopeApp {
 
     fn apply(&mut self, action: Action) {
         match action {
-            Action::Step => self.send(Command::Step),
+            Action::Step | Action::ToggleRun if self.loaded.is_some() => {
+                self.message = Some(
+                    "this is a loaded trace: nothing runs; press R to run the lesson live".into(),
+                );
+            }
+            Action::Step => {
+                self.go_live();
+                self.message = None;
+                self.send(Command::Step);
+            }
             Action::ToggleRun => {
+                self.go_live();
                 let command = if self.status.running {
                     Command::Pause
                 } else {
@@ -242,6 +303,28 @@ impl PollscopeApp {
             Action::ToggleHelp => self.help_open = !self.help_open,
             Action::ToggleTiming => self.timing_open = !self.timing_open,
             Action::StartTiming(request) => self.start_timing(request),
+            Action::ScrubTo(index) => {
+                self.cursor = index.filter(|&i| i < self.timeline.len());
+            }
+            Action::FocusEvent { index, task } => {
+                self.cursor = (index + 1 < self.timeline.len()).then_some(index + 1);
+                if task.is_some() {
+                    self.selected = task;
+                }
+            }
+            Action::ScrubBy(delta) => {
+                let len = self.timeline.len() as i64;
+                let at = self.cursor.map_or(len, |c| c as i64) + delta;
+                self.cursor = (at < len).then_some(at.max(0) as usize);
+            }
+            Action::AskSave => {
+                let name = format!("pollscope-{}.jsonl", self.lesson.id);
+                self.dialog = files::FileDialog::Save(name);
+            }
+            Action::AskOpen => self.dialog = files::FileDialog::Open(String::new()),
+            Action::CloseDialog => self.dialog = files::FileDialog::Closed,
+            Action::SaveTrace(path) => self.save(&path),
+            Action::OpenTrace(path) => self.open(&path),
             Action::StopTiming => {
                 if let Some(run) = &self.timing_run {
                     run.stop();
@@ -275,6 +358,101 @@ impl PollscopeApp {
         ));
     }
 
+    fn go_live(&mut self) {
+        self.cursor = None;
+        self.scrubbed = None;
+    }
+
+    fn save(&mut self, path: &Path) {
+        let header = match &self.loaded {
+            Some((_, header)) => header.clone(),
+            None => Header::for_lesson(self.lesson, self.settings.policy()),
+        };
+        self.message = Some(
+            match tracefile::save(path, &header, self.timeline.trace()) {
+                Ok(()) => {
+                    self.dialog = files::FileDialog::Closed;
+                    format!("saved {} events to {}", self.timeline.len(), path.display())
+                }
+                Err(e) => format!("could not save: {e}"),
+            },
+        );
+    }
+
+    fn open(&mut self, path: &Path) {
+        match tracefile::load(path) {
+            Ok((header, trace)) => self.show_loaded(path.to_owned(), header, trace),
+            Err(e) => self.message = Some(format!("could not open: {e}")),
+        }
+    }
+
+    /// Shows a loaded trace; the live lesson pauses behind it.
+    pub fn show_loaded(&mut self, path: PathBuf, header: Header, trace: Trace) {
+        self.send(Command::Pause);
+        self.status.running = false;
+        if let Some(lesson) = header
+            .lesson
+            .as_deref()
+            .and_then(|id| lessons::find(id).ok())
+        {
+            self.lesson = lesson;
+        }
+        self.timeline = Timeline::from_trace(trace);
+        self.message = Some(format!(
+            "opened {} ({} events): nothing runs; Left and Right rewind, R runs the lesson live",
+            path.display(),
+            self.timeline.len()
+        ));
+        self.loaded = Some((path, header));
+        self.dialog = files::FileDialog::Closed;
+        self.selected = None;
+        self.go_live();
+        self.log = event_log::LogView::default();
+        self.machine = state_machine::MachineView::default();
+    }
+
+    /// The source line the focused task is suspended at, as the source panel marks it.
+    pub fn highlighted_line(&self) -> Option<u32> {
+        let state = self.state_shown();
+        let view = self.view(state, 0);
+        source::marks(&view).0
+    }
+
+    /// The number of events shown (all of them when live).
+    pub fn shown_events(&self) -> usize {
+        self.cursor.unwrap_or(self.timeline.len())
+    }
+
+    fn state_shown(&self) -> &State {
+        match (&self.scrubbed, self.cursor) {
+            (Some(state), Some(_)) => state,
+            _ => self.timeline.live(),
+        }
+    }
+
+    fn view<'a>(&'a self, state: &'a State, now_ns: u64) -> View<'a> {
+        let header = self.loaded.as_ref().map(|(_, h)| h);
+        View {
+            lesson: self.lesson,
+            source: header
+                .and_then(|h| h.source.as_deref())
+                .unwrap_or(self.lesson.source),
+            python: header
+                .and_then(|h| h.python.as_deref())
+                .unwrap_or(self.lesson.python),
+            trace: self.timeline.trace(),
+            state,
+            selected: self.selected,
+            lens: self.settings.lens(),
+            dark: self.settings.dark,
+            presenter: self.settings.presenter,
+            now_ns,
+            rewound: self.cursor.is_some(),
+            loaded: self.loaded.as_ref().map(|(p, _)| p.as_path()),
+            message: self.message.as_deref(),
+        }
+    }
+
     fn send(&self, command: Command) {
         if let Some(session) = &self.session {
             session.send(command);
@@ -293,13 +471,22 @@ impl PollscopeApp {
             self.style_dirty = false;
         }
         let now_ns = match &mut self.session {
-            Some(session) => {
-                session.sync(&mut self.timeline);
+            Some(session) if self.loaded.is_none() => {
+                if session.sync(&mut self.timeline) && self.timeline.is_empty() {
+                    // A reset: the old run's rewind position means nothing now.
+                    self.cursor = None;
+                }
                 self.status = session.status();
                 session.recorder().now_ns()
             }
-            None => self.timeline.live().t_ns,
+            _ => self.timeline.live().t_ns,
         };
+        if let Some(at) = self.cursor {
+            let at = at.min(self.timeline.len());
+            if self.scrubbed.as_ref().is_none_or(|s| s.applied != at) {
+                self.scrubbed = Some(self.timeline.state_at(at));
+            }
+        }
         if self
             .selected
             .is_some_and(|t| t.0 as usize >= self.timeline.live().tasks.len())
@@ -307,16 +494,14 @@ impl PollscopeApp {
             self.selected = None;
         }
         let mut actions = keys::read(ui.ctx());
-        let view = View {
-            lesson: self.lesson,
-            trace: self.timeline.trace(),
-            state: self.timeline.live(),
-            selected: self.selected,
-            lens: self.settings.lens(),
-            dark: self.settings.dark,
-            presenter: self.settings.presenter,
-            now_ns,
-        };
+        actions.extend(files::dropped(ui.ctx()));
+        // Panel view state is lent to the panels for the frame; the view borrows the rest.
+        let mut timing_form = std::mem::take(&mut self.timing_form);
+        let mut log = std::mem::take(&mut self.log);
+        let mut machine = std::mem::take(&mut self.machine);
+        let mut dialog = std::mem::take(&mut self.dialog);
+        let state = self.state_shown();
+        let view = self.view(state, now_ns);
         egui::Panel::top("toolbar").show(ui, |ui| {
             actions.extend(toolbar::show(
                 ui,
@@ -329,16 +514,15 @@ impl PollscopeApp {
         egui::Panel::bottom("status").show(ui, |ui| {
             status_bar::show(ui, &view, &self.status);
         });
+        egui::Panel::bottom("scrubber").show(ui, |ui| {
+            actions.extend(scrubber::show(ui, self.cursor, self.timeline.len()));
+        });
         if self.timing_open {
             egui::Panel::bottom("timing")
                 .resizable(true)
                 .default_size(340.0)
                 .show(ui, |ui| {
-                    actions.extend(timing::show(
-                        ui,
-                        &mut self.timing_form,
-                        self.timing_run.as_ref(),
-                    ));
+                    actions.extend(timing::show(ui, &mut timing_form, self.timing_run.as_ref()));
                 });
         }
         // Side panels are capped so the code in the middle always keeps most of the room.
@@ -357,14 +541,19 @@ impl PollscopeApp {
             .default_size(420.0)
             .size_range(240.0..=(width * 0.3).max(260.0))
             .show(ui, |ui| {
-                state_machine::show(ui, &view, &mut self.machine);
+                state_machine::show(ui, &view, &mut machine);
                 ui.separator();
-                actions.extend(event_log::show(ui, &view, &mut self.log));
+                actions.extend(event_log::show(ui, &view, &mut log));
             });
         egui::CentralPanel::default().show(ui, |ui| source::show(ui, &view));
+        actions.extend(files::show(ui.ctx(), &mut dialog));
         if self.help_open && !help::show(ui.ctx()) {
             actions.push(Action::ToggleHelp);
         }
+        self.timing_form = timing_form;
+        self.log = log;
+        self.machine = machine;
+        self.dialog = dialog;
         for action in actions {
             self.apply(action);
         }

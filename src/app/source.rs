@@ -8,7 +8,7 @@ use crate::trace::TaskState;
 use egui_extras::syntax_highlighting::{CodeTheme, highlight};
 
 /// Lines to mark: the innermost await line, and the chain's outer lines.
-fn marks(view: &View<'_>) -> (Option<u32>, Vec<u32>) {
+pub(super) fn marks(view: &View<'_>) -> (Option<u32>, Vec<u32>) {
     let Some(task) = view.focus() else {
         return (None, Vec::new());
     };
@@ -128,7 +128,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
             code(
                 &mut cols[0],
                 "rust-src",
-                view.lesson.source,
+                view.source,
                 "rs",
                 current,
                 &outer,
@@ -138,7 +138,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
             code(
                 &mut cols[1],
                 "py-src",
-                view.lesson.python,
+                view.python,
                 "py",
                 None,
                 &[],
@@ -149,7 +149,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
         code(
             ui,
             "rust-src",
-            view.lesson.source,
+            view.source,
             "rs",
             current,
             &outer,

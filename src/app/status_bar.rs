@@ -14,6 +14,16 @@ pub fn text(view: &View<'_>, status: &Status) -> String {
     if let Some(error) = &status.error {
         return format!("error: {error}");
     }
+    if let Some(message) = view.message {
+        return message.to_owned();
+    }
+    if view.rewound {
+        return format!(
+            "rewound to event {} of {}: every panel shows that moment; End or Live returns",
+            view.state.applied,
+            view.trace.len()
+        );
+    }
     let polls = format!("poll {}", status.polls);
     if let Some(task) = view.state.running.and_then(|t| view.state.task(t)) {
         let for_ns = view.now_ns.saturating_sub(task.poll_started_ns);
@@ -41,7 +51,9 @@ pub fn text(view: &View<'_>, status: &Status) -> String {
 pub fn show(ui: &mut egui::Ui, view: &View<'_>, status: &Status) {
     let text = text(view, status);
     let rich = egui::RichText::new(text);
-    let rich = if status.error.is_some() || matches!(status.stopped, Some(Step::Stalled)) {
+    let failed = view.message.is_some_and(|m| m.starts_with("could not"));
+    let rich = if failed || status.error.is_some() || matches!(status.stopped, Some(Step::Stalled))
+    {
         rich.color(egui::Color32::from_rgb(230, 70, 60)).strong()
     } else if view.state.running.is_some() {
         rich.color(egui::Color32::from_rgb(225, 160, 20)).strong()

@@ -24,6 +24,21 @@ pub enum BenchCommand {
     Rewind(RewindArgs),
     /// The app: CPU time to build one frame over a big recorded trace (headless).
     Frame(FrameArgs),
+    /// Trace files: save and load a big recorded trace.
+    Load(LoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Tasks in the trace.
+    #[arg(long, default_value_t = 10_000)]
+    tasks: usize,
+    /// Events in the trace (about).
+    #[arg(long, default_value_t = 1_000_000)]
+    events: usize,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +121,26 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Frame(args) => frame(args),
+        BenchCommand::Load(args) => {
+            if args.tasks == 0 || args.events == 0 {
+                return Err("--tasks and --events must be at least 1".to_owned());
+            }
+            let r = pollscope::tracefile::roundtrip_bench(args.tasks, args.events)
+                .map_err(|e| e.to_string())?;
+            if args.json {
+                let json = serde_json::json!({"events": r.events, "bytes": r.bytes,
+                    "save_ms": r.save_ms, "load_ms": r.load_ms});
+                println!("{json}");
+            } else {
+                debug_build_note();
+                println!("trace: {} events, {} bytes on disk", r.events, r.bytes);
+                println!(
+                    "save (atomic, synced): {:.0} ms; load (every line checked): {:.0} ms",
+                    r.save_ms, r.load_ms
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Rewind(args) => {
             if args.tasks == 0 || args.events == 0 {
                 return Err("--tasks and --events must be at least 1".to_owned());

@@ -2,6 +2,8 @@
 
 mod bench;
 mod explain;
+mod export;
+mod replay;
 mod serve;
 mod step;
 mod timing;
@@ -33,6 +35,11 @@ enum Command {
         #[arg(long)]
         timing: bool,
     },
+    /// Open a saved trace file in the app: replay and rewind it without running anything.
+    Open {
+        /// A file saved by the app or by `pollscope export --format jsonl`.
+        file: std::path::PathBuf,
+    },
     /// List the built-in lessons.
     Lessons,
     /// Print a lesson's explanation, its await points, its code and its Python equivalent.
@@ -44,6 +51,10 @@ enum Command {
     Step(step::StepArgs),
     /// Run the embedded demo server on loopback until interrupted.
     Serve(serve::ServeArgs),
+    /// Run a lesson headless and write its trace: a native trace file or Chrome trace JSON.
+    Export(export::ExportArgs),
+    /// Print the task table of a saved trace file at any index, without running anything.
+    Replay(replay::ReplayArgs),
     /// Time the same fetches sequentially and concurrently (or: bench executor|rewind|frame).
     Bench(bench::BenchArgs),
 }
@@ -64,7 +75,23 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(id) = &lesson {
                 lessons::find(id).map_err(|e| e.to_string())?;
             }
-            pollscope::app::run(lesson, policy, timing).map(|()| ExitCode::SUCCESS)
+            let startup = pollscope::app::Startup {
+                lesson,
+                policy,
+                timing,
+                trace: None,
+            };
+            pollscope::app::run(startup).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Open { file } => {
+            // Loaded here first, so a bad file is a message on stderr, not an empty window.
+            let (header, trace) = pollscope::tracefile::load(&file).map_err(|e| e.to_string())?;
+            let startup = pollscope::app::Startup {
+                lesson: header.lesson.clone(),
+                trace: Some((file, header, trace)),
+                ..Default::default()
+            };
+            pollscope::app::run(startup).map(|()| ExitCode::SUCCESS)
         }
         Command::Lessons => {
             for lesson in lessons::all() {
@@ -80,6 +107,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Explain { lesson } => explain::run(&lesson),
         Command::Step(args) => step::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Bench(cmd) => bench::run(cmd),
     }
 }

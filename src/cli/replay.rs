@@ -1,0 +1,50 @@
+//! `pollscope replay FILE`: the task table of a saved trace at any index, without
+//! running anything.
+
+use clap::Args;
+use pollscope::lens::Lens;
+use pollscope::trace::Timeline;
+use pollscope::{report, tracefile};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A native trace file (`pollscope export <lesson> --format jsonl -o FILE`).
+    file: PathBuf,
+    /// Show the state after this many events (default: all of them).
+    #[arg(long, value_name = "N")]
+    at: Option<usize>,
+    /// Describe states in Rust's words or in the Python coroutine words of the original.
+    #[arg(long, default_value = "rust", value_parser = parse_lens)]
+    lens: Lens,
+}
+
+fn parse_lens(s: &str) -> Result<Lens, String> {
+    s.parse()
+}
+
+pub fn run(args: ReplayArgs) -> Result<ExitCode, String> {
+    let (header, trace) = tracefile::load(&args.file).map_err(|e| e.to_string())?;
+    let len = trace.len();
+    let at = args.at.unwrap_or(len);
+    if at > len {
+        return Err(format!(
+            "--at {at} is past the end: {} has {len} events (use 0..={len})",
+            args.file.display()
+        ));
+    }
+    let timeline = Timeline::from_trace(trace);
+    let what = match (&header.lesson, header.policy) {
+        (Some(id), Some(policy)) => format!("lesson {id} (policy {})", policy.title()),
+        (Some(id), None) => format!("lesson {id}"),
+        (None, Some(policy)) => format!("a run (policy {})", policy.title()),
+        (None, None) => "a run".to_owned(),
+    };
+    println!("trace of {what}: {len} events; state after {at} events");
+    print!(
+        "{}",
+        report::task_table(timeline.trace(), &timeline.state_at(at), args.lens)
+    );
+    Ok(ExitCode::SUCCESS)
+}

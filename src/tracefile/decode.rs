@@ -1,0 +1,285 @@
+//! One JSON Lines event back into an [`Event`], checked so that the loaded trace replays
+//! the way the recorded one did.
+
+use super::FileError;
+use crate::jsonl::{JsonEvent, JsonPoint};
+use crate::trace::{
+    Event, EventKind, PollResult, TaskId, ThreadNo, ThreadOutcome, Trace, TraceBuilder, WakeSource,
+};
+
+/// Every kind of the schema.
+const KINDS: [&str; 14] = [
+    "spawn",
+    "poll_start",
+    "poll_end",
+    "await_enter",
+    "suspend",
+    "resume",
+    "await_exit",
+    "wake",
+    "say",
+    "complete",
+    "panic",
+    "thread_spawn",
+    "thread_finish",
+    "thread_join",
+];
+
+/// Rebuilds a trace event by event.
+///
+/// Strings and points are interned in the order the events use them, which is the order
+/// the recorder interned them in: a loaded trace gets the same symbol numbers as the
+/// recorded one (unless a worker thread interned a string between an await point's first
+/// registration and its first event, a window of a few instructions).
+#[derive(Debug, Default)]
+pub(super) struct Decoder {
+    builder: TraceBuilder,
+    /// Tasks spawned so far: a spawn must be the next task, other events a known one.
+    tasks: u32,
+    /// Worker threads started so far, likewise.
+    threads: u32,
+}
+
+impl Decoder {
+    /// Number of events decoded so far.
+    pub(super) fn len(&self) -> usize {
+        self.builder.trace().events.len()
+    }
+
+    pub(super) fn finish(self) -> Trace {
+        self.builder.finish()
+    }
+
+    /// Decodes the event on `line` (1-based, counting the header).
+    pub(super) fn push(&mut self, line: usize, json: &JsonEvent) -> Result<(), FileError> {
+        let expected = self.len() as u64;
+        if json.seq != expected {
+            return Err(FileError::OutOfOrder {
+                line,
+                seq: json.seq,
+                expected,
+            });
+        }
+        // The kind first: an unknown kind explains any field that seems missing.
+        if !KINDS.contains(&json.kind.as_str()) {
+            return Err(FileError::UnknownKind {
+                line,
+                kind: json.kind.clone(),
+            });
+        }
+        let task = self.task_ref(line, json)?;
+        let kind = self.kind(line, json)?;
+        self.builder.push(Event {
+            t_ns: json.t_ns,
+            task,
+            kind,
+        });
+        Ok(())
+    }
+
+    /// The event's task, checked: a spawn must name the next task, and anything else may
+    /// only name a task already spawned, because replay numbers tasks by spawn order.
+    fn task_ref(&self, line: usize, json: &JsonEvent) -> Result<TaskId, FileError> {
+        let task = json.task.map_or(TaskId::NONE, TaskId);
+        let kind = json.kind.as_str();
+        let may_be_none = matches!(kind, "thread_spawn" | "thread_finish");
+        match json.task {
+            None if may_be_none => Ok(task),
+            None => Err(FileError::invalid(
+                line,
+                format!("missing field `task` for a {kind} event"),
+            )),
+            Some(n) if kind == "spawn" && n != self.tasks => Err(FileError::reference(
+                line,
+                format!(
+                    "spawn of task {n} out of order: tasks are numbered in spawn order, \
+                     so this spawn must be task {}",
+                    self.tasks
+                ),
+            )),
+            Some(n) if kind != "spawn" && n >= self.tasks => Err(FileError::reference(
+                line,
+                format!(
+                    "{kind} event for task {n}, which was never spawned ({} spawned so far)",
+                    self.tasks
+                ),
+            )),
+            Some(_) => Ok(task),
+        }
+    }
+
+    fn thread_ref(&self, line: usize, json: &JsonEvent) -> Result<ThreadNo, FileError> {
+        let kind = json.kind.as_str();
+        let n = required(line, kind, "thread", json.thread)?;
+        if n >= self.threads {
+            return Err(FileError::reference(
+                line,
+                format!(
+                    "{kind} event for thread {n}, which was never started ({} started so far)",
+                    self.threads
+                ),
+            ));
+        }
+        Ok(ThreadNo(n))
+    }
+
+    fn kind(&mut self, line: usize, json: &JsonEvent) -> Result<EventKind, FileError> {
+        let kind = json.kind.as_str();
+        let b = &mut self.builder;
+        Ok(match kind {
+            "spawn" => {
+                let name = b.intern(required_str(line, kind, "name", &json.name)?);
+                self.tasks += 1;
+                EventKind::Spawn { name }
+            }
+            "poll_start" => EventKind::PollStart,
+            "poll_end" => EventKind::PollEnd {
+                result: match required_str(line, kind, "result", &json.result)? {
+                    "pending" => PollResult::Pending,
+                    "ready" => PollResult::Ready,
+                    "panicked" => PollResult::Panicked,
+                    other => return Err(bad_word(line, "result", other, PollResult::WORDS)),
+                },
+            },
+            "await_enter" | "suspend" | "resume" | "await_exit" => {
+                let p: &JsonPoint = required(line, kind, "point", json.point.as_ref())?;
+                let point = b.point(&p.label, &p.file, p.line);
+                match kind {
+                    "await_enter" => EventKind::AwaitEnter { point },
+                    "suspend" => EventKind::Suspend { point },
+                    "resume" => EventKind::Resume { point },
+                    _ => EventKind::AwaitExit { point },
+                }
+            }
+            "wake" => {
+                let by = required_str(line, kind, "by", &json.by)?;
+                EventKind::Wake {
+                    by: wake_source(b, line, by)?,
+                }
+            }
+            "say" => EventKind::Say {
+                text: b.intern(required_str(line, kind, "text", &json.text)?),
+            },
+            "complete" => EventKind::Complete {
+                value: b.intern(required_str(line, kind, "value", &json.value)?),
+            },
+            "panic" => EventKind::Panic {
+                message: b.intern(required_str(line, kind, "message", &json.message)?),
+            },
+            "thread_spawn" => {
+                let n = required(line, kind, "thread", json.thread)?;
+                if n != self.threads {
+                    return Err(FileError::reference(
+                        line,
+                        format!(
+                            "thread_spawn of thread {n} out of order: threads are numbered in \
+                             start order, so this must be thread {}",
+                            self.threads
+                        ),
+                    ));
+                }
+                let name = b.intern(required_str(line, kind, "name", &json.name)?);
+                self.threads += 1;
+                EventKind::ThreadSpawn {
+                    thread: ThreadNo(n),
+                    name,
+                }
+            }
+            "thread_finish" => {
+                let thread = self.thread_ref(line, json)?;
+                let outcome = match required_str(line, kind, "outcome", &json.outcome)? {
+                    "ok" => ThreadOutcome::Ok,
+                    "error" => ThreadOutcome::Error,
+                    "panicked" => ThreadOutcome::Panicked,
+                    other => return Err(bad_word(line, "outcome", other, ThreadOutcome::WORDS)),
+                };
+                let ns = required(line, kind, "duration_ns", json.duration_ns)?;
+                // The recorder keeps microseconds; a duration too long for that (over an
+                // hour) cannot have come from it.
+                let duration_us = u32::try_from(ns / 1_000).map_err(|_| {
+                    FileError::invalid(
+                        line,
+                        format!(
+                            "field `duration_ns` is too large ({ns} ns; at most about 71 minutes)"
+                        ),
+                    )
+                })?;
+                let result = self
+                    .builder
+                    .intern(required_str(line, kind, "value", &json.value)?);
+                EventKind::ThreadFinish {
+                    thread,
+                    outcome,
+                    duration_us,
+                    result,
+                }
+            }
+            "thread_join" => EventKind::ThreadJoin {
+                thread: self.thread_ref(line, json)?,
+            },
+            _ => {
+                return Err(FileError::UnknownKind {
+                    line,
+                    kind: json.kind.clone(),
+                });
+            }
+        })
+    }
+}
+
+/// Parses `self`, `task:N`, `thread:NAME` or `external`.
+///
+/// A wake may name any task number: the waker of a task can outlive the trace's view of
+/// it, and replay only counts wakes on the woken task, never on the waker.
+fn wake_source(b: &mut TraceBuilder, line: usize, by: &str) -> Result<WakeSource, FileError> {
+    if let Some(n) = by.strip_prefix("task:") {
+        return n.parse().map(|n| WakeSource::Task(TaskId(n))).map_err(|_| {
+            FileError::invalid(line, format!("field `by`: bad task number in {by:?}"))
+        });
+    }
+    if let Some(name) = by.strip_prefix("thread:") {
+        return Ok(WakeSource::Thread(b.intern(name)));
+    }
+    match by {
+        "self" => Ok(WakeSource::SelfWake),
+        "external" => Ok(WakeSource::External),
+        other => Err(FileError::invalid(
+            line,
+            format!("field `by` is {other:?}: expected self, task:N, thread:NAME or external"),
+        )),
+    }
+}
+
+fn required<T>(line: usize, kind: &str, field: &str, value: Option<T>) -> Result<T, FileError> {
+    value.ok_or_else(|| {
+        FileError::invalid(line, format!("missing field `{field}` for a {kind} event"))
+    })
+}
+
+fn required_str<'a>(
+    line: usize,
+    kind: &str,
+    field: &str,
+    value: &'a Option<String>,
+) -> Result<&'a str, FileError> {
+    required(line, kind, field, value.as_deref())
+}
+
+fn bad_word(line: usize, field: &str, found: &str, expected: &str) -> FileError {
+    FileError::invalid(
+        line,
+        format!("field `{field}` is {found:?}: expected {expected}"),
+    )
+}
+
+trait Words {
+    const WORDS: &'static str;
+}
+
+impl Words for PollResult {
+    const WORDS: &'static str = "pending, ready or panicked";
+}
+
+impl Words for ThreadOutcome {
+    const WORDS: &'static str = "ok, error or panicked";
+}

@@ -1,0 +1,60 @@
+//! Shared by the trace file and export tests: run a lesson to its end (demo server and
+//! worker threads included), temporary files that clean up after themselves.
+
+#![allow(dead_code)]
+
+use pollscope::executor::{Executor, Policy, Step};
+use pollscope::lessons;
+use pollscope::trace::Trace;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Runs lesson `id` until every task is done or none can be woken, parking while worker
+/// threads work; at most `max_polls` polls (busy polling polls while it waits).
+pub fn run_lesson(id: &str, policy: Policy, max_polls: usize) -> Trace {
+    let lesson = lessons::find(id).unwrap();
+    let (env, _server) = lessons::prepare_env(lesson, Vec::new()).unwrap();
+    let mut ex = Executor::new(policy);
+    lesson.spawn_into(&mut ex, &env).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut polls = 0;
+    while polls < max_polls {
+        match ex.step() {
+            Step::Polled(_) => polls += 1,
+            Step::Idle => {
+                assert!(Instant::now() < deadline, "lesson {id} timed out");
+                ex.park(Duration::from_millis(50));
+            }
+            Step::Stalled | Step::Done => break,
+        }
+    }
+    ex.recorder().snapshot()
+}
+
+/// A path in the temp directory, unique to this process and call, removed on drop.
+pub struct TempPath(pub PathBuf);
+
+impl TempPath {
+    pub fn new(tag: &str) -> TempPath {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        TempPath(
+            std::env::temp_dir().join(format!("pollscope-test-{}-{n}-{tag}", std::process::id())),
+        )
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        if self.0.is_dir() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        } else {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
