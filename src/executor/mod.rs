@@ -311,28 +311,41 @@ impl Executor {
         drop(guard);
         let innermost = current.innermost.get();
         let (outcome, end) = match result {
-            Ok(Poll::Pending) => (
-                Outcome::Pending {
+            Ok(Poll::Pending) => {
+                let end = recorder.record(
+                    id,
+                    EventKind::PollEnd {
+                        result: PollResult::Pending,
+                    },
+                );
+                let outcome = Outcome::Pending {
                     at: innermost.map(|(site, _)| site),
                     point: innermost.map(|(_, p)| p),
-                },
-                PollResult::Pending,
-            ),
-            Ok(Poll::Ready(value)) => (Outcome::Ready { value }, PollResult::Ready),
-            Err(message) => (Outcome::Panicked { message }, PollResult::Panicked),
-        };
-        let end_kind = EventKind::PollEnd { result: end };
-        let end = match &outcome {
-            Outcome::Pending { .. } => recorder.record(id, end_kind),
-            Outcome::Ready { value } => {
-                recorder.record_pair(id, end_kind, |b| EventKind::Complete {
-                    value: b.intern(value),
-                })
+                };
+                (outcome, end)
             }
-            Outcome::Panicked { message } => {
-                recorder.record_pair(id, end_kind, |b| EventKind::Panic {
-                    message: b.intern(message),
-                })
+            Ok(Poll::Ready(())) => {
+                let end_kind = EventKind::PollEnd {
+                    result: PollResult::Ready,
+                };
+                let mut value = None;
+                let end = recorder.record_pair(id, end_kind, |b| {
+                    // Interned straight from the task's text buffer (see `task::VALUE`).
+                    let (sym, text) = task::VALUE.with(|t| b.intern_shared(&t.borrow()));
+                    value = Some(text);
+                    EventKind::Complete { value: sym }
+                });
+                let value = value.unwrap_or_else(|| Arc::from("?"));
+                (Outcome::Ready { value }, end)
+            }
+            Err(message) => {
+                let end_kind = EventKind::PollEnd {
+                    result: PollResult::Panicked,
+                };
+                let end = recorder.record_pair(id, end_kind, |b| EventKind::Panic {
+                    message: b.intern(&message),
+                });
+                (Outcome::Panicked { message }, end)
             }
         };
         if !matches!(outcome, Outcome::Pending { .. }) {

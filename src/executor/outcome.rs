@@ -59,8 +59,8 @@ pub enum Outcome {
     },
     /// `Poll::Ready(value)`, with the value's `Debug` text.
     Ready {
-        /// `format!("{:?}", value)`.
-        value: String,
+        /// `format!("{:?}", value)`, shared with the trace's string table.
+        value: Arc<str>,
     },
     /// The poll panicked; the task is finished.
     Panicked {

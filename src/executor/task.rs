@@ -2,13 +2,21 @@
 
 use super::panic;
 use super::waker::TaskWaker;
-use std::fmt::Debug;
+use std::cell::RefCell;
+use std::fmt::{Debug, Write};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-type BoxedFuture = Pin<Box<dyn Future<Output = String>>>;
+/// The task's future; its value's `Debug` text goes to [`VALUE`] rather than being
+/// returned, so finishing a task allocates no `String` of its own.
+type BoxedFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+thread_local! {
+    /// The `Debug` text of the value of the task that just completed on this thread.
+    pub(crate) static VALUE: RefCell<String> = const { RefCell::new(String::new()) };
+}
 
 pub(crate) struct Task {
     pub name: Arc<str>,
@@ -40,7 +48,9 @@ impl Task {
     }
 
     /// Polls under `catch_unwind`; a panic comes back as its message.
-    pub fn poll(&mut self) -> Result<Poll<String>, String> {
+    /// Polls under `catch_unwind`; a panic comes back as its message. When the future
+    /// completes, its value's text is in [`VALUE`].
+    pub fn poll(&mut self) -> Result<Poll<()>, String> {
         let Some(future) = self.future.as_mut() else {
             return Err("the executor polled a finished task".to_owned());
         };
@@ -76,12 +86,15 @@ where
     F: Future,
     F::Output: Debug,
 {
-    type Output = String;
+    type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<String> {
-        self.project()
-            .inner
-            .poll(cx)
-            .map(|value| format!("{value:?}"))
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.project().inner.poll(cx).map(|value| {
+            VALUE.with(|text| {
+                let mut text = text.borrow_mut();
+                text.clear();
+                let _ = write!(text, "{value:?}");
+            });
+        })
     }
 }
