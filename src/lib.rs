@@ -30,7 +30,7 @@
 //! - [`bench`]: the executor benchmark against `futures::executor::LocalPool`.
 //! - [`app`]: the egui front end, a thin layer of panels over the core (the only module
 //!   that imports egui).
-//! - `main.rs`: the clap CLI; no logic of its own.
+//! - `main.rs` and `cli/` (binary only): the clap CLI, a thin shell over the library.
 //!
 //! # Looking at your own futures
 //!

@@ -16,7 +16,7 @@ pub fn show(ui: &mut egui::Ui, at: Option<usize>, len: usize) -> Option<Action> 
             action = Some(Action::ScrubBy(-1));
         }
         let mut index = shown;
-        ui.spacing_mut().slider_width = (ui.available_width() - 260.0).max(120.0);
+        ui.spacing_mut().slider_width = (ui.available_width() - 380.0).max(120.0);
         let label = ui.label("Event");
         let slider = ui
             .add(egui::Slider::new(&mut index, 0..=len).integer())
