@@ -15,6 +15,29 @@ fn targets(server: &DemoServer) -> String {
         .join("\n")
 }
 
+/// Fills the form with the server's targets and `rounds`, then presses Start.
+fn start(
+    harness: &mut egui_kittest::Harness<'static, pollscope::app::PollscopeApp>,
+    server: &DemoServer,
+    rounds: f64,
+) {
+    harness.get_by_label("URLs").click();
+    harness.run_steps(2);
+    let urls = "URLs, one per line";
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, urls)
+        .focus();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, urls)
+        .type_text(&targets(server));
+    harness
+        .get_by_role_and_label(Role::SpinButton, "Rounds")
+        .set_value_accesskit(rounds);
+    harness.run_steps(2);
+    harness.get_by_label("Start").click();
+}
+
 #[test]
 fn a_run_fills_in_and_reports_the_speedup() {
     let server = DemoServer::start(ServerConfig::default()).unwrap();
@@ -22,20 +45,7 @@ fn a_run_fills_in_and_reports_the_speedup() {
     harness.key_press(egui::Key::T);
     harness.run_steps(2);
     assert!(harness.query_by_label("Sequential vs concurrent").is_some());
-    harness.get_by_label("URLs").click();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
-        .focus();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
-        .type_text(&targets(&server));
-    harness
-        .get_by_role_and_label(Role::SpinButton, "Rounds")
-        .set_value_accesskit(2.0);
-    harness.run_steps(2);
-    harness.get_by_label("Start").click();
+    start(&mut harness, &server, 2.0);
     wait_for(&mut harness, "two rounds", |h| {
         h.query_by_label("2 of 2 rounds").is_some()
     });
@@ -58,20 +68,7 @@ fn stop_ends_a_long_run_early() {
     let mut harness = app("lazy");
     harness.key_press(egui::Key::T);
     harness.run_steps(2);
-    harness.get_by_label("URLs").click();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
-        .focus();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "URLs, one per line")
-        .type_text(&targets(&server));
-    harness
-        .get_by_role_and_label(Role::SpinButton, "Rounds")
-        .set_value_accesskit(100.0);
-    harness.run_steps(2);
-    harness.get_by_label("Start").click();
+    start(&mut harness, &server, 100.0);
     wait_for(&mut harness, "the run to start", |h| {
         h.query_by_label("Stop").is_some()
     });

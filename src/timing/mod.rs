@@ -205,6 +205,22 @@ fn sequential(
     spans
 }
 
+/// Fetches `url` on a worker thread, awaiting its handle, and records the span.
+async fn timed_fetch(
+    fetcher: Fetcher,
+    url: String,
+    mode: Mode,
+    zero: Instant,
+    spans: Rc<RefCell<Vec<Span>>>,
+) {
+    let began = Instant::now();
+    let result = http::spawn_fetch(&fetcher, &url).at("thread").await;
+    let result = result.map_err(|e| e.to_string());
+    spans
+        .borrow_mut()
+        .push(span(&url, mode, zero, began, result));
+}
+
 /// The async modes, each on a fresh waker-driven executor. Spans come back in target order
 /// whatever order the requests finished in.
 fn on_executor(mode: Mode, fetcher: &Fetcher, targets: &[String], zero: Instant) -> Vec<Span> {
@@ -212,28 +228,18 @@ fn on_executor(mode: Mode, fetcher: &Fetcher, targets: &[String], zero: Instant)
     let mut ex = Executor::new(Policy::WakerDriven);
     match mode {
         Mode::Concurrent => {
+            // One task per target: all the threads are in flight at once.
             for url in targets {
-                let (fetcher, url, spans) = (fetcher.clone(), url.clone(), spans.clone());
-                ex.spawn("fetch", async move {
-                    let began = Instant::now();
-                    let result = http::spawn_fetch(&fetcher, &url).at("thread").await;
-                    let result = result.map_err(|e| e.to_string());
-                    spans
-                        .borrow_mut()
-                        .push(span(&url, mode, zero, began, result));
-                });
+                let fetch = timed_fetch(fetcher.clone(), url.clone(), mode, zero, spans.clone());
+                ex.spawn("fetch", fetch);
             }
         }
         Mode::SequentialAwaits => {
+            // One task awaiting lazy fetches in turn: each starts when the last one ended.
             let (fetcher, targets, spans) = (fetcher.clone(), targets.to_vec(), spans.clone());
             ex.spawn("main", async move {
                 for url in targets {
-                    let began = Instant::now();
-                    let result = http::spawn_fetch(&fetcher, &url).at("thread").await;
-                    let result = result.map_err(|e| e.to_string());
-                    spans
-                        .borrow_mut()
-                        .push(span(&url, mode, zero, began, result));
+                    timed_fetch(fetcher.clone(), url, mode, zero, spans.clone()).await;
                 }
             });
         }
