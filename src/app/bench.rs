@@ -22,7 +22,9 @@ pub struct FrameBench {
 
 /// Builds `frames` frames of the app showing a recorded trace of about `events` events
 /// over `tasks` tasks, with a task selected so every panel has work to do.
-pub fn frames(tasks: usize, events: usize, frames: usize) -> FrameBench {
+/// With `scrub`, every frame first moves the scrubber one event back (rewinding through the
+/// trace, the worst case for caches that follow the index).
+pub fn frames(tasks: usize, events: usize, frames: usize, scrub: bool) -> FrameBench {
     let yields = (events / tasks.max(1) / 7).max(1);
     let timeline = Timeline::from_trace(crate::bench::yield_trace(tasks, yields));
     let events = timeline.len();
@@ -40,6 +42,9 @@ pub fn frames(tasks: usize, events: usize, frames: usize) -> FrameBench {
     // The first frame fills caches (fonts, highlighting, the log's row index): not timed.
     for i in 0..=frames.max(1) {
         let start = Instant::now();
+        if scrub && i > 0 {
+            app.apply(super::Action::ScrubBy(-1));
+        }
         let output = ctx.run_ui(input(), |ui| app.show(ui));
         let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
         if i > 0 {

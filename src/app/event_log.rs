@@ -1,57 +1,38 @@
 //! Every event in words, virtualised, filterable by task.
 
+use super::task_index::TaskIndex;
 use super::{Action, View};
 use crate::report;
 use crate::trace::{EventKind, TaskId, Trace};
 
-/// The log's view state: its filter and the event indices that pass it, kept up to date
-/// incrementally so a million events are not rescanned every frame.
+/// The log's view state: its filter, and where the filtered task's events are.
 #[derive(Debug, Default)]
 pub struct LogView {
     filter: Option<TaskId>,
-    rows: Vec<u32>,
-    scanned: usize,
+    index: TaskIndex,
 }
 
 impl LogView {
     /// Shows only `task`'s events (or all).
     pub fn set_filter(&mut self, task: Option<TaskId>) {
-        if task != self.filter {
-            self.filter = task;
-            self.rows.clear();
-            self.scanned = 0;
-        }
+        self.filter = task;
     }
 
-    fn update(&mut self, trace: &Trace, upto: usize) {
-        if upto < self.scanned {
-            // The trace was replaced (a reset) or the view moved back.
-            self.rows.clear();
-            self.scanned = 0;
-        }
-        if let Some(task) = self.filter {
-            let new = &trace.events[self.scanned..upto];
-            self.rows.extend(
-                new.iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.task == task)
-                    .map(|(i, _)| (self.scanned + i) as u32),
-            );
-        }
-        self.scanned = upto;
+    /// Forgets the index (a new trace began).
+    pub fn clear(&mut self) {
+        self.index.clear();
     }
 
-    fn len(&self) -> usize {
+    /// The rows to show: the event indices among the first `upto` that pass the filter,
+    /// as a count and a way to map a row to its event.
+    fn rows(&mut self, trace: &Trace, upto: usize) -> (usize, Option<&[u32]>) {
         match self.filter {
-            Some(_) => self.rows.len(),
-            None => self.scanned,
-        }
-    }
-
-    fn event_index(&self, row: usize) -> usize {
-        match self.filter {
-            Some(_) => self.rows[row] as usize,
-            None => row,
+            Some(task) => {
+                self.index.follow(task, trace);
+                let rows = self.index.before(upto);
+                (rows.len(), Some(rows))
+            }
+            None => (upto, None),
         }
     }
 }
@@ -72,7 +53,6 @@ fn colour(kind: &EventKind) -> Option<egui::Color32> {
 /// Draws the log.
 pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Action> {
     let mut action = None;
-    log.update(view.trace, view.state.applied);
     ui.horizontal(|ui| {
         ui.heading("Event log");
         let label = match log.filter {
@@ -100,13 +80,14 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
             });
     });
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
+    let (count, rows) = log.rows(view.trace, view.state.applied);
     egui::ScrollArea::vertical()
         .id_salt("event-log")
         .auto_shrink([false, false])
         .stick_to_bottom(true)
-        .show_rows(ui, row_height, log.len(), |ui, range| {
+        .show_rows(ui, row_height, count, |ui, range| {
             for row in range {
-                let index = log.event_index(row);
+                let index = rows.map_or(row, |r| r[row] as usize);
                 let Some(event) = view.trace.events.get(index) else {
                     continue;
                 };

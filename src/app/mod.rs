@@ -14,6 +14,7 @@ mod source;
 mod state_machine;
 mod status_bar;
 mod style;
+mod task_index;
 mod tasks;
 mod threads;
 mod timing;
@@ -151,6 +152,8 @@ pub struct PollscopeApp {
     dialog: files::FileDialog,
     /// The outcome of the last file action, for the status bar.
     message: Option<String>,
+    /// The session's run number when last seen.
+    generation: u64,
 }
 
 impl PollscopeApp {
@@ -189,6 +192,7 @@ impl PollscopeApp {
             loaded: None,
             dialog: files::FileDialog::Closed,
             message: None,
+            generation: 0,
         }
     }
 
@@ -407,8 +411,8 @@ impl PollscopeApp {
         self.dialog = files::FileDialog::Closed;
         self.selected = None;
         self.go_live();
-        self.log = event_log::LogView::default();
-        self.machine = state_machine::MachineView::default();
+        self.log.clear();
+        self.machine.clear();
     }
 
     /// The source line the focused task is suspended at, as the source panel marks it.
@@ -472,11 +476,16 @@ impl PollscopeApp {
         }
         let now_ns = match &mut self.session {
             Some(session) if self.loaded.is_none() => {
-                if session.sync(&mut self.timeline) && self.timeline.is_empty() {
-                    // A reset: the old run's rewind position means nothing now.
-                    self.cursor = None;
-                }
+                session.sync(&mut self.timeline);
                 self.status = session.status();
+                if self.status.generation != self.generation {
+                    // A new run began: positions and indexes into the old trace are void.
+                    self.generation = self.status.generation;
+                    self.cursor = None;
+                    self.scrubbed = None;
+                    self.log.clear();
+                    self.machine.clear();
+                }
                 session.recorder().now_ns()
             }
             _ => self.timeline.live().t_ns,

@@ -2,6 +2,7 @@
 //! point, returned, panicked), edges with how often they were taken, the current node lit.
 
 use super::View;
+use super::task_index::TaskIndex;
 use crate::trace::{EventKind, PollResult, TaskId, TaskState};
 use std::collections::HashMap;
 
@@ -12,32 +13,39 @@ const UNRESUMED: &str = "unresumed";
 const RETURNED: &str = "returned";
 const PANICKED: &str = "panicked";
 
-/// View state: transitions counted for one task, extended as events arrive.
+/// View state: transitions counted for one task up to the index shown, extended as the
+/// index moves forward and recounted from the task's own events when it moves back.
 #[derive(Debug, Default)]
 pub struct MachineView {
-    task: Option<TaskId>,
-    scanned: usize,
+    index: TaskIndex,
+    /// How many of the task's events (in `index`) have been counted.
+    counted: usize,
     current: Node,
     edges: HashMap<(Node, Node), u32>,
-    /// The innermost suspend point seen in the poll being scanned.
+    /// The innermost suspend point seen in the poll being counted.
     suspended_at: Option<Node>,
 }
 
 impl MachineView {
+    /// Forgets everything (a new trace began).
+    pub fn clear(&mut self) {
+        *self = MachineView::default();
+    }
+
     fn update(&mut self, view: &View<'_>, task: TaskId) {
-        let upto = view.state.applied;
-        if self.task != Some(task) || upto < self.scanned {
-            *self = MachineView {
-                task: Some(task),
-                current: UNRESUMED.to_owned(),
-                ..MachineView::default()
-            };
-        }
         let trace = view.trace;
-        for event in &trace.events[self.scanned..upto] {
-            if event.task != task {
+        self.index.follow(task, trace);
+        let mine = self.index.before(view.state.applied);
+        if mine.len() < self.counted || self.current.is_empty() {
+            self.counted = 0;
+            self.current = UNRESUMED.to_owned();
+            self.edges.clear();
+            self.suspended_at = None;
+        }
+        for &i in &mine[self.counted..] {
+            let Some(event) = trace.events.get(i as usize) else {
                 continue;
-            }
+            };
             match event.kind {
                 EventKind::PollStart => self.suspended_at = None,
                 // The first suspend of a poll is the innermost point.
@@ -60,7 +68,7 @@ impl MachineView {
                 _ => {}
             }
         }
-        self.scanned = upto;
+        self.counted = mine.len();
     }
 }
 

@@ -52,6 +52,9 @@ pub struct FrameArgs {
     /// Frames to time.
     #[arg(long, default_value_t = 100)]
     frames: usize,
+    /// Move the scrubber one event back before every frame (rewinding).
+    #[arg(long)]
+    scrub: bool,
     /// Print one JSON object instead of words.
     #[arg(long)]
     json: bool,
@@ -168,7 +171,7 @@ fn frame(args: FrameArgs) -> Result<ExitCode, String> {
     if args.tasks == 0 || args.events == 0 || args.frames == 0 {
         return Err("--tasks, --events and --frames must be at least 1".to_owned());
     }
-    let r = pollscope::app::bench::frames(args.tasks, args.events, args.frames);
+    let r = pollscope::app::bench::frames(args.tasks, args.events, args.frames, args.scrub);
     if args.json {
         println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
     } else {
