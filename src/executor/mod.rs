@@ -97,6 +97,10 @@ impl Executor {
     }
 
     /// An executor that records into `recorder` (shared with a viewer, say).
+    ///
+    /// The first executor of a process installs a panic hook that keeps panics caught
+    /// inside polls (and worker closures) off stderr, since they are recorded in the trace;
+    /// every other panic still goes to the hook that was there before.
     pub fn with_recorder(policy: Policy, recorder: Arc<Recorder>) -> Self {
         panic::install_quiet_hook();
         Executor {
