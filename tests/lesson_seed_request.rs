@@ -1,19 +1,15 @@
 //! `seed-request`: threads start at creation and overlap, but each blocking join freezes
 //! the executor inside a poll.
 
-use pollscope::executor::{Executor, Policy};
-use pollscope::lessons;
+mod trace_kit;
+
+use pollscope::executor::Policy;
 use pollscope::trace::{EventKind, TaskState, Timeline};
-use std::time::Duration;
 
 #[test]
 fn threads_overlap_but_main_blocks_in_its_polls() {
-    let lesson = lessons::find("seed-request").unwrap();
-    let (env, _server) = lessons::prepare_env(lesson, Vec::new()).unwrap();
-    let mut ex = Executor::new(Policy::WakerDriven);
-    lesson.spawn_into(&mut ex, &env).unwrap();
-    ex.run(Duration::from_secs(30)).unwrap();
-    let timeline = Timeline::from_trace(ex.recorder().snapshot());
+    let trace = trace_kit::run_lesson("seed-request", Policy::WakerDriven, 10_000);
+    let timeline = Timeline::from_trace(trace);
     let trace = timeline.trace();
 
     let kinds: Vec<_> = trace.events.iter().map(|e| e.kind.name()).collect();

@@ -1,18 +1,14 @@
 //! `sequential-awaits`: lazy fetch futures awaited one by one never overlap.
 
-use pollscope::executor::{Executor, Policy};
-use pollscope::lessons;
+mod trace_kit;
+
+use pollscope::executor::Policy;
 use pollscope::trace::{EventKind, TaskState, Timeline};
-use std::time::Duration;
 
 #[test]
 fn each_thread_starts_after_the_previous_one_finished() {
-    let lesson = lessons::find("sequential-awaits").unwrap();
-    let (env, _server) = lessons::prepare_env(lesson, Vec::new()).unwrap();
-    let mut ex = Executor::new(Policy::WakerDriven);
-    lesson.spawn_into(&mut ex, &env).unwrap();
-    ex.run(Duration::from_secs(30)).unwrap();
-    let timeline = Timeline::from_trace(ex.recorder().snapshot());
+    let trace = trace_kit::run_lesson("sequential-awaits", Policy::WakerDriven, 10_000);
+    let timeline = Timeline::from_trace(trace);
     let trace = timeline.trace();
     let threads: Vec<_> = trace
         .events

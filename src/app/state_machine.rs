@@ -141,6 +141,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
             visuals.text_color(),
         );
     }
+    // Scanned once per frame, not once per node.
+    let declared = view.lesson.declared_points();
     for (i, node) in nodes.iter().enumerate() {
         let lit = current == Some(node.as_str());
         let r = egui::Rect::from_center_size(centre(i), egui::vec2(box_w, row - 10.0));
@@ -151,12 +153,10 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
         };
         let stroke = egui::Stroke::new(if lit { thick + 1.0 } else { 1.0 }, visuals.text_color());
         painter.rect(r, 6.0, fill, stroke, egui::StrokeKind::Inside);
-        let line = view
-            .lesson
-            .declared_points()
-            .into_iter()
+        let line = declared
+            .iter()
             .find(|(label, _)| label == node)
-            .and_then(|(_, line)| line)
+            .and_then(|(_, line)| *line)
             .map(|l| format!("  :{l}"))
             .unwrap_or_default();
         let text_colour = if lit {
