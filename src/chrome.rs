@@ -87,7 +87,7 @@ impl<'a, W: Write> Export<'a, W> {
         let limit = trace.events.len();
         for (i, event) in trace.events.iter().enumerate() {
             match event.kind {
-                EventKind::Spawn { name } => {
+                EventKind::Spawn { name, .. } => {
                     let Some(n) = event.task.get().map(|n| n as usize).filter(|&n| n < limit)
                     else {
                         continue;

@@ -48,21 +48,57 @@
 //! assert!(matches!(task.state, TaskState::Completed(_)));
 //! ```
 
+#[cfg(feature = "app")]
 pub mod app;
 pub mod bench;
 pub mod chrome;
+pub mod cli;
+pub mod drive;
 pub mod executor;
+#[cfg(feature = "http")]
 pub mod http;
 pub mod jsonl;
 pub mod lens;
+#[cfg(feature = "lessons")]
 pub mod lessons;
 pub mod probe;
+pub mod program;
 pub mod report;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod session;
+#[cfg(feature = "lessons")]
 pub mod timing;
 pub mod trace;
 pub mod tracefile;
 pub mod worker;
 
+pub use executor::{JoinError, JoinHandle, spawn};
 pub use probe::{At, AtExt};
+pub use program::{Program, Recording, record};
+
+/// Runs a user's own program: call it from your binary's `main`.
+///
+/// With no arguments it opens the app on `program` (Step, Run, Reset, both policies,
+/// rewind, save, export); `step [--policy waker|busy] [--steps N] [--json] [--lens
+/// python]`, `export --format chrome|jsonl -o FILE`, `explain`, `replay FILE` and `open
+/// FILE` do what `pollscope`'s commands of the same names do, for this program. Bad
+/// arguments print a message and exit non-zero.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     let program = pollscope::Program::new("my-demo")
+///         .title("My first futures")
+///         .task("answer", || async { 42 });
+///     pollscope::main(program)
+/// }
+/// ```
+pub fn main(program: Program) -> std::process::ExitCode {
+    cli::program_main(program)
+}
+
+/// Opens the app on `program`, without the command line; returns when the window closes.
+#[cfg(feature = "app")]
+pub fn show(program: Program) -> Result<(), String> {
+    app::show(program)
+}

@@ -1,18 +1,7 @@
-//! The `pollscope` command: the app by default, headless subcommands otherwise.
-//! Argument parsing only; the work happens in `cli/` and the library.
+//! The `pollscope` command: the app by default, headless subcommands otherwise. The
+//! command line lives in the library (`pollscope::cli`), which a user's own binary shares
+//! through `pollscope::main`.
 
-mod cli;
-
-use clap::Parser;
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    let args = cli::Cli::parse();
-    match cli::run(args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("pollscope: {message}");
-            ExitCode::FAILURE
-        }
-    }
+fn main() -> std::process::ExitCode {
+    pollscope::cli::main()
 }

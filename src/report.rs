@@ -11,7 +11,10 @@ use std::fmt::Write;
 pub fn event_text(trace: &Trace, event: &Event) -> String {
     let task = format!("task {}", event.task);
     match event.kind {
-        EventKind::Spawn { name } => format!("{task} spawned as \"{}\"", trace.str(name)),
+        EventKind::Spawn { name, parent } => match parent.get() {
+            Some(p) => format!("{task} spawned as \"{}\" by task {p}", trace.str(name)),
+            None => format!("{task} spawned as \"{}\"", trace.str(name)),
+        },
         EventKind::PollStart => format!("{task}: poll starts"),
         EventKind::PollEnd { result } => format!("{task}: poll returns {}", result.name()),
         EventKind::AwaitEnter { point } => {

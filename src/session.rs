@@ -1,9 +1,10 @@
-//! A lesson run on its own thread, driven by commands: the app's executor never runs on
+//! A program run on its own thread, driven by commands: the app's executor never runs on
 //! the UI thread, so a poll that blocks (the seed's join, `blocking-sleep`) freezes the
 //! executor — which the UI then shows — and never the window.
 
-use crate::executor::{Executor, Policy, Step};
-use crate::lessons::{self, LessonError};
+use crate::drive::{Driver, Limits};
+use crate::executor::{Policy, Step};
+use crate::program::{Launched, Program};
 use crate::trace::{Recorder, Timeline};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -29,7 +30,7 @@ impl Speed {
 }
 
 /// What the UI asks the executor thread to do.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Command {
     /// Poll one task once (pauses a run).
     Step,
@@ -37,10 +38,10 @@ pub enum Command {
     Run(Speed),
     /// Stop running.
     Pause,
-    /// Start `lesson` afresh under `policy` (the lesson id, and URLs for lessons that fetch).
+    /// Start `program` afresh under `policy` (with URLs for programs that fetch).
     Reset {
-        /// Lesson id.
-        lesson: String,
+        /// The program; its tasks are built anew.
+        program: Program,
         /// Scheduling policy.
         policy: Policy,
         /// Page URLs; empty means the demo server's.
@@ -59,7 +60,7 @@ pub struct Status {
     pub polls: usize,
     /// Why the last step polled nothing (idle, stalled, done), if it did.
     pub stopped: Option<Step>,
-    /// A lesson that could not start, or a run that failed.
+    /// A program that could not start, or a run that failed.
     pub error: Option<String>,
 }
 
@@ -102,7 +103,7 @@ impl Session {
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
             .name("pollscope-executor".into())
-            .spawn(move || Driver::new(thread_shared, notify).run(receiver))
+            .spawn(move || Runner::new(thread_shared, notify).run(receiver))
             .ok();
         if thread.is_none() {
             shared.status().error = Some("could not start the executor thread".to_owned());
@@ -171,23 +172,22 @@ impl Drop for Session {
 }
 
 /// The executor thread's state.
-struct Driver<N> {
+struct Runner<N> {
     shared: Arc<Shared>,
     notify: N,
-    executor: Option<Executor>,
-    /// Keeps a lesson's demo server alive while the lesson runs.
-    _server: Option<crate::server::DemoServer>,
+    /// The running program (its executor, and what it keeps alive: a demo server, a
+    /// tokio runtime) with the loop driving it.
+    run: Option<(Launched, Driver)>,
     speed: Option<Speed>,
     next_step: Instant,
 }
 
-impl<N: Fn()> Driver<N> {
+impl<N: Fn()> Runner<N> {
     fn new(shared: Arc<Shared>, notify: N) -> Self {
-        Driver {
+        Runner {
             shared,
             notify,
-            executor: None,
-            _server: None,
+            run: None,
             speed: None,
             next_step: Instant::now(),
         }
@@ -214,7 +214,7 @@ impl<N: Fn()> Driver<N> {
         match command {
             Command::Step => {
                 self.speed = None;
-                self.step();
+                self.step(Duration::ZERO);
             }
             Command::Run(speed) => {
                 self.speed = Some(speed);
@@ -222,39 +222,33 @@ impl<N: Fn()> Driver<N> {
             }
             Command::Pause => self.speed = None,
             Command::Reset {
-                lesson,
+                program,
                 policy,
                 urls,
-            } => self.reset(&lesson, policy, urls),
+            } => self.reset(&program, policy, urls),
         }
         self.shared.status().running = self.speed.is_some();
         (self.notify)();
     }
 
-    fn reset(&mut self, id: &str, policy: Policy, urls: Vec<String>) {
+    fn reset(&mut self, program: &Program, policy: Policy, urls: Vec<String>) {
         self.speed = None;
-        self.executor = None;
-        self._server = None;
+        // The old run (and its server, its runtime) ends before the new one starts.
+        self.run = None;
         let recorder = Recorder::new();
         *self
             .shared
             .recorder
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = recorder.clone();
-        let mut executor = Executor::with_recorder(policy, recorder);
-        let started = lessons::find(id).and_then(|lesson| {
-            let (env, server) = lessons::prepare_env(lesson, urls)?;
-            self._server = server;
-            lesson.spawn_into(&mut executor, &env)?;
-            Ok::<_, LessonError>(())
-        });
+        let started = program.launch_into(recorder, policy, urls);
         let mut status = self.shared.status();
         *status = Status {
             generation: status.generation + 1,
             ..Status::default()
         };
         match started {
-            Ok(()) => self.executor = Some(executor),
+            Ok(launched) => self.run = Some((launched, Driver::new(Limits::none()))),
             Err(e) => status.error = Some(e.to_string()),
         }
     }
@@ -262,33 +256,26 @@ impl<N: Fn()> Driver<N> {
     /// A step of a continuous run.
     fn tick(&mut self) {
         let Some(speed) = self.speed else { return };
-        let step = self.step();
-        let interval = speed.interval();
-        match step {
-            Some(Step::Polled(_)) => {}
-            // Waiting for a thread: park on the executor until a wake (or a short while,
-            // so commands are still answered).
-            Some(Step::Idle) => {
-                if let Some(ex) = &self.executor {
-                    ex.park(Duration::from_millis(20));
-                }
-            }
-            _ => self.speed = None,
+        // Waiting for a thread: park on the executor until a wake (or a short while, so
+        // commands are still answered).
+        let step = self.step(Duration::from_millis(20));
+        if !matches!(step, Some(Step::Polled(_) | Step::Idle)) {
+            self.speed = None;
         }
         self.shared.status().running = self.speed.is_some();
-        self.next_step = Instant::now() + interval;
+        self.next_step = Instant::now() + speed.interval();
         (self.notify)();
     }
 
-    fn step(&mut self) -> Option<Step> {
-        let executor = self.executor.as_mut()?;
-        let step = executor.step();
+    fn step(&mut self, park: Duration) -> Option<Step> {
+        let (launched, driver) = self.run.as_mut()?;
+        let step = driver.turn(&mut launched.executor, park).step?;
         let mut status = self.shared.status();
         match &step {
             Step::Polled(_) => {
                 status.polls += 1;
                 // Said at once rather than on the next step: the last task just finished.
-                status.stopped = (executor.unfinished() == 0).then_some(Step::Done);
+                status.stopped = (launched.executor.unfinished() == 0).then_some(Step::Done);
             }
             other => status.stopped = Some(other.clone()),
         }

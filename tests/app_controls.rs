@@ -1,6 +1,8 @@
 //! Every control is reachable by its accessibility label; lesson switching resets the
 //! view; presenter mode enlarges text.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;

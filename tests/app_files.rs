@@ -1,6 +1,8 @@
 //! Saving and opening traces in the app: a saved run opens again with the same events and
 //! replays without running; a bad file is a message in the status bar, not a crash.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui::accesskit::Role;
@@ -42,7 +44,7 @@ fn save_then_open_replays_the_same_run() {
     harness.run_steps(2);
     assert!(harness.query_by_label_contains("saved 12 events").is_some());
     let (header, trace) = pollscope::tracefile::load(&path).unwrap();
-    assert_eq!(header.lesson.as_deref(), Some("remote"));
+    assert_eq!(header.program_id(), Some("remote"));
     assert_eq!(trace.len(), 12);
 
     // A fresh app opens it: same events, nothing runs.

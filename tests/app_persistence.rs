@@ -1,6 +1,8 @@
 //! Zoom, theme, lesson, policy and presenter mode survive a restart (eframe storage);
 //! damaged stored settings fall back to defaults instead of failing.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;

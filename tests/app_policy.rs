@@ -1,6 +1,8 @@
 //! The policy switch restarts the lesson under the other policy: on `busy-driver`, busy
 //! polling shows wasted polls that the waker-driven run does not have.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;

@@ -1,6 +1,8 @@
 //! Rewind in the app: the scrubber moves every panel back (the highlighted source line
 //! follows), stepping returns to live, clicking a log row rewinds to it.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;

@@ -1,5 +1,7 @@
 //! Stepping `lazy` in the app: the Step button and Space each poll one task once.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;

@@ -1,6 +1,8 @@
 //! While a poll blocks (`blocking-sleep`), the window stays live and the status bar says
 //! the executor is stuck inside that poll.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;

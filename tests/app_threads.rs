@@ -1,6 +1,8 @@
 //! Running `threads` to the end in the app: four completed fetch tasks with byte counts
 //! and four joined threads.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;

@@ -1,6 +1,8 @@
 //! The timing panel runs sequential-vs-concurrent rounds in the background, fills in as
 //! rounds complete, shows the speed-up, and stops when asked.
 
+#![cfg(feature = "app")]
+
 mod ui_support;
 
 use egui::accesskit::Role;

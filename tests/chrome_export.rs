@@ -1,6 +1,8 @@
 //! The Chrome Trace Event Format export: valid JSON, one async track per task, a slice
 //! per poll, a track per worker thread, wakes where they came from.
 
+#![cfg(feature = "lessons")]
+
 mod trace_kit;
 
 use pollscope::chrome;
@@ -89,7 +91,7 @@ fn each_task_has_its_own_async_track_and_the_fetches_overlap() {
         .events
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::Spawn { name } => Some(trace.str(name).to_owned()),
+            EventKind::Spawn { name, .. } => Some(trace.str(name).to_owned()),
             _ => None,
         })
         .collect();

@@ -1,5 +1,7 @@
 //! `pollscope bench` on the command line: the original's comparison in one command.
 
+#![cfg(feature = "app")]
+
 use std::process::Command;
 
 #[test]

@@ -1,6 +1,8 @@
 //! `pollscope export` then `pollscope replay`: a saved run's task table at any index,
 //! without running anything; bad files and indices are clear errors.
 
+#![cfg(feature = "app")]
+
 mod trace_kit;
 
 use pollscope::lens::Lens;
@@ -44,7 +46,7 @@ fn replay_prints_the_task_table_at_every_index() {
         stdout(&out),
         format!("wrote {len} events to {}\n", file.path().display())
     );
-    assert_eq!(header.lesson.as_deref(), Some("remote"));
+    assert_eq!(header.program_id(), Some("remote"));
     let timeline = Timeline::from_trace(trace);
     let path = file.path().to_str().unwrap();
     for at in 0..=len {

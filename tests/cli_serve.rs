@@ -1,5 +1,7 @@
 //! `pollscope serve` prints its loopback address and serves the seed profile there.
 
+#![cfg(feature = "app")]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

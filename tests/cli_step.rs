@@ -1,5 +1,7 @@
 //! The `pollscope` command line: `step`, `lessons`, errors.
 
+#![cfg(feature = "app")]
+
 use std::process::Command;
 
 fn pollscope(args: &[&str]) -> std::process::Output {

@@ -1,31 +1,26 @@
 //! Every lesson runs headless to its end in both policies without hanging, and the await
 //! points it declares are exactly the ones its run hits, on the lines its source shows.
 
-use pollscope::executor::{Executor, Policy, Step};
+#![cfg(feature = "lessons")]
+
+use pollscope::drive::{End, Limits};
+use pollscope::executor::Policy;
 use pollscope::lessons;
 use pollscope::trace::EventKind;
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
 
 /// Runs a lesson to its end: `Done`, or `Stalled` for lessons that stall by design.
-fn run(lesson: &lessons::Lesson, policy: Policy) -> (Step, pollscope::trace::Trace) {
-    let (env, _server) = lessons::prepare_env(lesson, Vec::new()).unwrap();
-    let mut ex = Executor::new(policy);
-    lesson.spawn_into(&mut ex, &env).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let end = loop {
-        match ex.step() {
-            Step::Polled(_) => {}
-            Step::Idle => ex.park(Duration::from_millis(50)),
-            other => break other,
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} hangs under {policy:?}",
-            lesson.id
-        );
-    };
-    (end, ex.recorder().snapshot())
+fn run(lesson: &'static lessons::Lesson, policy: Policy) -> (End, pollscope::trace::Trace) {
+    let recording =
+        pollscope::program::record_with(&lesson.program(), policy, Vec::new(), Limits::default())
+            .unwrap();
+    assert!(
+        recording.end.is_finished(),
+        "{} hangs under {policy:?}: {}",
+        lesson.id,
+        recording.end
+    );
+    (recording.end, recording.trace)
 }
 
 #[test]
@@ -36,9 +31,9 @@ fn every_lesson_ends_in_both_policies() {
         for policy in [Policy::WakerDriven, Policy::BusyPoll] {
             let (end, trace) = run(lesson, policy);
             let expected = if lesson.stalls && policy == Policy::WakerDriven {
-                Step::Stalled
+                End::Stalled
             } else {
-                Step::Done
+                End::Done
             };
             assert_eq!(end, expected, "{} under {policy:?}", lesson.id);
             for event in &trace.events {

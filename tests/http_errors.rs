@@ -1,5 +1,7 @@
 //! Every failure lands in the right `FetchError` variant and class.
 
+#![cfg(feature = "http")]
+
 use std::net::TcpListener;
 use std::time::Duration;
 

@@ -1,5 +1,7 @@
 //! Successful fetches against the demo server.
 
+#![cfg(feature = "http")]
+
 use std::time::Duration;
 
 use pollscope::http::{FetchConfig, Fetcher, fetch};

@@ -1,11 +1,13 @@
 //! `await-chain`: the leaf's `Pending` travels up through outer > middle > inner to the
 //! executor, and the second poll resumes down the same chain.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;
-use pollscope::executor::{Executor, Outcome, Policy, Step};
-use pollscope::lessons::{self, LessonEnv};
+use pollscope::executor::{Outcome, Policy, Step};
+use pollscope::lessons;
 use pollscope::trace::{TaskId, Timeline, WakeSource};
 
 const CHAIN: [&str; 4] = ["outer()", "middle()", "inner()", "Leaf"];
@@ -68,11 +70,12 @@ fn pending_goes_up_the_whole_chain_and_the_next_poll_comes_back_down() {
 #[test]
 fn while_suspended_the_chain_is_outer_middle_inner_leaf() {
     for policy in [Policy::WakerDriven, Policy::BusyPoll] {
-        let mut ex = Executor::new(policy);
-        lessons::find("await-chain")
+        let mut ex = lessons::find("await-chain")
             .unwrap()
-            .spawn_into(&mut ex, &LessonEnv::default())
-            .unwrap();
+            .program()
+            .launch(policy, Vec::new())
+            .unwrap()
+            .executor;
         assert!(ex.step().polled().is_some());
         let timeline = Timeline::from_trace(ex.recorder().snapshot());
         let trace = timeline.trace();

@@ -1,6 +1,8 @@
 //! `blocking-sleep`: a `thread::sleep` inside a poll holds the executor's thread for at
 //! least 300 ms; no other task is polled until it returns.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;

@@ -1,11 +1,13 @@
 //! `busy-driver`: busy polling polls the waiter every round and wastes exactly three polls;
 //! the waker policy polls it only when the worker's signal wakes it.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;
-use pollscope::executor::{Executor, Policy, Step};
-use pollscope::lessons::{self, LessonEnv};
+use pollscope::executor::{Policy, Step};
+use pollscope::lessons;
 use pollscope::trace::{TaskId, WakeSource};
 use std::time::Duration;
 
@@ -87,11 +89,12 @@ fn busy_policy_wastes_exactly_three_polls_on_the_waiter() {
 #[test]
 fn run_completes_under_both_policies() {
     for (policy, polls) in [(Policy::WakerDriven, 6), (Policy::BusyPoll, 9)] {
-        let mut ex = Executor::new(policy);
-        lessons::find("busy-driver")
+        let mut ex = lessons::find("busy-driver")
             .unwrap()
-            .spawn_into(&mut ex, &LessonEnv::default())
-            .unwrap();
+            .program()
+            .launch(policy, Vec::new())
+            .unwrap()
+            .executor;
         assert_eq!(ex.run(Duration::from_secs(10)), Ok(polls), "{policy:?}");
     }
 }

@@ -1,6 +1,8 @@
 //! `cancel`: a future polled once and then dropped: its `Drop` says "cancelled" and the
 //! code after its `.await` never runs.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;

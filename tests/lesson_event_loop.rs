@@ -1,5 +1,7 @@
 //! `event-loop`: three tasks take turns, so their say-lines interleave round-robin.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;

@@ -1,6 +1,8 @@
 //! `join`: awaiting two futures one by one runs them one after the other (5 polls);
 //! `Join2` polls both in every poll, so they interleave (3 polls).
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;

@@ -1,16 +1,19 @@
 //! `lazy`: the body of an async fn runs at the first poll, not when it is called.
 
-use pollscope::executor::{Executor, Outcome, Policy, Step};
-use pollscope::lessons::{self, LessonEnv};
+#![cfg(feature = "lessons")]
+
+use pollscope::executor::{Outcome, Policy, Step};
+use pollscope::lessons;
 use pollscope::trace::EventKind;
 
 #[test]
 fn body_runs_at_first_poll_and_returns_five() {
-    let mut ex = Executor::new(Policy::WakerDriven);
-    lessons::find("lazy")
+    let mut ex = lessons::find("lazy")
         .unwrap()
-        .spawn_into(&mut ex, &LessonEnv::default())
-        .unwrap();
+        .program()
+        .launch(Policy::WakerDriven, Vec::new())
+        .unwrap()
+        .executor;
     // Spawned, not polled: nothing said yet.
     let before = ex.recorder().snapshot();
     let kinds: Vec<_> = before.events.iter().map(|e| e.kind.name()).collect();
@@ -41,11 +44,12 @@ fn body_runs_at_first_poll_and_returns_five() {
 
 #[test]
 fn same_outcome_under_busy_polling() {
-    let mut ex = Executor::new(Policy::BusyPoll);
-    lessons::find("lazy")
+    let mut ex = lessons::find("lazy")
         .unwrap()
-        .spawn_into(&mut ex, &LessonEnv::default())
-        .unwrap();
+        .program()
+        .launch(Policy::BusyPoll, Vec::new())
+        .unwrap()
+        .executor;
     let (stop, polls) = ex.run_until_stalled();
     assert_eq!((stop, polls), (Step::Done, 1));
 }

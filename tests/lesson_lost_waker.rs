@@ -1,11 +1,13 @@
 //! `lost-waker`: `Pending` without a wake stalls the waker policy (reported, not hung) and
 //! is hidden by busy polling, at the cost of two wasted polls.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;
-use pollscope::executor::{Executor, Outcome, Policy, RunError, Step};
-use pollscope::lessons::{self, LessonEnv};
+use pollscope::executor::{Outcome, Policy, RunError, Step};
+use pollscope::lessons;
 use pollscope::trace::{TaskId, TaskState};
 use std::time::Duration;
 
@@ -29,11 +31,12 @@ fn waker_policy_reports_the_stall_after_one_poll() {
 
 #[test]
 fn run_fails_fast_with_a_stall_instead_of_hanging() {
-    let mut ex = Executor::new(Policy::WakerDriven);
-    lessons::find("lost-waker")
+    let mut ex = lessons::find("lost-waker")
         .unwrap()
-        .spawn_into(&mut ex, &LessonEnv::default())
-        .unwrap();
+        .program()
+        .launch(Policy::WakerDriven, Vec::new())
+        .unwrap()
+        .executor;
     let err = ex.run(Duration::from_secs(10)).unwrap_err();
     assert_eq!(
         err,

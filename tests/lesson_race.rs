@@ -1,5 +1,7 @@
 //! `race`: `Race` returns the first future to finish and drops the other mid-work.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;

@@ -1,15 +1,18 @@
 //! `remote`: a hand-written future, `Pending` once after waking itself, then `Ready(5)`.
 
-use pollscope::executor::{Executor, Outcome, Policy, Step};
-use pollscope::lessons::{self, LessonEnv};
+#![cfg(feature = "lessons")]
+
+use pollscope::executor::{Outcome, Policy, Step};
+use pollscope::lessons;
 use pollscope::trace::{TaskId, TaskState, Timeline, WakeSource};
 
 fn run(policy: Policy) -> (Vec<Step>, Timeline) {
-    let mut ex = Executor::new(policy);
-    lessons::find("remote")
+    let mut ex = lessons::find("remote")
         .unwrap()
-        .spawn_into(&mut ex, &LessonEnv::default())
-        .unwrap();
+        .program()
+        .launch(policy, Vec::new())
+        .unwrap()
+        .executor;
     let mut steps = Vec::new();
     loop {
         let step = ex.step();

@@ -1,6 +1,8 @@
 //! `seed-request`: threads start at creation and overlap, but each blocking join freezes
 //! the executor inside a poll.
 
+#![cfg(feature = "lessons")]
+
 mod trace_kit;
 
 use pollscope::executor::Policy;

@@ -1,6 +1,8 @@
 //! `send-none`: `poll` takes no value; the receiver gets its input from a shared mailbox
 //! that the sender fills, and is woken by the sender.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;

@@ -1,5 +1,7 @@
 //! `sequential-awaits`: lazy fetch futures awaited one by one never overlap.
 
+#![cfg(feature = "lessons")]
+
 mod trace_kit;
 
 use pollscope::executor::Policy;

@@ -1,17 +1,20 @@
 //! `setup`: a plain function's setup runs at call time, the future's body at first poll.
 
-use pollscope::executor::{Executor, Policy};
-use pollscope::lessons::{self, LessonEnv};
+#![cfg(feature = "lessons")]
+
+use pollscope::executor::Policy;
+use pollscope::lessons;
 use pollscope::trace::EventKind;
 
 #[test]
 fn setup_then_caller_then_body() {
     for policy in [Policy::WakerDriven, Policy::BusyPoll] {
-        let mut ex = Executor::new(policy);
-        lessons::find("setup")
+        let mut ex = lessons::find("setup")
             .unwrap()
-            .spawn_into(&mut ex, &LessonEnv::default())
-            .unwrap();
+            .program()
+            .launch(policy, Vec::new())
+            .unwrap()
+            .executor;
         ex.run_until_stalled();
         let trace = ex.recorder().snapshot();
         let said: Vec<_> = trace

@@ -1,6 +1,8 @@
 //! `stream`: items come one per poll, with a self-woken `Pending` before each; the task
 //! sums them.
 
+#![cfg(feature = "lessons")]
+
 mod lesson_kit;
 
 use lesson_kit::run;

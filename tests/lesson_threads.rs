@@ -1,5 +1,7 @@
 //! `threads`: four fetches on worker threads overlap; each task is woken by its thread.
 
+#![cfg(feature = "lessons")]
+
 mod trace_kit;
 
 use pollscope::executor::Policy;

@@ -1,7 +1,9 @@
 //! A panicking task is marked panicked and the executor keeps stepping the others.
 
+#![cfg(feature = "lessons")]
+
 use pollscope::executor::{Executor, Outcome, Policy, Step};
-use pollscope::lessons::{self, LessonEnv};
+use pollscope::lessons;
 use pollscope::trace::{TaskId, TaskState, Timeline};
 
 async fn boom() -> u32 {
@@ -39,11 +41,12 @@ fn a_panic_does_not_stop_the_others() {
 #[test]
 fn polling_a_completed_future_is_caught_and_shown() {
     for policy in [Policy::WakerDriven, Policy::BusyPoll] {
-        let mut ex = Executor::new(policy);
-        lessons::find("reuse")
+        let mut ex = lessons::find("reuse")
             .unwrap()
-            .spawn_into(&mut ex, &LessonEnv::default())
-            .unwrap();
+            .program()
+            .launch(policy, Vec::new())
+            .unwrap()
+            .executor;
         let (stop, polls) = ex.run_until_stalled();
         assert_eq!((stop, polls), (Step::Done, 2));
         let timeline = Timeline::from_trace(ex.recorder().snapshot());

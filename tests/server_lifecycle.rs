@@ -1,5 +1,7 @@
 //! Binding, connection reuse and shutdown of the demo server.
 
+#![cfg(feature = "server")]
+
 mod support;
 
 use std::net::{Ipv4Addr, TcpStream};

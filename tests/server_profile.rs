@@ -1,5 +1,7 @@
 //! Latency profiles: the built-ins, and errors that point at the right line.
 
+#![cfg(feature = "server")]
+
 use pollscope::server::{Profile, ProfileError};
 
 #[test]

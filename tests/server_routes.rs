@@ -1,6 +1,8 @@
 //! Every route of the demo server: status, exact body size, and latency as a
 //! lower bound only (tests run in parallel, so upper bounds would flake).
 
+#![cfg(feature = "server")]
+
 mod support;
 
 use std::time::Duration;

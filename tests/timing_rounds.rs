@@ -2,6 +2,8 @@
 //! the run goes on, a stop ends the run after the current round, and the JSON has the
 //! documented shape.
 
+#![cfg(feature = "lessons")]
+
 use pollscope::http::FetchConfig;
 use pollscope::server::{DemoServer, ServerConfig};
 use pollscope::timing::{self, Mode, Report, TimingConfig};

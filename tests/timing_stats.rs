@@ -1,5 +1,7 @@
 //! Timing statistics on synthetic rounds: exact values.
 
+#![cfg(feature = "lessons")]
+
 use pollscope::timing::{Mode, Round, Span, Stats, Summary};
 
 fn span(url: &str, mode: Mode, start_s: f64, end_s: f64, ok: bool) -> Span {

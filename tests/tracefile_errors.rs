@@ -36,7 +36,8 @@ fn error(text: &str) -> FileError {
 #[test]
 fn the_good_file_loads() {
     let (header, trace) = tracefile::read(GOOD.as_bytes()).unwrap();
-    assert_eq!(header.lesson.as_deref(), Some("demo"));
+    // A version 1 file: its `lesson` is the program's id.
+    assert_eq!(header.program_id(), Some("demo"));
     assert_eq!(header.policy, Some(Policy::WakerDriven));
     assert_eq!(trace.len(), 5);
 }
@@ -80,7 +81,7 @@ fn a_newer_version_is_refused_with_an_upgrade_hint() {
     assert!(matches!(err, FileError::TooNew { version: 3 }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "trace format version 3 is newer than this pollscope (1): upgrade pollscope"
+        "trace format version 3 is newer than this pollscope (2): upgrade pollscope"
     );
 }
 
@@ -294,7 +295,10 @@ fn small_trace() -> Trace {
     b.push(pollscope::trace::Event {
         t_ns: 1,
         task: pollscope::trace::TaskId(0),
-        kind: pollscope::trace::EventKind::Spawn { name },
+        kind: pollscope::trace::EventKind::Spawn {
+            name,
+            parent: pollscope::trace::TaskId::NONE,
+        },
     });
     b.finish()
 }

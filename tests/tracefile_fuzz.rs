@@ -1,6 +1,8 @@
 //! The loader never panics: random bytes, random JSON-ish lines, and a valid trace cut at
 //! any byte or with bytes flipped all give `Ok` or a `FileError`.
 
+#![cfg(feature = "lessons")]
+
 mod trace_kit;
 
 use pollscope::executor::Policy;

@@ -1,6 +1,8 @@
 //! Save, load, replay: a loaded trace file rebuilds exactly the states the recorded run
 //! went through, at every index, with the same symbol numbering.
 
+#![cfg(feature = "lessons")]
+
 mod trace_kit;
 
 use pollscope::executor::{Executor, Policy};
@@ -28,13 +30,14 @@ fn timeline(trace: &Trace) -> Timeline {
 fn roundtrip(id: &str, policy: Policy) {
     let trace = run_lesson(id, policy, 5_000);
     let lesson = lessons::find(id).unwrap();
-    let header = Header::for_lesson(lesson, policy);
+    let header = Header::for_program(lesson.program().info().clone(), policy);
     let file = TempPath::new(&format!("{id}.jsonl"));
     tracefile::save(file.path(), &header, &trace).unwrap();
     let (loaded_header, loaded) = tracefile::load(file.path()).unwrap();
 
     assert_eq!(loaded_header, header);
-    assert_eq!(loaded_header.source.as_deref(), Some(lesson.source));
+    let program = loaded_header.program.as_ref().unwrap();
+    assert_eq!(program.sources[0].text.as_deref(), Some(lesson.source));
     assert_eq!(
         loaded.events, trace.events,
         "{id}: events, symbols included"
@@ -84,7 +87,7 @@ fn every_lesson_roundtrips_through_memory() {
         let mut file = Vec::new();
         tracefile::write(
             &mut file,
-            &Header::for_lesson(lesson, Policy::WakerDriven),
+            &Header::for_program(lesson.program().info().clone(), Policy::WakerDriven),
             &trace,
         )
         .unwrap();
@@ -101,7 +104,7 @@ fn every_lesson_roundtrips_through_memory() {
 }
 
 #[test]
-fn a_trace_of_user_code_needs_no_lesson() {
+fn a_trace_of_bare_futures_needs_no_program() {
     let mut ex = Executor::new(Policy::WakerDriven);
     ex.spawn("quotes", async {
         say!("a \"quoted\"\nline\twith ünïcode");
@@ -138,7 +141,7 @@ fn a_trace_of_user_code_needs_no_lesson() {
     let mut file = Vec::new();
     tracefile::write(&mut file, &header, &trace).unwrap();
     let first = file.split(|&b| b == b'\n').next().unwrap();
-    assert_eq!(first, br#"{"format":"pollscope-trace","version":1}"#);
+    assert_eq!(first, br#"{"format":"pollscope-trace","version":2}"#);
     let (loaded_header, loaded) = tracefile::read(&file[..]).unwrap();
     assert_eq!(loaded_header, header);
     assert_eq!(loaded.events, trace.events);
@@ -147,23 +150,40 @@ fn a_trace_of_user_code_needs_no_lesson() {
 }
 
 #[test]
-fn the_header_line_carries_the_lesson() {
+fn the_header_line_carries_the_program() {
     let lesson = lessons::find("remote").unwrap();
     let mut file = Vec::new();
-    let header = Header::for_lesson(lesson, Policy::BusyPoll);
+    let header = Header::for_program(lesson.program().info().clone(), Policy::BusyPoll);
     tracefile::write(&mut file, &header, &Trace::default()).unwrap();
     let text = String::from_utf8(file).unwrap();
     assert_eq!(text.lines().count(), 1);
     let json: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
     assert_eq!(json["format"], "pollscope-trace");
-    assert_eq!(json["version"], 1);
-    assert_eq!(json["lesson"], "remote");
+    assert_eq!(json["version"], 2);
     assert_eq!(json["policy"], "busy");
-    assert_eq!(json["title"], lesson.title);
-    assert_eq!(json["file"], lesson.file);
-    assert_eq!(json["source"], lesson.source);
-    assert_eq!(json["python"], lesson.python);
+    let program = &json["program"];
+    assert_eq!(program["id"], "remote");
+    assert_eq!(program["title"], lesson.title);
+    assert_eq!(program["explanation"], lesson.explanation);
+    assert_eq!(program["sources"][0]["file"], lesson.file);
+    assert_eq!(program["sources"][0]["text"], lesson.source);
+    assert_eq!(program["python"], lesson.python);
+    assert_eq!(program["points"][0], "Remote");
     let (loaded, trace) = tracefile::read(text.as_bytes()).unwrap();
     assert_eq!(loaded, header);
     assert!(trace.is_empty());
+}
+
+#[test]
+fn a_version_1_header_still_loads_with_its_source() {
+    let v1 = r#"{"format":"pollscope-trace","version":1,"lesson":"remote","policy":"waker","title":"T","file":"src/lessons/remote.rs","source":"fn main() {}","python":"pass"}"#;
+    let (header, trace) = tracefile::read(v1.as_bytes()).unwrap();
+    assert!(trace.is_empty());
+    assert_eq!(header.policy, Some(Policy::WakerDriven));
+    let program = header.program.unwrap();
+    assert_eq!(program.id, "remote");
+    assert_eq!(program.title, "T");
+    assert_eq!(program.sources[0].file, "src/lessons/remote.rs");
+    assert_eq!(program.sources[0].text.as_deref(), Some("fn main() {}"));
+    assert_eq!(program.python.as_deref(), Some("pass"));
 }

@@ -14,10 +14,10 @@ pub enum Action {
     ToggleRun,
     /// Polls per second for runs; `None` is as fast as possible.
     SetSpeed(Option<f32>),
-    /// Start the current lesson again.
+    /// Start the current program again, with fresh futures.
     Reset,
-    /// Switch lesson (resets).
-    SelectLesson(&'static str),
+    /// Switch to the program at this index of the catalog (resets).
+    SelectProgram(usize),
     /// Switch policy (resets).
     SetPolicy(Policy),
     /// Rust or Python words.

@@ -7,7 +7,7 @@ use egui::{Key, Modifiers};
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Space / F10", "step: poll one task once"),
     ("Enter / F5", "run / pause"),
-    ("R", "reset the lesson"),
+    ("R", "reset: start again with fresh futures"),
     ("L", "switch lens: Rust / Python"),
     ("P", "presenter mode"),
     ("T", "timing panel: sequential vs concurrent"),

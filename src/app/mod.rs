@@ -24,7 +24,8 @@ pub use action::Action;
 pub use settings::Settings;
 
 use crate::lens::Lens;
-use crate::lessons::{self, Lesson};
+use crate::lessons;
+use crate::program::{Program, ProgramInfo, Sources};
 use crate::session::{Command, Session, Speed, Status};
 use crate::trace::{State, TaskId, Timeline, Trace};
 use crate::tracefile::{self, Header};
@@ -35,20 +36,35 @@ use std::time::Duration;
 /// remembered ones.
 pub fn run(startup: Startup) -> Result<(), String> {
     let Startup {
+        program,
         lesson,
         policy,
         timing,
         trace,
     } = startup;
+    // A user's program keeps its own settings (its window size, its policy), apart from
+    // the built-in lessons'.
+    let (name, title, catalog) = match program {
+        Some(program) => (
+            format!("pollscope-{}", program.id()),
+            format!("{} — pollscope", program.info().display_title()),
+            vec![program],
+        ),
+        None => (
+            "pollscope".to_owned(),
+            "pollscope".to_owned(),
+            lessons::programs(),
+        ),
+    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("pollscope")
+            .with_title(title)
             .with_inner_size([1400.0, 860.0])
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
     eframe::run_native(
-        "pollscope",
+        &name,
         options,
         Box::new(|cc| {
             let settings = Settings::load(cc.storage);
@@ -57,7 +73,7 @@ pub fn run(startup: Startup) -> Result<(), String> {
                 policy: policy.map_or(settings.policy, |p| p.word().to_owned()),
                 ..settings
             };
-            let mut app = PollscopeApp::new(&cc.egui_ctx, settings);
+            let mut app = PollscopeApp::with_catalog(&cc.egui_ctx, settings, catalog);
             if timing {
                 app.apply(Action::ToggleTiming);
                 app.apply(Action::StartTiming(timing::TimingRequest::default()));
@@ -71,9 +87,17 @@ pub fn run(startup: Startup) -> Result<(), String> {
     .map_err(|e| format!("could not open the window: {e}"))
 }
 
+/// Opens the app on a user's program (the app only; [`crate::main`] adds the command
+/// line). Returns when the window is closed, or a message if it could not open.
+pub fn show(program: Program) -> Result<(), String> {
+    run(Startup::program(program))
+}
+
 /// How the window starts; everything not given comes from the remembered settings.
 #[derive(Debug, Default)]
 pub struct Startup {
+    /// Run this program instead of the built-in lessons.
+    pub program: Option<Program>,
     /// Start on this lesson.
     pub lesson: Option<String>,
     /// Start with this policy.
@@ -84,10 +108,24 @@ pub struct Startup {
     pub trace: Option<(PathBuf, Header, Trace)>,
 }
 
+impl Startup {
+    /// The app on `program`, everything else as remembered.
+    pub fn program(program: Program) -> Startup {
+        Startup {
+            program: Some(program),
+            ..Startup::default()
+        }
+    }
+}
+
 /// Everything a panel may read this frame.
 pub struct View<'a> {
-    /// The lesson being shown.
-    pub lesson: &'static Lesson,
+    /// The program being shown (a loaded trace's, from its header).
+    pub program: &'a ProgramInfo,
+    /// Its source files.
+    pub sources: &'a Sources,
+    /// Every program the app can switch to (the lessons, or the user's one program).
+    pub catalog: &'a [Program],
     /// The trace.
     pub trace: &'a Trace,
     /// The state at the index being viewed.
@@ -102,10 +140,6 @@ pub struct View<'a> {
     pub presenter: bool,
     /// The current time in trace time, for live elapsed bars.
     pub now_ns: u64,
-    /// The Rust source that ran (a loaded trace carries its own).
-    pub source: &'a str,
-    /// Its Python equivalent.
-    pub python: &'a str,
     /// True when showing an earlier index than the newest.
     pub rewound: bool,
     /// The file a loaded trace came from.
@@ -132,12 +166,18 @@ pub struct PollscopeApp {
     settings: Settings,
     session: Option<Session>,
     timeline: Timeline,
-    lesson: &'static Lesson,
+    /// The programs the picker offers; `current` is the one running.
+    catalog: Vec<Program>,
+    current: usize,
+    /// What is shown: the current program's description, or a loaded trace's.
+    info: ProgramInfo,
+    sources: Sources,
     selected: Option<TaskId>,
     status: Status,
     help_open: bool,
     log: event_log::LogView,
     machine: state_machine::MachineView,
+    source: source::SourceView,
     style_dirty: bool,
     timing_open: bool,
     timing_form: timing::TimingForm,
@@ -157,11 +197,22 @@ pub struct PollscopeApp {
 }
 
 impl PollscopeApp {
-    /// The app running `settings.lesson` live, its executor on its own thread.
+    /// The app running the lesson `settings.lesson` live, its executor on its own thread.
     pub fn new(ctx: &egui::Context, settings: Settings) -> Self {
+        Self::with_catalog(ctx, settings, lessons::programs())
+    }
+
+    /// The app running a user's program live.
+    pub fn with_program(ctx: &egui::Context, settings: Settings, program: Program) -> Self {
+        Self::with_catalog(ctx, settings, vec![program])
+    }
+
+    /// The app offering `catalog`, running the program `settings.lesson` names (else the
+    /// first) live.
+    pub fn with_catalog(ctx: &egui::Context, settings: Settings, catalog: Vec<Program>) -> Self {
         let repaint = ctx.clone();
         let session = Session::start(move || repaint.request_repaint());
-        let mut app = Self::with_timeline(settings, Timeline::new());
+        let mut app = Self::build(settings, Timeline::new(), catalog);
         app.session = Some(session);
         app.repaint = Some(ctx.clone());
         app.reset();
@@ -171,17 +222,35 @@ impl PollscopeApp {
     /// The app showing a recorded timeline, with no executor (a loaded trace, the frame
     /// benchmark).
     pub fn with_timeline(settings: Settings, timeline: Timeline) -> Self {
-        let lesson = lessons::find(&settings.lesson).unwrap_or(&lessons::all()[0]);
+        Self::build(settings, timeline, lessons::programs())
+    }
+
+    fn build(settings: Settings, timeline: Timeline, catalog: Vec<Program>) -> Self {
+        let catalog = if catalog.is_empty() {
+            lessons::programs()
+        } else {
+            catalog
+        };
+        let current = catalog
+            .iter()
+            .position(|p| p.id() == settings.lesson)
+            .unwrap_or(0);
+        let info = catalog[current].info().clone();
+        let sources = Sources::of(&info);
         PollscopeApp {
             settings,
             session: None,
             timeline,
-            lesson,
+            catalog,
+            current,
+            info,
+            sources,
             selected: None,
             status: Status::default(),
             help_open: false,
             log: event_log::LogView::default(),
             machine: state_machine::MachineView::default(),
+            source: source::SourceView::default(),
             style_dirty: true,
             timing_open: false,
             timing_form: timing::TimingForm::default(),
@@ -214,9 +283,13 @@ impl PollscopeApp {
             // Leaving a loaded trace: the live run's events come back from the start.
             self.timeline = Timeline::new();
         }
+        let program = &self.catalog[self.current];
+        // Read afresh: a reset after editing the code shows the code as it is now.
+        self.info = program.info().clone();
+        self.sources = Sources::of(&self.info);
         if let Some(session) = &self.session {
             session.send(Command::Reset {
-                lesson: self.lesson.id.to_owned(),
+                program: program.clone(),
                 policy: self.settings.policy(),
                 urls: Vec::new(),
             });
@@ -234,7 +307,7 @@ impl PollscopeApp {
         match action {
             Action::Step | Action::ToggleRun if self.loaded.is_some() => {
                 self.message = Some(
-                    "this is a loaded trace: nothing runs; press R to run the lesson live".into(),
+                    "this is a loaded trace: nothing runs; press R to run the program live".into(),
                 );
             }
             Action::Step => {
@@ -260,10 +333,10 @@ impl PollscopeApp {
                 }
             }
             Action::Reset => self.reset(),
-            Action::SelectLesson(id) => {
-                if let Ok(lesson) = lessons::find(id) {
-                    self.lesson = lesson;
-                    self.settings.lesson = id.to_owned();
+            Action::SelectProgram(index) => {
+                if let Some(program) = self.catalog.get(index) {
+                    self.settings.lesson = program.id().to_owned();
+                    self.current = index;
                     self.reset();
                 }
             }
@@ -322,7 +395,7 @@ impl PollscopeApp {
                 self.cursor = (at < len).then_some(at.max(0) as usize);
             }
             Action::AskSave => {
-                let name = format!("pollscope-{}.jsonl", self.lesson.id);
+                let name = format!("pollscope-{}.jsonl", self.info.id);
                 self.dialog = files::FileDialog::Save(name);
             }
             Action::AskOpen => self.dialog = files::FileDialog::Open(String::new()),
@@ -370,7 +443,13 @@ impl PollscopeApp {
     fn save(&mut self, path: &Path) {
         let header = match &self.loaded {
             Some((_, header)) => header.clone(),
-            None => Header::for_lesson(self.lesson, self.settings.policy()),
+            None => {
+                let info = ProgramInfo {
+                    sources: self.sources.to_files(),
+                    ..self.info.clone()
+                };
+                Header::for_program(info, self.settings.policy())
+            }
         };
         self.message = Some(
             match tracefile::save(path, &header, self.timeline.trace()) {
@@ -394,16 +473,23 @@ impl PollscopeApp {
     pub fn show_loaded(&mut self, path: PathBuf, header: Header, trace: Trace) {
         self.send(Command::Pause);
         self.status.running = false;
-        if let Some(lesson) = header
-            .lesson
-            .as_deref()
-            .and_then(|id| lessons::find(id).ok())
+        if let Some(index) = header
+            .program_id()
+            .and_then(|id| self.catalog.iter().position(|p| p.id() == id))
         {
-            self.lesson = lesson;
+            self.current = index;
         }
+        // The trace shows the code that ran, as its header carries it.
+        self.info = header.program.clone().unwrap_or_else(|| ProgramInfo {
+            id: "trace".to_owned(),
+            title: format!("Trace {}", path.display()),
+            ..ProgramInfo::default()
+        });
+        self.sources = Sources::carried(&self.info);
+        self.sources.discover(&trace);
         self.timeline = Timeline::from_trace(trace);
         self.message = Some(format!(
-            "opened {} ({} events): nothing runs; Left and Right rewind, R runs the lesson live",
+            "opened {} ({} events): nothing runs; Left and Right rewind, R runs the program live",
             path.display(),
             self.timeline.len()
         ));
@@ -413,6 +499,7 @@ impl PollscopeApp {
         self.go_live();
         self.log.clear();
         self.machine.clear();
+        self.source.clear();
     }
 
     /// The source line the focused task is suspended at, as the source panel marks it.
@@ -435,15 +522,10 @@ impl PollscopeApp {
     }
 
     fn view<'a>(&'a self, state: &'a State, now_ns: u64) -> View<'a> {
-        let header = self.loaded.as_ref().map(|(_, h)| h);
         View {
-            lesson: self.lesson,
-            source: header
-                .and_then(|h| h.source.as_deref())
-                .unwrap_or(self.lesson.source),
-            python: header
-                .and_then(|h| h.python.as_deref())
-                .unwrap_or(self.lesson.python),
+            program: &self.info,
+            sources: &self.sources,
+            catalog: &self.catalog,
             trace: self.timeline.trace(),
             state,
             selected: self.selected,
@@ -485,7 +567,10 @@ impl PollscopeApp {
                     self.scrubbed = None;
                     self.log.clear();
                     self.machine.clear();
+                    self.source.clear();
                 }
+                // Await points in files not seen before bring their source along.
+                self.sources.discover(self.timeline.trace());
                 session.recorder().now_ns()
             }
             _ => self.timeline.live().t_ns,
@@ -508,6 +593,7 @@ impl PollscopeApp {
         let mut timing_form = std::mem::take(&mut self.timing_form);
         let mut log = std::mem::take(&mut self.log);
         let mut machine = std::mem::take(&mut self.machine);
+        let mut source_view = std::mem::take(&mut self.source);
         let mut dialog = std::mem::take(&mut self.dialog);
         let state = self.state_shown();
         let view = self.view(state, now_ns);
@@ -554,7 +640,7 @@ impl PollscopeApp {
                 ui.separator();
                 actions.extend(event_log::show(ui, &view, &mut log));
             });
-        egui::CentralPanel::default().show(ui, |ui| source::show(ui, &view));
+        egui::CentralPanel::default().show(ui, |ui| source::show(ui, &view, &mut source_view));
         actions.extend(files::show(ui.ctx(), &mut dialog));
         if self.help_open && !help::show(ui.ctx()) {
             actions.push(Action::ToggleHelp);
@@ -562,6 +648,7 @@ impl PollscopeApp {
         self.timing_form = timing_form;
         self.log = log;
         self.machine = machine;
+        self.source = source_view;
         self.dialog = dialog;
         for action in actions {
             self.apply(action);

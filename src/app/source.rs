@@ -1,31 +1,79 @@
-//! The lesson's own source, syntax-highlighted, with the selected task's await line
+//! The program's source, syntax-highlighted, with the selected task's await line
 //! highlighted and the outer frames of its await chain shaded; in the Python lens, the
-//! Python equivalent beside it.
+//! Python equivalent beside it. A program with several files gets a tab per file, and the
+//! panel follows the file the focused task is suspended in.
 
 use super::{View, style};
 use crate::lens::Lens;
 use crate::trace::TaskState;
 use egui_extras::syntax_highlighting::{CodeTheme, highlight};
 
-/// Lines to mark: the innermost await line, and the chain's outer lines.
-pub(super) fn marks(view: &View<'_>) -> (Option<u32>, Vec<u32>) {
+/// View state: the file the user picked, and the file the focused task was in when they
+/// picked it (the pick holds until the task moves to another file).
+#[derive(Debug, Default)]
+pub struct SourceView {
+    picked: Option<(String, Option<String>)>,
+}
+
+impl SourceView {
+    /// Forgets the pick (a new program).
+    pub fn clear(&mut self) {
+        *self = SourceView::default();
+    }
+}
+
+/// The file of the focused task's innermost await point, when it is suspended or running.
+fn focused_file<'a>(view: &View<'a>) -> Option<&'a str> {
+    let task = view.focus()?;
+    if matches!(task.state, TaskState::Completed(_)) {
+        return None;
+    }
+    let point = view.trace.point(*task.chain.last()?)?;
+    Some(view.trace.str(point.file))
+}
+
+/// The file shown: the user's pick while it holds, else the focused task's file, else the
+/// first source.
+fn shown_file<'a>(view: &View<'a>, state: &'a SourceView) -> Option<&'a str> {
+    let focused = focused_file(view);
+    if let Some((picked, at)) = &state.picked
+        && at.as_deref() == focused
+    {
+        return Some(picked);
+    }
+    focused
+        .filter(|f| view.sources.get(f).is_some())
+        .or_else(|| view.sources.files().first().map(|s| s.file.as_str()))
+}
+
+/// Lines to mark in `file`: the innermost await line, and the chain's outer lines.
+fn marks_in(view: &View<'_>, file: &str) -> (Option<u32>, Vec<u32>) {
     let Some(task) = view.focus() else {
         return (None, Vec::new());
     };
-    let lines: Vec<u32> = task
+    if matches!(task.state, TaskState::Completed(_)) {
+        return (None, Vec::new());
+    }
+    let points: Vec<_> = task
         .chain
         .iter()
         .filter_map(|&p| view.trace.point(p))
-        .filter(|p| view.trace.str(p.file) == view.lesson.file)
-        .map(|p| p.line)
         .collect();
-    match task.state {
-        TaskState::Completed(_) => (None, Vec::new()),
-        _ => {
-            let current = lines.last().copied();
-            let outer = lines[..lines.len().saturating_sub(1)].to_vec();
-            (current, outer)
-        }
+    let Some((innermost, outer)) = points.split_last() else {
+        return (None, Vec::new());
+    };
+    let here = |p: &crate::trace::Point| view.trace.str(p.file) == file;
+    let current = here(innermost).then_some(innermost.line);
+    let outer = outer.iter().filter(|p| here(p)).map(|p| p.line).collect();
+    (current, outer)
+}
+
+/// The focused task's innermost await line (in whatever file) and the outer lines of its
+/// chain in that same file.
+pub(super) fn marks(view: &View<'_>) -> (Option<u32>, Vec<u32>) {
+    match focused_file(view) {
+        Some(file) => marks_in(view, file),
+        None => (None, Vec::new()),
     }
 }
 
@@ -111,49 +159,58 @@ fn code(
 }
 
 /// Draws the source view.
-pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
-    let (current, outer) = marks(view);
+pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) {
     // Truncated, not laid out in a row: a row of text would widen the panel past the
     // window and push the Python column out of sight.
-    let title = egui::RichText::new(view.lesson.title).heading();
+    let title = egui::RichText::new(view.program.display_title()).heading();
     ui.add(egui::Label::new(title).truncate());
-    ui.add(egui::Label::new(egui::RichText::new(view.lesson.file).weak()).truncate());
-    egui::CollapsingHeader::new("What happens here")
-        .default_open(true)
-        .show(ui, |ui| ui.label(view.lesson.explanation));
-    ui.separator();
-    if view.lens == Lens::Python {
-        ui.columns(2, |cols| {
-            cols[0].strong("Rust");
-            code(
-                &mut cols[0],
-                "rust-src",
-                view.source,
-                "rs",
-                current,
-                &outer,
-                view.dark,
-            );
-            cols[1].strong("Python equivalent");
-            code(
-                &mut cols[1],
-                "py-src",
-                view.python,
-                "py",
-                None,
-                &[],
-                view.dark,
-            );
+    let shown = shown_file(view, state).map(str::to_owned);
+    let files = view.sources.files();
+    if files.len() > 1 {
+        ui.horizontal_wrapped(|ui| {
+            for source in files {
+                let name = source.file.rsplit('/').next().unwrap_or(&source.file);
+                let selected = shown.as_deref() == Some(source.file.as_str());
+                if ui
+                    .selectable_label(selected, name)
+                    .on_hover_text(&source.file)
+                    .clicked()
+                {
+                    let at = focused_file(view).map(str::to_owned);
+                    state.picked = Some((source.file.clone(), at));
+                }
+            }
         });
-    } else {
-        code(
-            ui,
-            "rust-src",
-            view.source,
-            "rs",
-            current,
-            &outer,
-            view.dark,
-        );
+    }
+    if let Some(file) = &shown {
+        ui.add(egui::Label::new(egui::RichText::new(file).weak()).truncate());
+    }
+    if let Some(explanation) = &view.program.explanation {
+        egui::CollapsingHeader::new("What happens here")
+            .default_open(true)
+            .show(ui, |ui| ui.label(explanation));
+    }
+    ui.separator();
+    let source = shown.as_deref().and_then(|f| view.sources.get(f));
+    let (current, outer) = shown
+        .as_deref()
+        .map_or((None, Vec::new()), |f| marks_in(view, f));
+    let rust = |ui: &mut egui::Ui| match source.map(|s| &s.text) {
+        Some(Ok(text)) => code(ui, "rust-src", text, "rs", current, &outer, view.dark),
+        Some(Err(why)) => {
+            ui.label(egui::RichText::new(why).color(style::warning(view.dark)));
+        }
+        None => {
+            ui.weak("No source file: this program's tasks have no await points yet.");
+        }
+    };
+    match view.program.python.as_deref() {
+        Some(python) if view.lens == Lens::Python => ui.columns(2, |cols| {
+            cols[0].strong("Rust");
+            rust(&mut cols[0]);
+            cols[1].strong("Python equivalent");
+            code(&mut cols[1], "py-src", python, "py", None, &[], view.dark);
+        }),
+        _ => rust(ui),
     }
 }

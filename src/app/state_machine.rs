@@ -82,7 +82,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
     ui.label(format!("task {} {}", task.id, view.trace.str(task.name)));
     machine.update(view, task.id);
     let mut nodes: Vec<Node> = vec![UNRESUMED.to_owned()];
-    nodes.extend(view.lesson.points.iter().map(|p| (*p).to_owned()));
+    nodes.extend(view.program.points.iter().cloned());
     for (from, to) in machine.edges.keys() {
         for n in [from, to] {
             if !nodes.contains(n) && n != RETURNED && n != PANICKED {
@@ -142,7 +142,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
         );
     }
     // Scanned once per frame, not once per node.
-    let declared = view.lesson.declared_points();
+    let declared = view.program.declared_points();
     for (i, node) in nodes.iter().enumerate() {
         let lit = current == Some(node.as_str());
         let r = egui::Rect::from_center_size(centre(i), egui::vec2(box_w, row - 10.0));
@@ -156,8 +156,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
         let line = declared
             .iter()
             .find(|(label, _)| label == node)
-            .and_then(|(_, line)| *line)
-            .map(|l| format!("  :{l}"))
+            .and_then(|(_, at)| *at)
+            .map(|(_, l)| format!("  :{l}"))
             .unwrap_or_default();
         let text_colour = if lit {
             egui::Color32::BLACK

@@ -43,6 +43,15 @@ pub fn chain_line(dark: bool) -> Color32 {
 }
 
 /// Applies theme, zoom and presenter mode to every style of the context.
+/// Text that says something is missing or went wrong, readable on either theme.
+pub fn warning(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(240, 170, 80)
+    } else {
+        Color32::from_rgb(160, 80, 0)
+    }
+}
+
 pub fn apply(ctx: &egui::Context, dark: bool, presenter: bool, zoom: f32) {
     ctx.set_theme(if dark {
         egui::Theme::Dark

@@ -9,7 +9,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
     ui.heading("Thread handles");
     let threads = &view.state.threads;
     if threads.is_empty() {
-        ui.label("No worker threads in this lesson.");
+        ui.label("No worker threads in this run.");
         return;
     }
     // Bars share one scale: the longest thread so far.

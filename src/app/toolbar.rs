@@ -1,9 +1,9 @@
-//! Lesson picker, Step, Run/Pause with speed, Reset, policy, lens, presenter, theme.
+//! Program picker (the lessons, or the user's program), Step, Run/Pause with speed,
+//! Reset, policy, lens, presenter, theme.
 
 use super::{Action, Settings, View};
 use crate::executor::Policy;
 use crate::lens::Lens;
-use crate::lessons;
 use crate::session::Status;
 
 /// Draws the toolbar.
@@ -16,27 +16,34 @@ pub fn show(
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.horizontal_wrapped(|ui| {
-        let label = ui.label("Lesson");
-        egui::ComboBox::from_id_salt("lesson")
-            .selected_text(format!("{} — {}", view.lesson.id, view.lesson.title))
-            .width(300.0)
-            .show_ui(ui, |ui| {
-                for lesson in lessons::all() {
-                    let text = format!(
-                        "{} — {}  (exp. {})",
-                        lesson.id, lesson.title, lesson.experiment
-                    );
-                    if ui
-                        .selectable_label(lesson.id == view.lesson.id, text)
-                        .clicked()
-                        && lesson.id != view.lesson.id
-                    {
-                        actions.push(Action::SelectLesson(lesson.id));
+        let shown = view.program;
+        if view.catalog.len() > 1 {
+            let label = ui.label("Lesson");
+            egui::ComboBox::from_id_salt("lesson")
+                .selected_text(format!("{} — {}", shown.id, shown.display_title()))
+                .width(300.0)
+                .show_ui(ui, |ui| {
+                    for (i, program) in view.catalog.iter().enumerate() {
+                        let info = program.info();
+                        let text = match &info.origin {
+                            Some(origin) => {
+                                format!("{} — {}  (exp. {origin})", info.id, info.title)
+                            }
+                            None => format!("{} — {}", info.id, info.display_title()),
+                        };
+                        if ui.selectable_label(info.id == shown.id, text).clicked()
+                            && info.id != shown.id
+                        {
+                            actions.push(Action::SelectProgram(i));
+                        }
                     }
-                }
-            })
-            .response
-            .labelled_by(label.id);
+                })
+                .response
+                .labelled_by(label.id);
+        } else {
+            ui.strong(shown.display_title())
+                .on_hover_text(format!("program {}", shown.id));
+        }
         ui.separator();
         if ui
             .button("Step")
@@ -76,7 +83,7 @@ pub fn show(
         }
         if ui
             .button("Reset")
-            .on_hover_text("Start the lesson again (R)")
+            .on_hover_text("Start again with fresh futures (R)")
             .clicked()
         {
             actions.push(Action::Reset);

@@ -1,8 +1,8 @@
 //! `pollscope bench ...`: benchmarks (run them with `--release`).
 
 use super::timing::{self, TimingArgs};
+use crate::bench;
 use clap::{Args, Subcommand};
-use pollscope::bench;
 use std::process::ExitCode;
 
 /// `pollscope bench [URL...]` times fetches; `pollscope bench executor|rewind|frame` runs
@@ -128,7 +128,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             if args.tasks == 0 || args.events == 0 {
                 return Err("--tasks and --events must be at least 1".to_owned());
             }
-            let r = pollscope::tracefile::roundtrip_bench(args.tasks, args.events)
+            let r = crate::tracefile::roundtrip_bench(args.tasks, args.events)
                 .map_err(|e| e.to_string())?;
             if args.json {
                 let json = serde_json::json!({"events": r.events, "bytes": r.bytes,
@@ -171,7 +171,7 @@ fn frame(args: FrameArgs) -> Result<ExitCode, String> {
     if args.tasks == 0 || args.events == 0 || args.frames == 0 {
         return Err("--tasks, --events and --frames must be at least 1".to_owned());
     }
-    let r = pollscope::app::bench::frames(args.tasks, args.events, args.frames, args.scrub);
+    let r = crate::app::bench::frames(args.tasks, args.events, args.frames, args.scrub);
     if args.json {
         println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
     } else {

@@ -1,36 +1,51 @@
-//! `pollscope explain <lesson>`: the lesson's explanation, its declared await points, and
-//! both sources.
+//! `explain`: a program's explanation, its declared await points, and its sources.
 
-use pollscope::lessons;
+use super::Subject;
+use crate::program::Sources;
 use std::fmt::Write;
 use std::process::ExitCode;
 
-pub fn run(id: &str) -> Result<ExitCode, String> {
-    let lesson = lessons::find(id).map_err(|e| e.to_string())?;
+/// Prints what `subject` is about, then its code.
+pub fn run(subject: &Subject) -> Result<ExitCode, String> {
+    let info = subject.program.info();
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {}", lesson.id, lesson.title);
-    let _ = writeln!(out, "experiment {}\n", lesson.experiment);
-    let _ = writeln!(out, "{}\n", wrap(lesson.explanation, 88));
-    let _ = writeln!(out, "expected: {}\n", lesson.expected);
-    let _ = writeln!(out, "await points:");
-    let points = lesson.declared_points();
-    if points.is_empty() {
-        let _ = writeln!(
-            out,
-            "  (none: the task never suspends at an instrumented await)"
-        );
+    let _ = writeln!(out, "{} — {}", info.id, info.display_title());
+    if let Some(origin) = &info.origin {
+        let _ = writeln!(out, "experiment {origin}");
     }
-    for (label, line) in points {
-        let at = line.map_or_else(|| "?".to_owned(), |l| l.to_string());
-        let _ = writeln!(out, "  {label:<24} {}:{at}", lesson.file);
+    let _ = writeln!(out);
+    if let Some(explanation) = &info.explanation {
+        let _ = writeln!(out, "{}\n", wrap(explanation, 88));
     }
-    let _ = writeln!(out, "\n--- Rust: {} ---", lesson.file);
-    for (i, line) in lesson.source.lines().enumerate() {
-        let _ = writeln!(out, "{:>4}  {line}", i + 1);
+    if let Some(expected) = &info.expected {
+        let _ = writeln!(out, "expected: {expected}\n");
     }
-    let _ = writeln!(out, "\n--- Python equivalent ---");
-    for (i, line) in lesson.python.lines().enumerate() {
-        let _ = writeln!(out, "{:>4}  {line}", i + 1);
+    if !info.points.is_empty() {
+        let _ = writeln!(out, "await points:");
+        for (label, at) in info.declared_points() {
+            let at = at.map_or_else(|| "?".to_owned(), |(file, line)| format!("{file}:{line}"));
+            let _ = writeln!(out, "  {label:<24} {at}");
+        }
+    }
+    let sources = Sources::of(info);
+    for source in sources.files() {
+        let _ = writeln!(out, "\n--- Rust: {} ---", source.file);
+        match &source.text {
+            Ok(text) => {
+                for (i, line) in text.lines().enumerate() {
+                    let _ = writeln!(out, "{:>4}  {line}", i + 1);
+                }
+            }
+            Err(why) => {
+                let _ = writeln!(out, "      ({why})");
+            }
+        }
+    }
+    if let Some(python) = &info.python {
+        let _ = writeln!(out, "\n--- Python equivalent ---");
+        for (i, line) in python.lines().enumerate() {
+            let _ = writeln!(out, "{:>4}  {line}", i + 1);
+        }
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)

@@ -1,26 +1,27 @@
-//! `pollscope export <lesson>`: run a lesson headless and save its trace as a native trace
-//! file or for Perfetto UI / speedscope.
+//! `export`: run a program headless and save its trace as a native trace file or for
+//! Perfetto UI / speedscope.
 
+use super::Subject;
+use crate::drive::{End, Limits};
+use crate::executor::Policy;
+use crate::program::record_with;
+use crate::tracefile::{self, Header};
 use clap::{Args, ValueEnum};
-use pollscope::executor::{Executor, Policy, Step};
-use pollscope::lessons::{self, Lesson};
-use pollscope::trace::Trace;
-use pollscope::tracefile::{self, Header};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a run may wait for wakes from other threads before it is given up.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// What to export and where: shared by `pollscope export <lesson>` and a user program's
+/// `export`.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// Lesson id (see `pollscope lessons`).
-    lesson: String,
+pub struct ExportOptions {
     /// Scheduling policy: `waker` (waker-driven) or `busy` (busy-poll).
     #[arg(long, default_value = "waker", value_parser = super::parse_policy)]
     policy: Policy,
-    /// A page to fetch instead of the demo server's (repeatable; for lessons that fetch).
+    /// A page to fetch instead of the demo server's (repeatable; for programs that fetch).
     #[arg(long = "url", value_name = "URL")]
     urls: Vec<String>,
     /// `jsonl`: a native trace file (`pollscope replay` and `pollscope open` read it);
@@ -41,67 +42,30 @@ enum Format {
     Chrome,
 }
 
-pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
-    let lesson = lessons::find(&args.lesson).map_err(|e| e.to_string())?;
-    if !lesson.fetches && !args.urls.is_empty() {
-        return Err(format!(
-            "lesson {} fetches nothing: --url does not apply",
-            lesson.id
-        ));
-    }
-    let (trace, problem) = record(lesson, args.policy, args.urls, args.steps)?;
+/// Runs `subject` to its end and writes its trace.
+pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
+    subject.check_urls(&args.urls)?;
+    let limits = Limits {
+        max_polls: args.steps,
+        timeout: Some(TIMEOUT),
+    };
+    let recording =
+        record_with(&subject.program, args.policy, args.urls, limits).map_err(|e| e.to_string())?;
+    let trace = &recording.trace;
     // Even a run that timed out is worth keeping: the trace shows where it got stuck.
     let written = match args.format {
         Format::Jsonl => {
-            let header = Header::for_lesson(lesson, args.policy);
-            tracefile::save(&args.output, &header, &trace)
+            let header = Header::for_program(recording.info, args.policy);
+            tracefile::save(&args.output, &header, trace)
         }
         Format::Chrome => {
-            tracefile::write_atomically(&args.output, |out| pollscope::chrome::write(out, &trace))
+            tracefile::write_atomically(&args.output, |out| crate::chrome::write(out, trace))
         }
     };
     written.map_err(|e| e.to_string())?;
     println!("wrote {} events to {}", trace.len(), args.output.display());
-    match problem {
-        Some(problem) => Err(problem),
-        None => Ok(ExitCode::SUCCESS),
+    match recording.end {
+        End::Done | End::Stalled => Ok(ExitCode::SUCCESS),
+        problem => Err(problem.to_string()),
     }
-}
-
-/// Runs the lesson until every task is done or none can be woken, parking while worker
-/// threads work. Returns the trace and, if the run was cut short, why.
-fn record(
-    lesson: &Lesson,
-    policy: Policy,
-    urls: Vec<String>,
-    steps: usize,
-) -> Result<(Trace, Option<String>), String> {
-    // The demo server (if the lesson needs it) lives until the run ends.
-    let (env, _server) = lessons::prepare_env(lesson, urls).map_err(|e| e.to_string())?;
-    let mut ex = Executor::new(policy);
-    lesson
-        .spawn_into(&mut ex, &env)
-        .map_err(|e| e.to_string())?;
-    let deadline = Instant::now() + TIMEOUT;
-    let mut polls = 0;
-    let problem = loop {
-        if polls >= steps {
-            break Some(format!("stopped after {polls} polls (--steps)"));
-        }
-        match ex.step() {
-            Step::Polled(_) => polls += 1,
-            Step::Idle => {
-                let now = Instant::now();
-                if now >= deadline {
-                    break Some(format!(
-                        "timed out after {} s waiting for a wake",
-                        TIMEOUT.as_secs()
-                    ));
-                }
-                ex.park(deadline - now);
-            }
-            Step::Stalled | Step::Done => break None,
-        }
-    };
-    Ok((ex.recorder().snapshot(), problem))
 }

@@ -1,13 +1,14 @@
 //! `pollscope replay FILE`: the task table of a saved trace at any index, without
 //! running anything.
 
+use crate::lens::Lens;
+use crate::trace::Timeline;
+use crate::{report, tracefile};
 use clap::Args;
-use pollscope::lens::Lens;
-use pollscope::trace::Timeline;
-use pollscope::{report, tracefile};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Which trace, at which index, in which words.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// A native trace file (`pollscope export <lesson> --format jsonl -o FILE`).
@@ -24,6 +25,7 @@ fn parse_lens(s: &str) -> Result<Lens, String> {
     s.parse()
 }
 
+/// Prints the task table of a saved trace.
 pub fn run(args: ReplayArgs) -> Result<ExitCode, String> {
     let (header, trace) = tracefile::load(&args.file).map_err(|e| e.to_string())?;
     let len = trace.len();
@@ -35,9 +37,9 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, String> {
         ));
     }
     let timeline = Timeline::from_trace(trace);
-    let what = match (&header.lesson, header.policy) {
-        (Some(id), Some(policy)) => format!("lesson {id} (policy {})", policy.title()),
-        (Some(id), None) => format!("lesson {id}"),
+    let what = match (header.program_id(), header.policy) {
+        (Some(id), Some(policy)) => format!("{} {id} (policy {})", noun(id), policy.title()),
+        (Some(id), None) => format!("{} {id}", noun(id)),
         (None, Some(policy)) => format!("a run (policy {})", policy.title()),
         (None, None) => "a run".to_owned(),
     };
@@ -47,4 +49,14 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, String> {
         report::task_table(timeline.trace(), &timeline.state_at(at), args.lens)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to call the program a trace recorded: a built-in lesson, or a program of the user's.
+fn noun(id: &str) -> &'static str {
+    #[cfg(feature = "app")]
+    if crate::lessons::find(id).is_ok() {
+        return "lesson";
+    }
+    let _ = id;
+    "program"
 }

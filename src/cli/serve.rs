@@ -1,7 +1,7 @@
 //! `pollscope serve`: the demo server on its own, for lessons run elsewhere or a browser.
 
+use crate::server::{DemoServer, Profile, ServerConfig};
 use clap::Args;
-use pollscope::server::{DemoServer, Profile, ServerConfig};
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]

@@ -1,19 +1,20 @@
-//! `pollscope step <lesson>`: run a lesson headless.
+//! `step`: run a program headless, one line per poll, then a task table (or the trace as
+//! JSON Lines).
 
+use super::Subject;
+use crate::drive::{Driver, End, Limits};
+use crate::executor::{Policy, Step};
+use crate::lens::Lens;
+use crate::trace::{EventKind, Timeline};
+use crate::{jsonl, report};
 use clap::Args;
-use pollscope::executor::{Executor, Policy, Step};
-use pollscope::lens::Lens;
-use pollscope::lessons;
-use pollscope::trace::{EventKind, Timeline};
-use pollscope::{jsonl, report};
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+/// How to step: shared by `pollscope step <lesson>` and a user program's `step`.
 #[derive(Debug, Args)]
-pub struct StepArgs {
-    /// Lesson id (see `pollscope lessons`).
-    lesson: String,
+pub struct StepOptions {
     /// Scheduling policy: `waker` (waker-driven) or `busy` (busy-poll).
     #[arg(long, default_value = "waker", value_parser = super::parse_policy)]
     policy: Policy,
@@ -27,36 +28,26 @@ pub struct StepArgs {
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
     /// Describe steps in Rust's words or in the Python coroutine words of the original.
-    #[arg(long, default_value = "rust", value_parser = parse_lens)]
+    #[arg(long, default_value = "rust", value_parser = super::parse_lens)]
     lens: Lens,
-    /// A page to fetch instead of the demo server's (repeatable; for lessons that fetch).
+    /// A page to fetch instead of the demo server's (repeatable; for programs that fetch).
     #[arg(long = "url", value_name = "URL")]
     urls: Vec<String>,
 }
 
-fn parse_lens(s: &str) -> Result<Lens, String> {
-    s.parse()
-}
-
-pub fn run(args: StepArgs) -> Result<ExitCode, String> {
-    let lesson = lessons::find(&args.lesson).map_err(|e| e.to_string())?;
+/// Runs `subject` and prints what every poll did.
+pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         return Err(format!(
             "--timeout must be a positive number of seconds, not {}",
             args.timeout
         ));
     }
-    if !lesson.fetches && !args.urls.is_empty() {
-        return Err(format!(
-            "lesson {} fetches nothing: --url does not apply",
-            lesson.id
-        ));
-    }
-    // The demo server (if the lesson needs it) lives until the run ends.
-    let (env, _server) = lessons::prepare_env(lesson, args.urls).map_err(|e| e.to_string())?;
-    let mut ex = Executor::new(args.policy);
-    lesson
-        .spawn_into(&mut ex, &env)
+    subject.check_urls(&args.urls)?;
+    let program = &subject.program;
+    // The demo server (if the program needs it) lives until the run ends.
+    let mut launched = program
+        .launch(args.policy, args.urls)
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     let mut timeline = Timeline::new();
@@ -65,51 +56,46 @@ pub fn run(args: StepArgs) -> Result<ExitCode, String> {
     // Busy polling can waste thousands of polls while a thread works: they are counted,
     // not printed one by one.
     let mut wasted_run = 0usize;
-    let deadline = Instant::now() + Duration::from_secs_f64(args.timeout);
     if !args.json {
         let _ = writeln!(
             out,
-            "lesson {}: {} (policy {})",
-            lesson.id,
-            lesson.title,
+            "{} {}: {} (policy {})",
+            subject.noun,
+            program.id(),
+            program.info().display_title(),
             args.policy.title()
         );
     }
-    let end = loop {
-        if polls >= args.steps {
-            if !args.json {
-                let _ = writeln!(out, "      stopped after {polls} polls (--steps)");
-            }
-            break None;
-        }
-        let step = ex.step();
+    let limits = Limits {
+        max_polls: args.steps,
+        timeout: Some(Duration::from_secs_f64(args.timeout)),
+    };
+    let end = Driver::new(limits).run(&mut launched.executor, |ex, step| {
         if matches!(step, Step::Polled(_)) {
             polls += 1;
         }
         ex.recorder().sync_into(timeline.trace_mut());
-        if !args.json {
-            if step.polled().is_some_and(|p| p.wasted) {
-                wasted_run += 1;
-            } else {
-                if wasted_run > 0 {
-                    let _ = writeln!(out, "      ... {wasted_run} wasted polls");
-                    wasted_run = 0;
-                }
-                if !matches!(step, Step::Idle) {
-                    let _ = writeln!(out, "{}", report::step_line(polls, &step, args.lens));
-                }
+        if args.json {
+            return;
+        }
+        if step.polled().is_some_and(|p| p.wasted) {
+            wasted_run += 1;
+        } else {
+            if wasted_run > 0 {
+                let _ = writeln!(out, "      ... {wasted_run} wasted polls");
+                wasted_run = 0;
             }
-            print_details(&mut out, &timeline, printed);
-            printed = timeline.len();
+            if !matches!(step, Step::Idle) {
+                let _ = writeln!(out, "{}", report::step_line(polls, step, args.lens));
+            }
         }
-        match step {
-            Step::Polled(_) => {}
-            Step::Idle if Instant::now() < deadline => ex.park(deadline - Instant::now()),
-            Step::Idle => break Some("timed out waiting for a wake".to_owned()),
-            Step::Stalled | Step::Done => break Some(String::new()),
-        }
-    };
-    ex.recorder().sync_into(timeline.trace_mut());
+        print_details(&mut out, &timeline, printed);
+        printed = timeline.len();
+    });
+    if !args.json && matches!(end, End::PollLimit { .. }) {
+        let _ = writeln!(out, "      stopped after {polls} polls (--steps)");
+    }
+    launched.executor.recorder().sync_into(timeline.trace_mut());
     timeline.catch_up();
     if args.json {
         jsonl::write_events(&mut out, timeline.trace(), 0).map_err(|e| e.to_string())?;
@@ -122,7 +108,7 @@ pub fn run(args: StepArgs) -> Result<ExitCode, String> {
         );
     }
     match end {
-        Some(problem) if !problem.is_empty() => Err(problem),
+        End::TimedOut { .. } => Err("timed out waiting for a wake".to_owned()),
         _ => Ok(ExitCode::SUCCESS),
     }
 }

@@ -1,10 +1,10 @@
 //! `pollscope bench [URL...]`: the original's comparison, sequential versus concurrent,
 //! made honest (alternating order, fresh connections, ideal limits).
 
+use crate::http::FetchConfig;
+use crate::server::{DemoServer, Profile, ServerConfig};
+use crate::timing::{self, Mode, Report, Round, TimingConfig};
 use clap::Args;
-use pollscope::http::FetchConfig;
-use pollscope::server::{DemoServer, Profile, ServerConfig};
-use pollscope::timing::{self, Mode, Report, Round, TimingConfig};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;

@@ -1,7 +1,9 @@
 //! The thread-local "which task is being polled" context that probes and wakers read.
 
+use super::task::Task;
+use super::waker::Shared;
 use crate::trace::{PointId, Recorder, TaskId};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -29,7 +31,14 @@ impl std::fmt::Display for Site {
 /// The poll in progress on this thread.
 pub(crate) struct Current<'a> {
     pub recorder: &'a Arc<Recorder>,
+    /// The executor's shared state, for tasks spawned during the poll.
+    pub shared: &'a Arc<Shared>,
     pub task: TaskId,
+    /// Tasks spawned by this poll (`pollscope::spawn`), numbered from the executor's task
+    /// count at the start of the poll; the executor adopts them when the poll returns.
+    pub spawned: RefCell<Vec<Task>>,
+    /// The id the first task spawned by this poll gets.
+    pub first_new: u32,
     /// The first `Suspend` of this poll is the innermost await point: that is where the
     /// task is suspended, and what `step()` reports.
     pub innermost: Cell<Option<(Site, PointId)>>,

@@ -2,6 +2,7 @@
 //! everything it does in a [`Recorder`].
 
 mod context;
+mod join;
 mod outcome;
 pub(crate) mod panic;
 mod policy;
@@ -10,6 +11,7 @@ mod waker;
 mod yield_now;
 
 pub use context::Site;
+pub use join::{JoinError, JoinHandle, spawn};
 pub use outcome::{Outcome, Polled, Step};
 pub use policy::Policy;
 pub use yield_now::{YieldNow, yield_now};
@@ -22,8 +24,14 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::Poll;
 use std::time::{Duration, Instant};
-use task::Task;
+use task::{BoxedFuture, Task};
 use waker::{Shared, TaskWaker};
+
+/// Code run around every poll: it must call the closure it is given exactly once.
+///
+/// It lets a poll run inside another runtime's context (tokio's `Handle::enter`), so
+/// futures that need that runtime's timers or sockets work on this executor.
+pub type PollHook = Box<dyn Fn(&mut dyn FnMut())>;
 
 /// Why [`Executor::run`] stopped before every task finished.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,6 +96,7 @@ pub struct Executor {
     /// Busy polling's round-robin position.
     cursor: usize,
     unfinished: usize,
+    hook: Option<PollHook>,
 }
 
 impl Executor {
@@ -114,7 +123,13 @@ impl Executor {
             tasks: Vec::new(),
             cursor: 0,
             unfinished: 0,
+            hook: None,
         }
+    }
+
+    /// Runs `hook` around every poll from now on (replacing an earlier one).
+    pub fn set_poll_hook(&mut self, hook: PollHook) {
+        self.hook = Some(hook);
     }
 
     /// The recorder holding this executor's trace.
@@ -146,29 +161,17 @@ impl Executor {
 
     /// Adds a task. Nothing of it runs until a step polls it; its output's `Debug` text
     /// becomes the task's value.
+    ///
+    /// Inside a task, [`spawn`] (the free function) adds a child task instead.
     pub fn spawn<F>(&mut self, name: &str, future: F) -> TaskId
     where
         F: Future + 'static,
         F::Output: std::fmt::Debug,
     {
         let id = TaskId(self.tasks.len() as u32);
-        let waker = Arc::new(TaskWaker {
-            task: id,
-            woken: true.into(),
-            shared: self.shared.clone(),
-        });
-        let mut shared_name = None;
-        self.shared.recorder.record_with(id, |b| {
-            let (sym, text) = b.intern_shared(name);
-            shared_name = Some(text);
-            EventKind::Spawn { name: sym }
-        });
-        let name = shared_name.unwrap_or_else(|| Arc::from(name));
-        self.tasks.push(Task::new(name, future, waker));
+        let task = new_task(&self.shared, id, name, TaskId::NONE, task::boxed(future));
+        self.tasks.push(task);
         self.unfinished += 1;
-        if self.shared.policy == Policy::WakerDriven {
-            self.shared.queue().tasks.push_back(id);
-        }
         id
     }
 
@@ -298,6 +301,7 @@ impl Executor {
     }
 
     fn poll(&mut self, id: TaskId) -> Polled {
+        let first_new = self.tasks.len() as u32;
         let shared = &self.shared;
         let task = &mut self.tasks[id.0 as usize];
         let woken = task.waker.woken.swap(false, Ordering::AcqRel);
@@ -307,11 +311,21 @@ impl Executor {
         let start = recorder.record(id, EventKind::PollStart);
         let current = context::Current {
             recorder,
+            shared,
             task: id,
             innermost: Default::default(),
+            spawned: Default::default(),
+            first_new,
         };
         let guard = context::enter(&current);
-        let result = task.poll();
+        let result = match &self.hook {
+            None => task.poll(),
+            Some(hook) => {
+                let mut result = None;
+                hook(&mut || result = Some(task.poll()));
+                result.unwrap_or_else(|| Err("the poll hook did not run the poll".to_owned()))
+            }
+        };
         drop(guard);
         let innermost = current.innermost.get();
         let (outcome, end) = match result {
@@ -352,19 +366,50 @@ impl Executor {
                 (Outcome::Panicked { message }, end)
             }
         };
+        let name = task.name.clone();
         if !matches!(outcome, Outcome::Pending { .. }) {
             task.finish();
             self.unfinished -= 1;
         }
+        let children = current.spawned.into_inner();
+        self.unfinished += children.len();
+        self.tasks.extend(children);
         Polled {
             task: id,
-            name: task.name.clone(),
+            name,
             wasted: wasted_if_pending && matches!(outcome, Outcome::Pending { .. }),
             outcome,
             poll_ns: end.t_ns.saturating_sub(start.t_ns),
             seq: start.seq,
         }
     }
+}
+
+/// Makes task `id` and records its spawn; under the waker-driven policy it is queued for
+/// its first poll at once.
+pub(crate) fn new_task(
+    shared: &Arc<Shared>,
+    id: TaskId,
+    name: &str,
+    parent: TaskId,
+    future: BoxedFuture,
+) -> Task {
+    let waker = Arc::new(TaskWaker {
+        task: id,
+        woken: true.into(),
+        shared: shared.clone(),
+    });
+    let mut shared_name = None;
+    shared.recorder.record_with(id, |b| {
+        let (sym, text) = b.intern_shared(name);
+        shared_name = Some(text);
+        EventKind::Spawn { name: sym, parent }
+    });
+    let name = shared_name.unwrap_or_else(|| Arc::from(name));
+    if shared.policy == Policy::WakerDriven {
+        shared.queue().tasks.push_back(id);
+    }
+    Task::new(name, future, waker)
 }
 
 impl std::fmt::Debug for Executor {

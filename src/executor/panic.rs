@@ -43,6 +43,15 @@ pub(crate) fn catching<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     result
 }
 
+/// The panic's message, with the location where it happened when known; the location is
+/// left for [`message`] to take again (a panic that is caught and then resumed).
+pub(crate) fn message_keeping_location(payload: &(dyn Any + Send)) -> String {
+    let location = LOCATION.with(|c| c.borrow().clone());
+    let text = message(payload);
+    LOCATION.with(|c| c.replace(location));
+    text
+}
+
 /// The panic's message, with the location where it happened when known.
 pub fn message(payload: &(dyn Any + Send)) -> String {
     let text = if let Some(s) = payload.downcast_ref::<&str>() {

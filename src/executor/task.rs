@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 
 /// The task's future; its value's `Debug` text goes to [`VALUE`] rather than being
 /// returned, so finishing a task allocates no `String` of its own.
-type BoxedFuture = Pin<Box<dyn Future<Output = ()>>>;
+pub(crate) type BoxedFuture = Pin<Box<dyn Future<Output = ()>>>;
 
 thread_local! {
     /// The `Debug` text of the value of the task that just completed on this thread.
@@ -29,14 +29,11 @@ pub(crate) struct Task {
 }
 
 impl Task {
-    pub fn new<F>(name: Arc<str>, future: F, waker: Arc<TaskWaker>) -> Task
-    where
-        F: Future + 'static,
-        F::Output: Debug,
-    {
+    /// A task of a future that leaves its value's text in [`VALUE`] when it completes.
+    pub fn new(name: Arc<str>, future: BoxedFuture, waker: Arc<TaskWaker>) -> Task {
         Task {
             name,
-            future: Some(Box::pin(DebugText { inner: future })),
+            future: Some(future),
             waker_handle: Waker::from(waker.clone()),
             waker,
             polls: 0,
@@ -47,7 +44,6 @@ impl Task {
         self.future.is_none()
     }
 
-    /// Polls under `catch_unwind`; a panic comes back as its message.
     /// Polls under `catch_unwind`; a panic comes back as its message. When the future
     /// completes, its value's text is in [`VALUE`].
     pub fn poll(&mut self) -> Result<Poll<()>, String> {
@@ -72,9 +68,27 @@ impl Task {
     }
 }
 
+/// Erases a future's output type: its value becomes its `Debug` text in [`VALUE`], so
+/// tasks of any output type live in one list.
+pub(crate) fn boxed<F>(future: F) -> BoxedFuture
+where
+    F: Future + 'static,
+    F::Output: Debug,
+{
+    Box::pin(DebugText { inner: future })
+}
+
+/// Sets [`VALUE`] to `value`'s `Debug` text.
+pub(crate) fn set_value(value: &dyn Debug) {
+    VALUE.with(|text| {
+        let mut text = text.borrow_mut();
+        text.clear();
+        let _ = write!(text, "{value:?}");
+    });
+}
+
 pin_project_lite::pin_project! {
-    /// Turns a future's output into its `Debug` text, so tasks of any output type can
-    /// live in one list.
+    /// Turns a future's output into its `Debug` text.
     struct DebugText<F> {
         #[pin]
         inner: F,
@@ -89,12 +103,6 @@ where
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.project().inner.poll(cx).map(|value| {
-            VALUE.with(|text| {
-                let mut text = text.borrow_mut();
-                text.clear();
-                let _ = write!(text, "{value:?}");
-            });
-        })
+        self.project().inner.poll(cx).map(|value| set_value(&value))
     }
 }

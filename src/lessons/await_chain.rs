@@ -2,7 +2,7 @@
 //! `Pending` travels up through every `.await` to the executor, and the next poll goes
 //! back down the same chain.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::future::Future;
@@ -51,7 +51,7 @@ impl Future for Leaf {
     }
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     // The outermost point: the task itself is `outer()`.
     ex.spawn("outer", outer().at("outer()"));
     Ok(())

@@ -1,7 +1,7 @@
 //! Lesson `blocking-sleep`: `std::thread::sleep` inside async code blocks the one thread
 //! every task runs on, so no other task can run until it returns.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::{AtExt, say};
 use std::time::Duration;
@@ -30,7 +30,7 @@ async fn sleeper() -> &'static str {
     "slept"
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("ticker a", ticker("ticker a"));
     ex.spawn("sleeper", sleeper());
     ex.spawn("ticker b", ticker("ticker b"));

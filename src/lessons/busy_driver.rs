@@ -2,7 +2,7 @@
 //! polls every task every round, woken or not; a waker-driven one polls a task only when
 //! something has woken it.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::{AtExt, say};
 use std::cell::Cell;
@@ -63,7 +63,7 @@ async fn worker(signal: Rc<Signal>) -> u32 {
     3
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     let signal = Rc::new(Signal::default());
     ex.spawn("waiter", waiter(Rc::clone(&signal)));
     ex.spawn("worker", worker(signal));

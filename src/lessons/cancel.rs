@@ -1,7 +1,7 @@
 //! Lesson `cancel`: cancelling a future means dropping it. It is polled once, suspends, and
 //! is dropped instead of being polled again: the code after its `.await` never runs.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::{AtExt, say};
 use std::future::Future;
@@ -63,7 +63,7 @@ async fn caller() -> Option<u32> {
     first_try
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("caller", caller());
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Lesson `event-loop`: three tasks on one thread take turns. Each says a line and steps
 //! aside; the executor polls the next task, so their lines interleave.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::{AtExt, say};
 
@@ -16,7 +16,7 @@ async fn chatter(name: &'static str) -> u32 {
     3
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     for name in ["task 0", "task 1", "task 2"] {
         ex.spawn(name, chatter(name));
     }

@@ -1,7 +1,7 @@
 //! Lesson `join`: two futures awaited one after the other run one after the other; the
 //! same two polled together by a hand-written `Join2` take turns inside every poll.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::{AtExt, say};
 use std::future::Future;
@@ -81,7 +81,7 @@ async fn together() -> (u32, u32) {
         .await
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("one by one", one_by_one());
     ex.spawn("together", together());
     Ok(())

@@ -1,6 +1,6 @@
 //! Lesson `lazy`: calling an `async fn` runs nothing; its body runs at the first poll.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::say;
 
@@ -9,7 +9,7 @@ async fn hello() -> u32 {
     5
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     // The body of `hello` does not run here: calling it only builds a future.
     let future = hello();
     ex.spawn("hello", future);

@@ -1,7 +1,7 @@
 //! Lesson `lost-waker`: a future returns `Pending` without arranging a wake. A waker-driven
 //! executor never polls it again and reports the stall; busy polling hides the bug.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::future::Future;
@@ -34,7 +34,7 @@ async fn forgetful() -> u32 {
     value
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("forgetful", forgetful());
     Ok(())
 }

@@ -20,40 +20,10 @@ mod stream;
 mod threads;
 
 use crate::executor::Executor;
-use crate::server::{DemoServer, ServerConfig};
+use crate::program::Program;
+pub use crate::program::{Env, ProgramError};
 
-/// What a lesson may use when it builds its tasks.
-#[derive(Clone, Debug, Default)]
-pub struct LessonEnv {
-    /// Page URLs for lessons that fetch (from the demo server, or given by the user).
-    pub urls: Vec<String>,
-}
-
-/// Why a lesson could not be set up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LessonError {
-    /// No lesson has this id.
-    Unknown(String),
-    /// The lesson needs something the environment lacks.
-    Setup(String),
-}
-
-impl std::fmt::Display for LessonError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LessonError::Unknown(id) => {
-                let ids: Vec<_> = all().iter().map(|l| l.id).collect();
-                write!(f, "unknown lesson '{id}' (lessons: {})", ids.join(", "))
-            }
-            LessonError::Setup(why) => write!(f, "lesson setup failed: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for LessonError {}
-
-/// One lesson.
+/// One lesson: a built-in program with its teaching metadata.
 #[derive(Debug)]
 pub struct Lesson {
     /// Short id used on the command line (`lazy`).
@@ -77,11 +47,11 @@ pub struct Lesson {
     /// True if the lesson stalls by design under the waker-driven policy (its run ends
     /// with "stalled: no task can be woken").
     pub stalls: bool,
-    /// True if the lesson fetches pages: it needs [`LessonEnv::urls`] (the demo server's
-    /// pages unless the user gives URLs).
+    /// True if the lesson fetches pages: it needs [`Env::urls`] (the demo server's pages
+    /// unless the user gives URLs).
     pub fetches: bool,
     /// Spawns the lesson's tasks.
-    pub build: fn(&mut Executor, &LessonEnv) -> Result<(), LessonError>,
+    pub build: fn(&mut Executor, &Env) -> Result<(), ProgramError>,
 }
 
 impl Lesson {
@@ -101,25 +71,27 @@ impl Lesson {
             .collect()
     }
 
-    /// Spawns the lesson's tasks on `ex`.
-    pub fn spawn_into(&self, ex: &mut Executor, env: &LessonEnv) -> Result<(), LessonError> {
-        (self.build)(ex, env)
+    /// The lesson as a program: its file (with its text built in), its Python and its
+    /// declared await points.
+    pub fn program(&'static self) -> Program {
+        let mut program = Program::new(self.id)
+            .title(self.title)
+            .explanation(self.explanation)
+            .source_text(self.file, self.source)
+            .python(self.python)
+            .points(self.points.iter().copied())
+            .build(self.build);
+        let info = program.info_mut();
+        info.origin = Some(self.experiment.to_owned());
+        info.expected = Some(self.expected.to_owned());
+        if self.fetches {
+            program = program.fetches();
+        }
+        if self.stalls {
+            program = program.stalls();
+        }
+        program
     }
-}
-
-/// The environment a lesson runs in: `urls` if given, else (for a lesson that fetches)
-/// the pages of a demo server started here, returned so the caller keeps it alive.
-pub fn prepare_env(
-    lesson: &Lesson,
-    urls: Vec<String>,
-) -> Result<(LessonEnv, Option<DemoServer>), LessonError> {
-    if !lesson.fetches || !urls.is_empty() {
-        return Ok((LessonEnv { urls }, None));
-    }
-    let server = DemoServer::start(ServerConfig::default())
-        .map_err(|e| LessonError::Setup(format!("demo server: {e}")))?;
-    let urls = server.page_urls().into_iter().map(|(_, url)| url).collect();
-    Ok((LessonEnv { urls }, Some(server)))
 }
 
 /// Every built-in lesson, in teaching order.
@@ -148,9 +120,17 @@ pub fn all() -> &'static [Lesson] {
 }
 
 /// The lesson with this id.
-pub fn find(id: &str) -> Result<&'static Lesson, LessonError> {
+pub fn find(id: &str) -> Result<&'static Lesson, ProgramError> {
     all()
         .iter()
         .find(|l| l.id == id)
-        .ok_or_else(|| LessonError::Unknown(id.to_owned()))
+        .ok_or_else(|| ProgramError::Unknown {
+            id: id.to_owned(),
+            known: all().iter().map(|l| l.id.to_owned()).collect(),
+        })
+}
+
+/// Every lesson as a program, in teaching order.
+pub fn programs() -> Vec<Program> {
+    all().iter().map(Lesson::program).collect()
 }

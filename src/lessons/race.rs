@@ -1,7 +1,7 @@
 //! Lesson `race`: a hand-written `select`. `Race` polls two futures, returns the first
 //! result and drops the other one mid-work.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::future::Future;
@@ -98,7 +98,7 @@ async fn referee() -> &'static str {
     winner
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("referee", referee());
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Lesson `remote`: a hand-written future returns `Pending` once, then `Ready(5)`.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::future::Future;
@@ -31,7 +31,7 @@ async fn outer() -> u32 {
     value * 5
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("outer", outer());
     Ok(())
 }

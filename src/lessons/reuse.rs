@@ -1,6 +1,6 @@
 //! Lesson `reuse`: a finished `async fn` future cannot be polled again.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 
@@ -17,7 +17,7 @@ async fn reuse() -> u32 {
     (&mut future).at("future.await again").await
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("reuse", reuse());
     ex.spawn("bystander", async {
         say!("the executor is still running");

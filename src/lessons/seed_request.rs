@@ -1,7 +1,7 @@
 //! Lesson `seed-request`: the original experiment as written. A `Request` starts its
 //! thread when it is created; awaiting it yields once and then joins the thread, blocking.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::http::{self, FetchError, Fetched, Fetcher};
 use crate::worker::ThreadHandle;
@@ -50,7 +50,7 @@ async fn ticker() -> &'static str {
     "ticked 5 times"
 }
 
-fn build(ex: &mut Executor, env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, env: &Env) -> Result<(), ProgramError> {
     ex.spawn("main", main_task(env.urls.clone()));
     ex.spawn("ticker", ticker());
     Ok(())

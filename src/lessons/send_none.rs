@@ -1,7 +1,7 @@
 //! Lesson `send-none`: `poll` takes no value. Input reaches a future through its own
 //! fields (set when it is created) or through shared state another task fills in.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::cell::Cell;
@@ -70,7 +70,7 @@ async fn sender(mailbox: Rc<Mailbox>) {
     mailbox.put(21);
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     let mailbox = Rc::new(Mailbox::default());
     ex.spawn("receiver", receiver(Rc::clone(&mailbox), 2));
     ex.spawn("sender", sender(mailbox));

@@ -1,7 +1,7 @@
 //! Lesson `sequential-awaits`: lazy fetch futures awaited one by one. The code is async,
 //! but nothing overlaps: each thread starts only when its future is first polled.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::http::{self, Fetcher};
 use crate::{AtExt, say};
@@ -33,7 +33,7 @@ async fn main_task(urls: Vec<String>) -> u64 {
     total
 }
 
-fn build(ex: &mut Executor, env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, env: &Env) -> Result<(), ProgramError> {
     ex.spawn("main", main_task(env.urls.clone()));
     Ok(())
 }

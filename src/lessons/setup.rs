@@ -1,7 +1,7 @@
 //! Lesson `setup`: a plain function does its setup at call time and returns a future
 //! whose body runs later, at its first poll.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::future::Future;
@@ -21,7 +21,7 @@ async fn main_task() -> usize {
     future.at("future.await").await
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("main", main_task());
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Lesson `stream`: an async generator in Rust terms. A stream is polled for its next
 //! item again and again; between items it may return `Pending`, like a future.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::future::Future;
@@ -82,7 +82,7 @@ async fn sum_numbers() -> u32 {
     sum
 }
 
-fn build(ex: &mut Executor, _env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("sum", sum_numbers());
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Lesson `threads`: every fetch runs on its own worker thread; every task is suspended
 //! on its thread's handle, and the threads wake the tasks when they finish.
 
-use super::{Lesson, LessonEnv, LessonError};
+use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::http::{self, Fetcher};
 use crate::{AtExt, say};
@@ -54,7 +54,7 @@ async fn total(tally: Rc<RefCell<Tally>>) -> u64 {
     bytes
 }
 
-fn build(ex: &mut Executor, env: &LessonEnv) -> Result<(), LessonError> {
+fn build(ex: &mut Executor, env: &Env) -> Result<(), ProgramError> {
     let fetcher = Fetcher::default();
     let tally = Rc::new(RefCell::new(Tally {
         remaining: env.urls.len(),

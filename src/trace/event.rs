@@ -75,8 +75,9 @@ pub enum ThreadOutcome {
 /// fits in 32 bytes (asserted in `tests/event_size.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
-    /// A task was spawned with this name.
-    Spawn { name: Sym },
+    /// A task was spawned with this name, by `parent` (a task that called
+    /// `pollscope::spawn` during its poll) or by the program itself ([`TaskId::NONE`]).
+    Spawn { name: Sym, parent: TaskId },
     /// The executor called `poll` on the task.
     PollStart,
     /// `poll` returned.

@@ -50,6 +50,8 @@ pub struct TaskView {
     pub id: TaskId,
     /// The name given to `spawn`.
     pub name: Sym,
+    /// The task that spawned it with `pollscope::spawn`, if one did.
+    pub parent: Option<TaskId>,
     /// Where it is in its life.
     pub state: TaskState,
     /// Times `poll` was called.
@@ -132,10 +134,11 @@ impl State {
         self.t_ns = event.t_ns;
         let t = event.t_ns;
         match event.kind {
-            EventKind::Spawn { name } => {
+            EventKind::Spawn { name, parent } => {
                 self.tasks.push(TaskView {
                     id: TaskId(self.tasks.len() as u32),
                     name,
+                    parent: parent.get().map(TaskId),
                     state: TaskState::Created,
                     polls: 0,
                     wakes: 0,

@@ -1,19 +1,15 @@
-//! The header line: what a trace file is, and which lesson (if any) it records.
+//! The header line: what a trace file is, and which program (if any) it records.
 
 use super::{FORMAT, FileError, VERSION};
 use crate::executor::Policy;
-use crate::lessons::Lesson;
+use crate::program::{ProgramInfo, SourceFile};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The first line of a trace file: the lesson the trace records, so a viewer can show its
-/// code and explanation without the lesson being built in (or still the same).
-///
-/// Every field is optional: a trace of the user's own futures has no lesson.
+/// The first line of a trace file: the policy and the program the trace records, with
+/// its title, explanation and source text, so a viewer can show its code and words without
+/// the program being built in (or still the same).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
-    /// The lesson's id (`remote`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lesson: Option<String>,
     /// The policy the run used, as `waker` or `busy`.
     #[serde(
         default,
@@ -22,38 +18,69 @@ pub struct Header {
         deserialize_with = "policy_in"
     )]
     pub policy: Option<Policy>,
-    /// The lesson's title.
+    /// The program that ran, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// The lesson's file as the compiler names it (the `file` of its await points).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// The lesson's Rust source text, so await points map to lines of the code that ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// The Python the original experiment would have written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub python: Option<String>,
+    pub program: Option<ProgramInfo>,
 }
 
 impl Header {
-    /// The header for a run of a built-in lesson under `policy`.
-    pub fn for_lesson(lesson: &Lesson, policy: Policy) -> Header {
+    /// The header for a run of `program` under `policy`.
+    pub fn for_program(program: ProgramInfo, policy: Policy) -> Header {
         Header {
-            lesson: Some(lesson.id.to_owned()),
             policy: Some(policy),
-            title: Some(lesson.title.to_owned()),
-            file: Some(lesson.file.to_owned()),
-            source: Some(lesson.source.to_owned()),
-            python: Some(lesson.python.to_owned()),
+            program: Some(program),
         }
     }
 
-    /// The header for a run of the user's own futures: only the policy is known.
+    /// The header for a run of futures of no program: only the policy is known.
     pub fn for_policy(policy: Policy) -> Header {
         Header {
             policy: Some(policy),
-            ..Header::default()
+            program: None,
+        }
+    }
+
+    /// The program's id, if the header names one.
+    pub fn program_id(&self) -> Option<&str> {
+        self.program
+            .as_ref()
+            .map(|p| p.id.as_str())
+            .filter(|id| !id.is_empty())
+    }
+}
+
+/// Version 1's header: one lesson file and its text, side by side with the policy.
+#[derive(Deserialize)]
+struct HeaderV1 {
+    #[serde(default, deserialize_with = "policy_in")]
+    policy: Option<Policy>,
+    lesson: Option<String>,
+    title: Option<String>,
+    file: Option<String>,
+    source: Option<String>,
+    python: Option<String>,
+}
+
+impl From<HeaderV1> for Header {
+    fn from(v1: HeaderV1) -> Header {
+        let known = v1.lesson.is_some() || v1.title.is_some() || v1.file.is_some();
+        let program = known.then(|| ProgramInfo {
+            id: v1.lesson.unwrap_or_default(),
+            title: v1.title.unwrap_or_default(),
+            sources: v1
+                .file
+                .map(|file| SourceFile {
+                    file,
+                    text: v1.source,
+                })
+                .into_iter()
+                .collect(),
+            python: v1.python,
+            ..ProgramInfo::default()
+        });
+        Header {
+            policy: v1.policy,
+            program,
         }
     }
 }
@@ -113,5 +140,10 @@ pub(super) fn decode(line: &[u8]) -> Result<Header, FileError> {
     if version > u64::from(VERSION) {
         return Err(FileError::TooNew { version });
     }
-    Header::deserialize(&value).map_err(|e| FileError::from_json(1, &e))
+    let header = if version == 1 {
+        HeaderV1::deserialize(&value).map(Header::from)
+    } else {
+        Header::deserialize(&value)
+    };
+    header.map_err(|e| FileError::from_json(1, &e))
 }

@@ -18,7 +18,6 @@
 //! assert_eq!(loaded.events, trace.events);
 //! ```
 
-mod decode;
 mod error;
 mod header;
 
@@ -37,8 +36,10 @@ use std::time::Instant;
 /// The header's `format`: what makes a JSON Lines file a pollscope trace.
 pub const FORMAT: &str = "pollscope-trace";
 
-/// The newest format version this pollscope reads and the one it writes.
-pub const VERSION: u32 = 1;
+/// The newest format version this pollscope reads and the one it writes. Version 2 put
+/// the program (title, explanation, every source file) in the header and a `parent` in
+/// spawn events; version 1 files are still read.
+pub const VERSION: u32 = 2;
 
 /// Writes `header` and every event of `trace`. Buffer `out`: this writes line by line.
 pub fn write(out: &mut impl Write, header: &Header, trace: &Trace) -> io::Result<()> {
@@ -127,7 +128,7 @@ pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
     let mut buf = Vec::with_capacity(512);
     let mut line = 0usize;
     let mut header = None;
-    let mut decoder = decode::Decoder::default();
+    let mut decoder = jsonl::Decoder::default();
     loop {
         buf.clear();
         let n = input

@@ -3,10 +3,12 @@
 
 #![allow(dead_code)]
 
-use pollscope::executor::{Executor, Outcome, Policy, Polled, Step};
-use pollscope::lessons::{self, Lesson, LessonEnv};
+use pollscope::drive::{Driver, Limits};
+use pollscope::executor::{Outcome, Policy, Polled, Step};
+use pollscope::lessons::{self, Lesson};
 use pollscope::trace::{EventKind, TaskId, TaskView, Timeline, Trace};
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 /// A finished run: every `step()` result, the last one not `Polled`.
 pub struct Run {
@@ -15,23 +17,29 @@ pub struct Run {
     pub timeline: Timeline,
 }
 
-/// Spawns lesson `id` and steps until a step polls nothing (`Done`, `Stalled` or `Idle`).
+/// Launches lesson `id` and steps until a step polls nothing (`Done`, `Stalled` or
+/// `Idle`: these lessons use no threads, so an idle step would never be woken).
 pub fn run(id: &str, policy: Policy) -> Run {
     let lesson = lessons::find(id).unwrap();
-    let mut ex = Executor::new(policy);
-    lesson.spawn_into(&mut ex, &LessonEnv::default()).unwrap();
+    let mut launched = lesson.program().launch(policy, Vec::new()).unwrap();
     let mut steps = Vec::new();
+    let mut driver = Driver::new(Limits {
+        max_polls: 1001,
+        timeout: None,
+    });
     loop {
-        let step = ex.step();
-        steps.push(step.clone());
-        if !matches!(step, Step::Polled(_)) || steps.len() > 1000 {
+        let turn = driver.turn(&mut launched.executor, Duration::ZERO);
+        let Some(step) = turn.step else { break };
+        let polled = matches!(step, Step::Polled(_));
+        steps.push(step);
+        if !polled || turn.end.is_some() {
             break;
         }
     }
     Run {
         lesson,
         steps,
-        timeline: Timeline::from_trace(ex.recorder().snapshot()),
+        timeline: Timeline::from_trace(launched.executor.recorder().snapshot()),
     }
 }
 

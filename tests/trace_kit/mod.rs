@@ -3,33 +3,31 @@
 
 #![allow(dead_code)]
 
-use pollscope::executor::{Executor, Policy, Step};
-use pollscope::lessons;
-use pollscope::trace::Trace;
+#[cfg(feature = "lessons")]
+use pollscope::{
+    drive::{End, Limits},
+    executor::Policy,
+    lessons,
+    trace::Trace,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
+#[cfg(feature = "lessons")]
 /// Runs lesson `id` until every task is done or none can be woken, parking while worker
 /// threads work; at most `max_polls` polls (busy polling polls while it waits).
 pub fn run_lesson(id: &str, policy: Policy, max_polls: usize) -> Trace {
-    let lesson = lessons::find(id).unwrap();
-    let (env, _server) = lessons::prepare_env(lesson, Vec::new()).unwrap();
-    let mut ex = Executor::new(policy);
-    lesson.spawn_into(&mut ex, &env).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut polls = 0;
-    while polls < max_polls {
-        match ex.step() {
-            Step::Polled(_) => polls += 1,
-            Step::Idle => {
-                assert!(Instant::now() < deadline, "lesson {id} timed out");
-                ex.park(Duration::from_millis(50));
-            }
-            Step::Stalled | Step::Done => break,
-        }
-    }
-    ex.recorder().snapshot()
+    let program = lessons::find(id).unwrap().program();
+    let limits = Limits {
+        max_polls,
+        timeout: Some(std::time::Duration::from_secs(60)),
+    };
+    let recording = pollscope::program::record_with(&program, policy, Vec::new(), limits).unwrap();
+    assert!(
+        !matches!(recording.end, End::TimedOut { .. }),
+        "lesson {id} timed out"
+    );
+    recording.trace
 }
 
 /// A path in the temp directory, unique to this process and call, removed on drop.

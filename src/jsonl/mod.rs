@@ -1,5 +1,10 @@
-//! The trace as JSON Lines: one object per event, with strings and points spelled out.
-//! The schema is documented in the README ("Trace schema").
+//! The trace as JSON Lines, both ways: one object per event, with strings and points
+//! spelled out. [`JsonEvent::from_event`] encodes, [`Decoder`] decodes and checks. The
+//! schema is documented in the README ("Trace schema").
+
+mod decode;
+
+pub use decode::Decoder;
 
 use crate::trace::{Event, EventKind, PointId, Trace, WakeSource};
 use serde::{Deserialize, Serialize};
@@ -30,6 +35,9 @@ pub struct JsonEvent {
     /// `spawn`, `thread_spawn`: the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `spawn`: the task that spawned this one (absent for the program's own tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<u32>,
     /// `poll_end`: `pending`, `ready` or `panicked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
@@ -89,7 +97,10 @@ impl JsonEvent {
             ..JsonEvent::default()
         };
         match event.kind {
-            EventKind::Spawn { name } => json.name = s(name),
+            EventKind::Spawn { name, parent } => {
+                json.name = s(name);
+                json.parent = parent.get();
+            }
             EventKind::PollStart => {}
             EventKind::PollEnd { result } => json.result = Some(result.name().to_owned()),
             EventKind::AwaitEnter { point: p }

@@ -1,0 +1,169 @@
+//! The one driver loop: step until every task is done, none can be woken, or a limit is
+//! reached, parking while tasks wait for other threads. The CLI, the app's session,
+//! exports, [`crate::record`] and the tests all drive executors through it.
+
+use crate::executor::{Executor, Step};
+use std::time::{Duration, Instant};
+
+/// When a drive gives up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// At most this many polls (busy polling can poll without end while it waits).
+    pub max_polls: usize,
+    /// At most this long waiting for wakes from other threads; `None`: no limit.
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Limits {
+    /// A million polls, a minute.
+    fn default() -> Self {
+        Limits {
+            max_polls: 1_000_000,
+            timeout: Some(Duration::from_secs(60)),
+        }
+    }
+}
+
+impl Limits {
+    /// No limit at all (the app, where the user pauses and resets).
+    pub fn none() -> Limits {
+        Limits {
+            max_polls: usize::MAX,
+            timeout: None,
+        }
+    }
+}
+
+/// How a drive ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum End {
+    /// Every task finished.
+    Done,
+    /// No task can ever be woken again (the lost wake-up).
+    Stalled,
+    /// The poll limit was reached.
+    PollLimit {
+        /// Polls made.
+        polls: usize,
+    },
+    /// The timeout passed while tasks were waiting for wakes.
+    TimedOut {
+        /// The timeout.
+        after: Duration,
+    },
+}
+
+impl End {
+    /// True for [`End::Done`] and [`End::Stalled`]: the run reached its own end.
+    pub fn is_finished(self) -> bool {
+        matches!(self, End::Done | End::Stalled)
+    }
+}
+
+impl std::fmt::Display for End {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            End::Done => f.write_str("done: every task has finished"),
+            End::Stalled => f.write_str("stalled: no task can be woken"),
+            End::PollLimit { polls } => write!(f, "stopped after {polls} polls (--steps)"),
+            End::TimedOut { after } => write!(
+                f,
+                "timed out after {} s waiting for a wake",
+                after.as_secs_f64()
+            ),
+        }
+    }
+}
+
+/// One turn of the loop: the step made (if the limits allowed one) and, if the drive is
+/// over, how it ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Turn {
+    /// What `step()` did; `None` when a limit ended the drive before stepping.
+    pub step: Option<Step>,
+    /// Set when the drive is over.
+    pub end: Option<End>,
+}
+
+/// Drives one executor; keeps the poll count and the deadline between turns.
+#[derive(Clone, Debug)]
+pub struct Driver {
+    limits: Limits,
+    polls: usize,
+    deadline: Option<Instant>,
+}
+
+impl Driver {
+    /// A driver whose timeout starts now.
+    pub fn new(limits: Limits) -> Driver {
+        Driver {
+            limits,
+            polls: 0,
+            deadline: limits.timeout.and_then(|t| Instant::now().checked_add(t)),
+        }
+    }
+
+    /// Polls made so far.
+    pub fn polls(&self) -> usize {
+        self.polls
+    }
+
+    /// Steps once. If no task is ready but one may be woken from another thread, parks
+    /// for at most `park` (so a caller that must answer commands stays responsive).
+    pub fn turn(&mut self, ex: &mut Executor, park: Duration) -> Turn {
+        if self.polls >= self.limits.max_polls {
+            return Turn {
+                step: None,
+                end: Some(End::PollLimit { polls: self.polls }),
+            };
+        }
+        let step = ex.step();
+        let end = match &step {
+            Step::Polled(_) => {
+                self.polls += 1;
+                None
+            }
+            Step::Idle => {
+                let now = Instant::now();
+                match self.deadline {
+                    Some(deadline) if now >= deadline => Some(End::TimedOut {
+                        after: self.limits.timeout.unwrap_or_default(),
+                    }),
+                    Some(deadline) => {
+                        ex.park(park.min(deadline - now));
+                        None
+                    }
+                    None => {
+                        ex.park(park);
+                        None
+                    }
+                }
+            }
+            Step::Stalled => Some(End::Stalled),
+            Step::Done => Some(End::Done),
+        };
+        Turn {
+            step: Some(step),
+            end,
+        }
+    }
+
+    /// Turns until the drive ends; `each` sees every step, the last one included.
+    pub fn run(&mut self, ex: &mut Executor, mut each: impl FnMut(&Executor, &Step)) -> End {
+        loop {
+            let turn = self.turn(ex, Duration::from_millis(50));
+            if let Some(step) = &turn.step {
+                each(ex, step);
+            }
+            if let Some(end) = turn.end {
+                return end;
+            }
+        }
+    }
+}
+
+/// Drives `ex` to its end under `limits`.
+pub fn drive(ex: &mut Executor, limits: Limits) -> End {
+    Driver::new(limits).run(ex, |_, _| {})
+}

@@ -1,0 +1,45 @@
+//! Running a program headless to its end and keeping what it did.
+
+use super::{Program, ProgramError, ProgramInfo, Sources};
+use crate::drive::{self, End, Limits};
+use crate::executor::Policy;
+use crate::trace::Trace;
+
+/// A finished headless run.
+#[derive(Clone, Debug)]
+pub struct Recording {
+    /// Every event.
+    pub trace: Trace,
+    /// How the run ended.
+    pub end: End,
+    /// The program's description, with the text of every source file that could be read
+    /// (the declared ones and those the run's await points were written in), ready for a
+    /// trace file's header.
+    pub info: ProgramInfo,
+}
+
+/// Runs `program` under `policy` until every task is done or none can be woken, with the
+/// default [`Limits`] (a million polls, a minute of waiting), fetching from the demo
+/// server if it fetches.
+pub fn record(program: &Program, policy: Policy) -> Result<Recording, ProgramError> {
+    record_with(program, policy, Vec::new(), Limits::default())
+}
+
+/// [`record`] with page URLs and limits of your own.
+pub fn record_with(
+    program: &Program,
+    policy: Policy,
+    urls: Vec<String>,
+    limits: Limits,
+) -> Result<Recording, ProgramError> {
+    let mut launched = program.launch(policy, urls)?;
+    let end = drive::drive(&mut launched.executor, limits);
+    let trace = launched.executor.recorder().snapshot();
+    let mut sources = Sources::of(program.info());
+    sources.discover(&trace);
+    let info = ProgramInfo {
+        sources: sources.to_files(),
+        ..program.info().clone()
+    };
+    Ok(Recording { trace, end, info })
+}

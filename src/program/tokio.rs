@@ -1,0 +1,52 @@
+//! A tokio runtime beside a program (cargo feature `tokio`): every poll runs inside the
+//! runtime's context, so `tokio::time`, `tokio::net` and `tokio::sync` futures find the
+//! timers and sockets they need while pollscope's executor does the polling.
+
+use super::ProgramError;
+use crate::executor::PollHook;
+use std::time::Duration;
+
+/// A multi-thread tokio runtime: its worker threads drive the timer and I/O drivers, so
+/// a timer fires (and wakes the pollscope task, "woken by thread tokio-runtime-worker")
+/// without tokio ever polling the task itself.
+pub(super) struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Runtime {
+    pub(super) fn start() -> Result<Runtime, ProgramError> {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map(|rt| Runtime(Some(rt)))
+            .map_err(|e| ProgramError::Setup(format!("tokio runtime: {e}")))
+    }
+
+    fn handle(&self) -> Option<tokio::runtime::Handle> {
+        self.0.as_ref().map(|rt| rt.handle().clone())
+    }
+
+    /// Runs `f` inside the runtime's context: futures created there (a task's future,
+    /// built before its first poll) may register with the runtime's drivers.
+    pub(super) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _guard = self.0.as_ref().map(|rt| rt.enter());
+        f()
+    }
+
+    /// The poll hook that enters the runtime around every poll.
+    pub(super) fn hook(&self) -> PollHook {
+        let handle = self.handle();
+        Box::new(move |poll| {
+            let _guard = handle.as_ref().map(|h| h.enter());
+            poll();
+        })
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // Tasks the user spawned onto tokio itself get a moment to stop; a reset must not
+        // hang on one that never yields.
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_timeout(Duration::from_millis(500));
+        }
+    }
+}
