@@ -110,12 +110,18 @@ pub fn task_table(trace: &Trace, state: &State, lens: Lens) -> String {
         "{:>4}  {:<12} {:<14} {:>5} {:>5} {:>6} {:>10}  value / await point",
         "task", "name", "state", "polls", "wakes", "wasted", "poll time"
     );
-    for (i, t) in state.tasks.iter().enumerate() {
+    for (i, depth) in state.tree_order() {
+        let t = &state.tasks[i];
+        // A spawned task sits under its parent, indented.
+        let name = match depth {
+            0 => trace.str(t.name).to_owned(),
+            d => format!("{}└ {}", "  ".repeat(d - 1), trace.str(t.name)),
+        };
         let _ = writeln!(
             out,
             "{:>4}  {:<12} {:<14} {:>5} {:>5} {:>6} {:>10}  {}",
             t.id,
-            trace.str(t.name),
+            name,
             lens::state_word(lens, t.state),
             t.polls,
             t.wakes,

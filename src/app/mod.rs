@@ -369,11 +369,16 @@ impl PollscopeApp {
             }
             Action::SelectTask(task) => self.selected = task,
             Action::MoveSelection(delta) => {
-                let n = self.timeline.live().tasks.len() as i64;
+                // Up and Down follow the table's rows: children under their parents.
+                let order = self.timeline.live().tree_order();
+                let n = order.len() as i64;
                 if n > 0 {
-                    let current = self.selected.map_or(-1, |t| i64::from(t.0));
+                    let current = self
+                        .selected
+                        .and_then(|t| order.iter().position(|&(i, _)| i == t.0 as usize))
+                        .map_or(-1, |row| row as i64);
                     let next = (current + i64::from(delta)).clamp(0, n - 1);
-                    self.selected = Some(TaskId(next as u32));
+                    self.selected = Some(TaskId(order[next as usize].0 as u32));
                 }
             }
             Action::FilterLog(task) => self.log.set_filter(task),
@@ -504,9 +509,14 @@ impl PollscopeApp {
 
     /// The source line the focused task is suspended at, as the source panel marks it.
     pub fn highlighted_line(&self) -> Option<u32> {
+        self.highlighted().map(|(_, line)| line)
+    }
+
+    /// The file and line the focused task is suspended at, as the source panel marks them.
+    pub fn highlighted(&self) -> Option<(String, u32)> {
         let state = self.state_shown();
         let view = self.view(state, 0);
-        source::marks(&view).0
+        source::marked(&view)
     }
 
     /// The number of events shown (all of them when live).

@@ -68,13 +68,11 @@ fn marks_in(view: &View<'_>, file: &str) -> (Option<u32>, Vec<u32>) {
     (current, outer)
 }
 
-/// The focused task's innermost await line (in whatever file) and the outer lines of its
-/// chain in that same file.
-pub(super) fn marks(view: &View<'_>) -> (Option<u32>, Vec<u32>) {
-    match focused_file(view) {
-        Some(file) => marks_in(view, file),
-        None => (None, Vec::new()),
-    }
+/// The focused task's innermost await point: its file and line.
+pub(super) fn marked(view: &View<'_>) -> Option<(String, u32)> {
+    let file = focused_file(view)?;
+    let line = marks_in(view, file).0?;
+    Some((file.to_owned(), line))
 }
 
 fn code(

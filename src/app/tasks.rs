@@ -12,6 +12,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
     ui.heading("Tasks");
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let tasks = &view.state.tasks;
+    let order = view.state.tree_order();
     let max_height = (ui.available_height() * 0.55).max(120.0);
     // Auto-sized columns fit their content; nothing in a row wraps onto a second line.
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
@@ -43,15 +44,23 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
             }
         })
         .body(|body| {
-            body.rows(row_height, tasks.len(), |mut row| {
-                let i = row.index();
+            body.rows(row_height, order.len(), |mut row| {
+                let (i, depth) = order[row.index()];
                 let task = &tasks[i];
                 row.set_selected(view.selected == Some(task.id));
                 row.col(|ui| {
                     ui.label(task.id.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(view.trace.str(task.name));
+                    let name = view.trace.str(task.name);
+                    // A spawned task sits under its parent, indented.
+                    if depth == 0 {
+                        ui.label(name);
+                    } else {
+                        let parent = task.parent.map_or(String::new(), |p| p.to_string());
+                        ui.label(format!("{}└ {name}", "  ".repeat(depth - 1)))
+                            .on_hover_text(format!("spawned by task {parent}"));
+                    }
                 });
                 row.col(|ui| {
                     let word = lens::state_word(view.lens, task.state);

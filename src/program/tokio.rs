@@ -14,6 +14,9 @@ pub(super) struct Runtime(Option<tokio::runtime::Runtime>);
 impl Runtime {
     pub(super) fn start() -> Result<Runtime, ProgramError> {
         tokio::runtime::Builder::new_multi_thread()
+            // Named as tokio's documentation names its workers, so a wake reads "woken by
+            // thread tokio-runtime-worker" whichever tokio release is linked.
+            .thread_name("tokio-runtime-worker")
             .enable_all()
             .build()
             .map(|rt| Runtime(Some(rt)))

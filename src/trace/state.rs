@@ -127,6 +127,32 @@ impl State {
         self.tasks.get(id.0 as usize)
     }
 
+    /// Task indexes in tree order — every task followed by the tasks it spawned, each with
+    /// its depth (0 for the program's own tasks) — as the task tables show them.
+    pub fn tree_order(&self) -> Vec<(usize, usize)> {
+        let n = self.tasks.len();
+        if self.tasks.iter().all(|t| t.parent.is_none()) {
+            return (0..n).map(|i| (i, 0)).collect();
+        }
+        // A parent is always spawned before its children, so children lists built in id
+        // order are in spawn order.
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut roots = Vec::new();
+        for (i, task) in self.tasks.iter().enumerate() {
+            match task.parent.map(|p| p.0 as usize) {
+                Some(p) if p < i => children[p].push(i),
+                _ => roots.push(i),
+            }
+        }
+        let mut order = Vec::with_capacity(n);
+        let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|r| (r, 0)).collect();
+        while let Some((i, depth)) = stack.pop() {
+            order.push((i, depth));
+            stack.extend(children[i].iter().rev().map(|&c| (c, depth + 1)));
+        }
+        order
+    }
+
     /// Applies one event. Events about tasks or threads the state does not know are
     /// ignored, so a damaged trace degrades instead of failing.
     pub fn apply(&mut self, event: &Event) {
