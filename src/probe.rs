@@ -17,9 +17,13 @@ pub trait AtExt: Future + Sized {
     fn at(self, label: &'static str) -> At<Self> {
         At {
             inner: self,
-            site: Site {
-                label,
-                location: Location::caller(),
+            site: {
+                let location = Location::caller();
+                Site {
+                    label,
+                    file: location.file(),
+                    line: location.line(),
+                }
             },
             point: None,
             entered: false,
@@ -55,9 +59,7 @@ impl<F: Future> Future for At<F> {
         let this = self.project();
         let site = *this.site;
         let point = with_current(|c| {
-            let point = *this
-                .point
-                .get_or_insert_with(|| c.recorder.site(site.location, site.label));
+            let point = *this.point.get_or_insert_with(|| c.recorder.site(&site));
             let kind = if *this.entered {
                 EventKind::Resume { point }
             } else {

@@ -33,7 +33,7 @@ fn two_polls_and_one_self_wake_under_the_waker_policy() {
         panic!("first poll should suspend at Remote: {first:?}")
     };
     assert_eq!(site.label, "Remote");
-    assert_eq!(site.location.file(), "src/lessons/remote.rs");
+    assert_eq!(site.file, "src/lessons/remote.rs");
     assert_eq!(
         steps[1].polled().unwrap().outcome,
         Outcome::Ready { value: "25".into() }
@@ -53,10 +53,7 @@ fn the_declared_line_is_where_the_task_suspends() {
     let Outcome::Pending { at: Some(site), .. } = steps[0].polled().unwrap().outcome else {
         panic!()
     };
-    assert_eq!(
-        lesson.declared_points(),
-        [("Remote", Some(site.location.line()))]
-    );
+    assert_eq!(lesson.declared_points(), [("Remote", Some(site.line))]);
 }
 
 #[test]

@@ -28,8 +28,8 @@ fn nested_points_form_the_chain_innermost_last() {
         panic!("{first:?}")
     };
     assert_eq!(site.label, "leaf");
-    assert_eq!(site.location.file(), file!());
-    assert_eq!(site.location.line(), 10);
+    assert_eq!(site.file, file!());
+    assert_eq!(site.line, 10);
 
     let timeline = Timeline::from_trace(ex.recorder().snapshot());
     let trace = timeline.trace();

@@ -46,7 +46,9 @@ fn demo() -> Program {
 /// The line of this file where `.at("label")` is written.
 fn line_of(label: &str) -> u32 {
     let needle = format!(".at(\"{label}\")");
-    let index = SOURCE.lines().position(|l| l.trim_start().starts_with(&needle));
+    let index = SOURCE
+        .lines()
+        .position(|l| l.trim_start().starts_with(&needle));
     let index = index.or_else(|| SOURCE.lines().position(|l| l.contains(&needle)));
     index.unwrap_or_else(|| panic!("no {needle} in this file")) as u32 + 1
 }

@@ -3,7 +3,6 @@
 //! as [`Action`]s applied after the frame is laid out.
 
 mod action;
-pub mod bench;
 mod event_log;
 mod files;
 mod help;
@@ -303,7 +302,8 @@ impl PollscopeApp {
         }
     }
 
-    fn apply(&mut self, action: Action) {
+    /// Carries out one action, as the frame does after layout.
+    pub fn apply(&mut self, action: Action) {
         match action {
             Action::Step | Action::ToggleRun if self.loaded.is_some() => {
                 self.message = Some(

@@ -128,8 +128,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             if args.tasks == 0 || args.events == 0 {
                 return Err("--tasks and --events must be at least 1".to_owned());
             }
-            let r = crate::tracefile::roundtrip_bench(args.tasks, args.events)
-                .map_err(|e| e.to_string())?;
+            let r = bench::load(args.tasks, args.events).map_err(|e| e.to_string())?;
             if args.json {
                 let json = serde_json::json!({"events": r.events, "bytes": r.bytes,
                     "save_ms": r.save_ms, "load_ms": r.load_ms});
@@ -171,7 +170,7 @@ fn frame(args: FrameArgs) -> Result<ExitCode, String> {
     if args.tasks == 0 || args.events == 0 || args.frames == 0 {
         return Err("--tasks, --events and --frames must be at least 1".to_owned());
     }
-    let r = crate::app::bench::frames(args.tasks, args.events, args.frames, args.scrub);
+    let r = bench::frames(args.tasks, args.events, args.frames, args.scrub);
     if args.json {
         println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
     } else {

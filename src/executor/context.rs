@@ -2,31 +2,9 @@
 
 use super::task::Task;
 use super::waker::Shared;
-use crate::trace::{PointId, Recorder, TaskId};
+use crate::trace::{PointId, Recorder, Site, TaskId};
 use std::cell::{Cell, RefCell};
-use std::panic::Location;
 use std::sync::Arc;
-
-/// An `.at(..)` call site, known without a trace lookup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Site {
-    /// The label given to `at`.
-    pub label: &'static str,
-    /// Where the `.at(..)` was written.
-    pub location: &'static Location<'static>,
-}
-
-impl std::fmt::Display for Site {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{} ({})",
-            self.location.file(),
-            self.location.line(),
-            self.label
-        )
-    }
-}
 
 /// The poll in progress on this thread.
 pub(crate) struct Current<'a> {

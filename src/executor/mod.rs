@@ -10,7 +10,7 @@ mod task;
 mod waker;
 mod yield_now;
 
-pub use context::Site;
+pub use crate::trace::Site;
 pub use join::{JoinError, JoinHandle, spawn};
 pub use outcome::{Outcome, Polled, Step};
 pub use policy::Policy;

@@ -1,6 +1,6 @@
 //! What one `step()` did.
 
-use super::context::Site;
+use crate::trace::Site;
 use crate::trace::{PointId, TaskId};
 use std::sync::Arc;
 

@@ -2,9 +2,10 @@
 //! the way the recorded one did. The kind names are [`EventKind::name`]'s; a round trip
 //! of every kind is tested in `tests/tracefile_roundtrip.rs`.
 
-use super::{JsonEvent, JsonPoint};
+use super::JsonEvent;
 use crate::trace::{
-    Event, EventKind, PollResult, TaskId, ThreadNo, ThreadOutcome, Trace, TraceBuilder, WakeSource,
+    AwaitPoint, Event, EventKind, PollResult, TaskId, ThreadNo, ThreadOutcome, Trace, TraceBuilder,
+    WakeSource,
 };
 use crate::tracefile::FileError;
 
@@ -141,7 +142,7 @@ impl Decoder {
                 },
             },
             "await_enter" | "suspend" | "resume" | "await_exit" => {
-                let p: &JsonPoint = required(line, kind, "point", json.point.as_ref())?;
+                let p: &AwaitPoint = required(line, kind, "point", json.point.as_ref())?;
                 let point = b.point(&p.label, &p.file, p.line);
                 match kind {
                     "await_enter" => EventKind::AwaitEnter { point },

@@ -6,20 +6,9 @@ mod decode;
 
 pub use decode::Decoder;
 
-use crate::trace::{Event, EventKind, PointId, Trace, WakeSource};
+use crate::trace::{AwaitPoint, Event, EventKind, PointId, Trace, WakeSource};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
-
-/// An await point as JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JsonPoint {
-    /// The label given to `.at(..)`.
-    pub label: String,
-    /// Source file.
-    pub file: String,
-    /// 1-based line.
-    pub line: u32,
-}
 
 /// One event as JSON. Fields that do not apply to the kind are omitted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +32,7 @@ pub struct JsonEvent {
     pub result: Option<String>,
     /// `await_enter`, `suspend`, `resume`, `await_exit`: the await point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub point: Option<JsonPoint>,
+    pub point: Option<AwaitPoint>,
     /// `wake`: `self`, `task:N`, `thread:NAME` or `external`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
@@ -77,10 +66,10 @@ pub fn wake_source_text(trace: &Trace, by: WakeSource) -> String {
     }
 }
 
-fn point(trace: &Trace, id: PointId) -> Option<JsonPoint> {
-    trace.point(id).map(|p| JsonPoint {
-        label: trace.str(p.label).to_owned(),
-        file: trace.str(p.file).to_owned(),
+fn point(trace: &Trace, id: PointId) -> Option<AwaitPoint> {
+    trace.await_point(id).map(|p| AwaitPoint {
+        label: p.label.to_owned(),
+        file: p.file.to_owned(),
         line: p.line,
     })
 }

@@ -1,20 +1,9 @@
 //! The append-only event log and the thread-safe recorder that fills it.
 
 use super::event::{Event, EventKind, PointId, Sym, TaskId, ThreadNo};
+use super::point::{AwaitPoint, Point, Site};
 use rustc_hash::FxHashMap as HashMap;
-use std::panic::Location;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-/// An await point: where an `.at("label")` was written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Point {
-    /// The label given to `at`.
-    pub label: Sym,
-    /// The source file, as the compiler names it (`src/lessons/remote.rs`).
-    pub file: Sym,
-    /// 1-based line of the `.at(..)` call.
-    pub line: u32,
-}
 
 /// A recorded run: events plus the tables their symbols index into.
 ///
@@ -40,10 +29,19 @@ impl Trace {
         self.points.get(id.0 as usize)
     }
 
+    /// An await point with its strings spelled out.
+    pub fn await_point(&self, id: PointId) -> Option<AwaitPoint<&str>> {
+        self.point(id).map(|p| AwaitPoint {
+            label: self.str(p.label),
+            file: self.str(p.file),
+            line: p.line,
+        })
+    }
+
     /// `label (file:line)` for an await point.
     pub fn point_text(&self, id: PointId) -> String {
-        match self.point(id) {
-            Some(p) => format!("{} ({}:{})", self.str(p.label), self.str(p.file), p.line),
+        match self.await_point(id) {
+            Some(p) => format!("{} ({}:{})", p.label, p.file, p.line),
             None => "?".to_owned(),
         }
     }
@@ -145,9 +143,9 @@ pub struct Recorder {
 #[derive(Debug, Default)]
 struct RecorderInner {
     builder: TraceBuilder,
-    /// Await points keyed by the identity of their `Location` and label, so probes
-    /// skip string interning after the first time.
-    sites: HashMap<(usize, usize), PointId>,
+    /// Await points keyed by the identity of their static strings and their line, so
+    /// probes skip string interning after the first time.
+    sites: HashMap<(usize, usize, u32), PointId>,
     /// Worker threads numbered so far.
     threads: u32,
 }
@@ -242,17 +240,18 @@ impl Recorder {
         self.lock().builder.intern(text)
     }
 
-    /// The id of the await point written at `location` with `label`.
-    pub fn site(&self, location: &'static Location<'static>, label: &'static str) -> PointId {
+    /// The id of the await point at `site`.
+    pub fn site(&self, site: &Site) -> PointId {
         let key = (
-            location as *const Location<'static> as usize,
-            label.as_ptr() as usize ^ (label.len() << 48),
+            site.file.as_ptr() as usize ^ (site.file.len() << 48),
+            site.label.as_ptr() as usize ^ (site.label.len() << 48),
+            site.line,
         );
         let mut inner = self.lock();
         if let Some(&id) = inner.sites.get(&key) {
             return id;
         }
-        let id = inner.builder.point(label, location.file(), location.line());
+        let id = inner.builder.point(site.label, site.file, site.line);
         inner.sites.insert(key, id);
         id
     }

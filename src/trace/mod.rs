@@ -2,12 +2,14 @@
 
 mod event;
 mod log;
+mod point;
 mod state;
 mod timeline;
 
 pub use event::{
     Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
 };
-pub use log::{Point, Recorder, Stamp, Trace, TraceBuilder};
+pub use log::{Recorder, Stamp, Trace, TraceBuilder};
+pub use point::{AwaitPoint, Point, Site};
 pub use state::{State, TaskState, TaskView, ThreadView};
 pub use timeline::Timeline;

@@ -26,12 +26,10 @@ pub use header::Header;
 
 use crate::jsonl::{self, JsonEvent};
 use crate::trace::Trace;
-use serde::Serialize;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 /// The header's `format`: what makes a JSON Lines file a pollscope trace.
 pub const FORMAT: &str = "pollscope-trace";
@@ -111,7 +109,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// `pid.counter`: unique among concurrent writers of this process and of others.
-fn unique_suffix() -> String {
+pub(crate) fn unique_suffix() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     format!(
         "{}.{}",
@@ -167,50 +165,4 @@ pub fn load(path: &Path) -> Result<(Header, Trace), FileError> {
     };
     let file = File::open(path).map_err(|e| FileError::io(Some(path.to_owned()), false, e))?;
     read(BufReader::with_capacity(1 << 16, file)).map_err(with_path)
-}
-
-/// Timings of one save and one load of a big recorded trace.
-#[derive(Clone, Debug, Serialize)]
-pub struct LoadBench {
-    /// Events in the trace.
-    pub events: usize,
-    /// Size of the file.
-    pub bytes: u64,
-    /// Time to save it (atomically, synced to disk).
-    pub save_ms: f64,
-    /// Time to load and check it.
-    pub load_ms: f64,
-}
-
-/// Records a trace of about `events` events over `tasks` tasks, saves it to a temporary
-/// file, loads it back, and times both. The file is removed afterwards.
-pub fn roundtrip_bench(tasks: usize, events: usize) -> Result<LoadBench, FileError> {
-    // Each yield costs about seven events (see `bench::rewind`).
-    let yields = (events / tasks.max(1) / 7).max(1);
-    let trace = crate::bench::yield_trace(tasks, yields);
-    let path = bench_path();
-    let header = Header::for_policy(crate::executor::Policy::WakerDriven);
-    let result = (|| {
-        let start = Instant::now();
-        save(&path, &header, &trace)?;
-        let save_ms = start.elapsed().as_secs_f64() * 1e3;
-        let bytes = std::fs::metadata(&path)
-            .map_err(|e| FileError::io(Some(path.clone()), false, e))?
-            .len();
-        let start = Instant::now();
-        let (_, loaded) = load(&path)?;
-        let load_ms = start.elapsed().as_secs_f64() * 1e3;
-        Ok(LoadBench {
-            events: loaded.len(),
-            bytes,
-            save_ms,
-            load_ms,
-        })
-    })();
-    let _ = std::fs::remove_file(&path);
-    result
-}
-
-fn bench_path() -> PathBuf {
-    std::env::temp_dir().join(format!("pollscope-bench-{}.jsonl", unique_suffix()))
 }

@@ -1,6 +1,6 @@
 //! The frame benchmark: CPU time to build one frame of the app over a big trace.
 
-use super::{PollscopeApp, Settings};
+use crate::app::{Action, PollscopeApp, Settings};
 use crate::trace::{TaskId, Timeline};
 use serde::Serialize;
 use std::time::Instant;
@@ -26,10 +26,10 @@ pub struct FrameBench {
 /// trace, the worst case for caches that follow the index).
 pub fn frames(tasks: usize, events: usize, frames: usize, scrub: bool) -> FrameBench {
     let yields = (events / tasks.max(1) / 7).max(1);
-    let timeline = Timeline::from_trace(crate::bench::yield_trace(tasks, yields));
+    let timeline = Timeline::from_trace(super::yield_trace(tasks, yields));
     let events = timeline.len();
     let mut app = PollscopeApp::with_timeline(Settings::default(), timeline);
-    app.selected = Some(TaskId((tasks / 2) as u32));
+    app.apply(Action::SelectTask(Some(TaskId((tasks / 2) as u32))));
     let ctx = egui::Context::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
@@ -43,7 +43,7 @@ pub fn frames(tasks: usize, events: usize, frames: usize, scrub: bool) -> FrameB
     for i in 0..=frames.max(1) {
         let start = Instant::now();
         if scrub && i > 0 {
-            app.apply(super::Action::ScrubBy(-1));
+            app.apply(Action::ScrubBy(-1));
         }
         let output = ctx.run_ui(input(), |ui| app.show(ui));
         let _ = ctx.tessellate(output.shapes, output.pixels_per_point);

@@ -1,0 +1,37 @@
+//! Every benchmark in one place, each a library function that the `pollscope bench ...`
+//! commands print: the executor against `futures::executor::LocalPool`, rewind, trace
+//! files, and (with the app) one frame of the app. Figures belong here, never in timed
+//! tests.
+
+mod executor;
+#[cfg(feature = "app")]
+mod frame;
+mod load;
+mod rewind;
+
+pub use executor::{ExecutorBench, YieldOnce, executor};
+#[cfg(feature = "app")]
+pub use frame::{FrameBench, frames};
+pub use load::{LoadBench, load};
+pub use rewind::{RewindBench, rewind};
+
+use crate::executor::{Executor, Policy, Step};
+
+async fn yielder(yields: usize) -> usize {
+    use crate::AtExt;
+    for _ in 0..yields {
+        crate::executor::YieldNow::default().at("yield").await;
+    }
+    yields
+}
+
+/// A recorded trace of `tasks` tasks that each suspend `yields` times at an await point
+/// (about seven events per poll), for benchmarks that need a big, realistic trace.
+pub fn yield_trace(tasks: usize, yields: usize) -> crate::trace::Trace {
+    let mut ex = Executor::new(Policy::WakerDriven);
+    for i in 0..tasks {
+        ex.spawn(&format!("task-{i}"), yielder(yields));
+    }
+    while let Step::Polled(_) = ex.step() {}
+    ex.recorder().snapshot()
+}
