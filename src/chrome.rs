@@ -30,12 +30,27 @@ const WORKER_TID_BASE: u64 = 1000;
 /// Writes `trace` as one Chrome Trace Event Format JSON object:
 /// `{"traceEvents":[...],"displayTimeUnit":"ms"}`.
 pub fn write(out: &mut impl Write, trace: &Trace) -> io::Result<()> {
+    write_program(out, trace, None)
+}
+
+/// [`write`], naming the program that ran in the file's `otherData` (which Perfetto UI
+/// shows as the trace's metadata): `{"program":id,"title":..}`.
+pub fn write_program(
+    out: &mut impl Write,
+    trace: &Trace,
+    program: Option<&crate::program::ProgramInfo>,
+) -> io::Result<()> {
     out.write_all(b"{\"traceEvents\":[\n")?;
     let mut export = Export::new(out, trace);
     export.metadata()?;
     export.events()?;
     export.finish()?;
-    out.write_all(b"\n],\"displayTimeUnit\":\"ms\"}\n")
+    out.write_all(b"\n],\"displayTimeUnit\":\"ms\"")?;
+    if let Some(program) = program {
+        let other = serde_json::json!({"program": program.id, "title": program.title});
+        write!(out, ",\"otherData\":{other}")?;
+    }
+    out.write_all(b"}\n")
 }
 
 /// What is open on a task's track while the trace is walked.

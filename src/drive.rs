@@ -92,7 +92,12 @@ pub struct Driver {
     limits: Limits,
     polls: usize,
     deadline: Option<Instant>,
+    /// Polls in a row that were wasted (busy polling while every task waits).
+    wasted_run: usize,
 }
+
+/// Under busy polling no step is ever idle: the deadline is checked every this many polls.
+const DEADLINE_CHECK_POLLS: usize = 1024;
 
 impl Driver {
     /// A driver whose timeout starts now.
@@ -101,6 +106,7 @@ impl Driver {
             limits,
             polls: 0,
             deadline: limits.timeout.and_then(|t| Instant::now().checked_add(t)),
+            wasted_run: 0,
         }
     }
 
@@ -120,9 +126,24 @@ impl Driver {
         }
         let step = ex.step();
         let end = match &step {
-            Step::Polled(_) => {
+            Step::Polled(polled) => {
                 self.polls += 1;
-                None
+                self.wasted_run = if polled.wasted {
+                    self.wasted_run + 1
+                } else {
+                    0
+                };
+                if self.wasted_run > 0 && self.wasted_run >= ex.unfinished() {
+                    // A whole round of wasted polls: give the threads being waited for the
+                    // core (busy polling's park only yields).
+                    self.wasted_run = 0;
+                    ex.park(Duration::ZERO);
+                }
+                let late = self.polls.is_multiple_of(DEADLINE_CHECK_POLLS)
+                    && self.deadline.is_some_and(|d| Instant::now() >= d);
+                late.then(|| End::TimedOut {
+                    after: self.limits.timeout.unwrap_or_default(),
+                })
             }
             Step::Idle => {
                 let now = Instant::now();

@@ -142,6 +142,11 @@ fn export_chrome_writes_trace_event_json() {
     assert!(events.iter().any(|e| e["ph"] == "X" && e["tid"] == 1000));
     assert!(events.iter().any(|e| e["ph"] == "b" && e["cat"] == "task"));
     assert_eq!(json["displayTimeUnit"], "ms");
+    assert_eq!(json["otherData"]["program"], "threads");
+    assert_eq!(
+        json["otherData"]["title"],
+        pollscope::lessons::find("threads").unwrap().title
+    );
 }
 
 #[test]

@@ -58,9 +58,9 @@ pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
             let header = Header::for_program(recording.info, args.policy);
             tracefile::save(&args.output, &header, trace)
         }
-        Format::Chrome => {
-            tracefile::write_atomically(&args.output, |out| crate::chrome::write(out, trace))
-        }
+        Format::Chrome => tracefile::write_atomically(&args.output, |out| {
+            crate::chrome::write_program(out, trace, Some(&recording.info))
+        }),
     };
     written.map_err(|e| e.to_string())?;
     println!("wrote {} events to {}", trace.len(), args.output.display());

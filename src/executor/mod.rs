@@ -18,12 +18,13 @@ pub use yield_now::{YieldNow, yield_now};
 
 pub(crate) use context::with_current;
 
+use crate::drive::{Driver, End, Limits};
 use crate::trace::{EventKind, PollResult, Recorder, TaskId};
 use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use task::{BoxedFuture, Task};
 use waker::{Shared, TaskWaker};
 
@@ -225,27 +226,21 @@ impl Executor {
     }
 
     /// Runs until every task has finished, parking while waiting for wakes from other
-    /// threads. Fails if the tasks stall or `timeout` passes first.
+    /// threads. Fails if the tasks stall or `timeout` passes first. A shell over the one
+    /// driver loop, [`crate::drive::Driver`].
     pub fn run(&mut self, timeout: Duration) -> Result<usize, RunError> {
-        let deadline = Instant::now() + timeout;
-        let mut polls = 0;
-        loop {
-            let (stop, n) = self.run_until_stalled();
-            polls += n;
-            match stop {
-                Step::Done => return Ok(polls),
-                Step::Stalled => {
-                    return Err(RunError::Stalled {
-                        unfinished: self.unfinished_tasks(),
-                    });
-                }
-                _ => {}
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(RunError::TimedOut { polls });
-            }
-            self.park(deadline - now);
+        let mut driver = Driver::new(Limits {
+            max_polls: usize::MAX,
+            timeout: Some(timeout),
+        });
+        match driver.run(self, |_, _| {}) {
+            End::Done => Ok(driver.polls()),
+            End::Stalled => Err(RunError::Stalled {
+                unfinished: self.unfinished_tasks(),
+            }),
+            End::TimedOut { .. } | End::PollLimit { .. } => Err(RunError::TimedOut {
+                polls: driver.polls(),
+            }),
         }
     }
 
