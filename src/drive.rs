@@ -5,6 +5,9 @@
 use crate::executor::{Executor, Step};
 use std::time::{Duration, Instant};
 
+/// The trace limit when none is given: 20 million events, 640 MB of events.
+pub const DEFAULT_TRACE_LIMIT: usize = 20_000_000;
+
 /// When a drive gives up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -12,24 +15,29 @@ pub struct Limits {
     pub max_polls: usize,
     /// At most this long waiting for wakes from other threads; `None`: no limit.
     pub timeout: Option<Duration>,
+    /// At most this many events in the trace: the drive stops before the step that would
+    /// go past it, so a run left going cannot exhaust the machine's memory.
+    pub max_events: usize,
 }
 
 impl Default for Limits {
-    /// A million polls, a minute.
+    /// A million polls, a minute, [`DEFAULT_TRACE_LIMIT`] events.
     fn default() -> Self {
         Limits {
             max_polls: 1_000_000,
             timeout: Some(Duration::from_secs(60)),
+            max_events: DEFAULT_TRACE_LIMIT,
         }
     }
 }
 
 impl Limits {
-    /// No limit at all (the app, where the user pauses and resets).
+    /// No limit but the trace limit (the app, where the user pauses and resets).
     pub fn none() -> Limits {
         Limits {
             max_polls: usize::MAX,
             timeout: None,
+            max_events: DEFAULT_TRACE_LIMIT,
         }
     }
 }
@@ -52,6 +60,11 @@ pub enum End {
         /// The timeout.
         after: Duration,
     },
+    /// The trace reached its limit: the run stops, its trace intact.
+    TraceFull {
+        /// Events in the trace.
+        events: usize,
+    },
 }
 
 impl End {
@@ -71,6 +84,10 @@ impl std::fmt::Display for End {
                 f,
                 "timed out after {} s waiting for a wake",
                 after.as_secs_f64()
+            ),
+            End::TraceFull { events } => write!(
+                f,
+                "trace full at {events} events: the run is paused; save it, or reset"
             ),
         }
     }
@@ -115,6 +132,11 @@ impl Driver {
         self.polls
     }
 
+    /// Changes the trace limit from the next turn on.
+    pub fn set_max_events(&mut self, events: usize) {
+        self.limits.max_events = events;
+    }
+
     /// Steps once. If no task is ready but one may be woken from another thread, parks
     /// for at most `park` (so a caller that must answer commands stays responsive).
     pub fn turn(&mut self, ex: &mut Executor, park: Duration) -> Turn {
@@ -122,6 +144,13 @@ impl Driver {
             return Turn {
                 step: None,
                 end: Some(End::PollLimit { polls: self.polls }),
+            };
+        }
+        let events = ex.events();
+        if events >= self.limits.max_events {
+            return Turn {
+                step: None,
+                end: Some(End::TraceFull { events }),
             };
         }
         let step = ex.step();
@@ -171,7 +200,7 @@ impl Driver {
     }
 
     /// Turns until the drive ends; `each` sees every step, the last one included.
-    pub fn run(&mut self, ex: &mut Executor, mut each: impl FnMut(&Executor, &Step)) -> End {
+    pub fn run(&mut self, ex: &mut Executor, mut each: impl FnMut(&mut Executor, &Step)) -> End {
         loop {
             let turn = self.turn(ex, Duration::from_millis(50));
             if let Some(step) = &turn.step {

@@ -42,7 +42,7 @@
 //! let mut ex = Executor::new(Policy::WakerDriven);
 //! let id = ex.spawn("mine", async { std::future::ready(3).at("three").await * 2 });
 //! while let Step::Polled(_) = ex.step() {}
-//! let state = pollscope::trace::Timeline::from_trace(ex.recorder().snapshot());
+//! let state = pollscope::trace::Timeline::from_trace(ex.snapshot());
 //! let task = state.live().task(id).unwrap();
 //! assert_eq!(task.polls, 1);
 //! assert!(matches!(task.state, TaskState::Completed(_)));

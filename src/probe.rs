@@ -59,13 +59,15 @@ impl<F: Future> Future for At<F> {
         let this = self.project();
         let site = *this.site;
         let point = with_current(|c| {
-            let point = *this.point.get_or_insert_with(|| c.recorder.site(&site));
+            let point = *this
+                .point
+                .get_or_insert_with(|| c.with_log(|log| log.site(&site)));
             let kind = if *this.entered {
                 EventKind::Resume { point }
             } else {
                 EventKind::AwaitEnter { point }
             };
-            c.recorder.record(c.task, kind);
+            c.record(kind);
             point
         });
         *this.entered = true;
@@ -82,7 +84,7 @@ impl<F: Future> Future for At<F> {
                 } else {
                     EventKind::AwaitExit { point }
                 };
-                c.recorder.record(c.task, kind);
+                c.record(kind);
             });
         }
         result
@@ -92,9 +94,8 @@ impl<F: Future> Future for At<F> {
 /// Records a line of text said by the task being polled. Outside a poll it does nothing.
 pub fn say(text: &str) {
     with_current(|c| {
-        c.recorder.record_with(c.task, |b| EventKind::Say {
-            text: b.intern(text),
-        })
+        let text = c.with_log(|log| log.intern(text));
+        c.record(EventKind::Say { text });
     });
 }
 

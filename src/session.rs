@@ -1,11 +1,15 @@
 //! A program run on its own thread, driven by commands: the app's executor never runs on
 //! the UI thread, so a poll that blocks (the seed's join, `blocking-sleep`) freezes the
 //! executor — which the UI then shows — and never the window.
+//!
+//! The executor thread hands its new events over after every step, together with the run's
+//! number, under one lock; a reader therefore never pairs one run's number with another
+//! run's events, however a reset and a sync interleave.
 
-use crate::drive::{Driver, Limits};
+use crate::drive::{Driver, End, Limits};
 use crate::executor::{Policy, Step};
 use crate::program::{Launched, Program};
-use crate::trace::{Recorder, Timeline};
+use crate::trace::{Recorder, Timeline, TraceDelta};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -38,6 +42,8 @@ pub enum Command {
     Run(Speed),
     /// Stop running.
     Pause,
+    /// Change the running program's trace limit (in events).
+    Limit(usize),
     /// Start `program` afresh under `policy` (with URLs for programs that fetch).
     Reset {
         /// The program; its tasks are built anew.
@@ -46,6 +52,8 @@ pub enum Command {
         policy: Policy,
         /// Page URLs; empty means the demo server's.
         urls: Vec<String>,
+        /// The trace limit in events: at the limit the run pauses.
+        limit: usize,
     },
 }
 
@@ -62,16 +70,35 @@ pub struct Status {
     pub stopped: Option<Step>,
     /// A program that could not start, or a run that failed.
     pub error: Option<String>,
+    /// Why the run paused on its own (its trace is full).
+    pub notice: Option<String>,
+}
+
+/// What the executor thread has recorded and the reader has not taken yet.
+#[derive(Default)]
+struct Published {
+    /// The run the events belong to.
+    generation: u64,
+    /// Its events since the reader's last sync.
+    delta: TraceDelta,
+    /// The run's clock.
+    clock: Arc<Recorder>,
 }
 
 struct Shared {
     status: Mutex<Status>,
-    recorder: Mutex<Arc<Recorder>>,
+    published: Mutex<Published>,
 }
 
 impl Shared {
     fn status(&self) -> MutexGuard<'_, Status> {
         self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn published(&self) -> MutexGuard<'_, Published> {
+        self.published
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -94,16 +121,16 @@ impl std::fmt::Debug for Session {
 impl Session {
     /// Starts the executor thread. `notify` is called whenever something changed (the app
     /// passes `request_repaint`).
-    pub fn start(notify: impl Fn() + Send + 'static) -> Session {
+    pub fn start(notify: impl Fn() + Send + Sync + 'static) -> Session {
         let (commands, receiver) = mpsc::channel();
         let shared = Arc::new(Shared {
             status: Mutex::default(),
-            recorder: Mutex::new(Recorder::new()),
+            published: Mutex::default(),
         });
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
             .name("pollscope-executor".into())
-            .spawn(move || Runner::new(thread_shared, notify).run(receiver))
+            .spawn(move || Runner::new(thread_shared, Arc::new(notify)).run(receiver))
             .ok();
         if thread.is_none() {
             shared.status().error = Some("could not start the executor thread".to_owned());
@@ -127,29 +154,32 @@ impl Session {
         self.shared.status().clone()
     }
 
-    /// The recorder of the current run (a new one after every reset).
+    /// The clock of the current run.
     pub fn recorder(&self) -> Arc<Recorder> {
-        self.shared
-            .recorder
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.shared.published().clock.clone()
     }
 
-    /// Brings `timeline` up to date: starts it afresh after a reset, then copies and
-    /// applies new events. Returns true if anything changed.
+    /// The run the timeline last synced holds (`u64::MAX` before the first sync).
+    pub fn generation(&self) -> u64 {
+        self.seen_generation
+    }
+
+    /// Brings `timeline` up to date: starts it afresh when a new run has begun, then
+    /// appends the run's new events. Returns true if anything changed.
     pub fn sync(&mut self, timeline: &mut Timeline) -> bool {
-        // The recorder is read before the generation: a reset in between is caught on
-        // the next frame instead of mixing two runs.
-        let recorder = self.recorder();
-        let generation = self.shared.status().generation;
+        // One lock: the run's number and its events are read together.
+        let (generation, delta) = {
+            let mut published = self.shared.published();
+            (published.generation, std::mem::take(&mut published.delta))
+        };
         let mut changed = false;
         if generation != self.seen_generation {
             *timeline = Timeline::new();
             self.seen_generation = generation;
             changed = true;
         }
-        if recorder.sync_into(timeline.trace_mut()) > 0 {
+        if !delta.is_empty() {
+            timeline.trace_mut().extend(delta);
             timeline.catch_up();
             changed = true;
         }
@@ -172,22 +202,25 @@ impl Drop for Session {
 }
 
 /// The executor thread's state.
-struct Runner<N> {
+struct Runner {
     shared: Arc<Shared>,
-    notify: N,
+    notify: Arc<dyn Fn() + Send + Sync>,
     /// The running program (its executor, and what it keeps alive: a demo server, a
     /// tokio runtime) with the loop driving it.
     run: Option<(Launched, Driver)>,
+    /// The run this thread publishes for.
+    generation: u64,
     speed: Option<Speed>,
     next_step: Instant,
 }
 
-impl<N: Fn()> Runner<N> {
-    fn new(shared: Arc<Shared>, notify: N) -> Self {
+impl Runner {
+    fn new(shared: Arc<Shared>, notify: Arc<dyn Fn() + Send + Sync>) -> Self {
         Runner {
             shared,
             notify,
             run: None,
+            generation: 0,
             speed: None,
             next_step: Instant::now(),
         }
@@ -221,35 +254,68 @@ impl<N: Fn()> Runner<N> {
                 self.next_step = Instant::now();
             }
             Command::Pause => self.speed = None,
+            Command::Limit(events) => {
+                if let Some((_, driver)) = self.run.as_mut() {
+                    driver.set_max_events(events);
+                }
+                self.shared.status().notice = None;
+            }
             Command::Reset {
                 program,
                 policy,
                 urls,
-            } => self.reset(&program, policy, urls),
+                limit,
+            } => self.reset(&program, policy, urls, limit),
         }
         self.shared.status().running = self.speed.is_some();
         (self.notify)();
     }
 
-    fn reset(&mut self, program: &Program, policy: Policy, urls: Vec<String>) {
+    fn reset(&mut self, program: &Program, policy: Policy, urls: Vec<String>, limit: usize) {
         self.speed = None;
         // The old run (and its server, its runtime) ends before the new one starts.
         self.run = None;
         let recorder = Recorder::new();
-        *self
-            .shared
-            .recorder
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = recorder.clone();
-        let started = program.launch_into(recorder, policy, urls);
-        let mut status = self.shared.status();
-        *status = Status {
-            generation: status.generation + 1,
+        self.generation += 1;
+        // The new run's number replaces the old run's unread events at once; its own
+        // events are published only under it.
+        *self.shared.published() = Published {
+            generation: self.generation,
+            delta: TraceDelta::default(),
+            clock: recorder.clone(),
+        };
+        *self.shared.status() = Status {
+            generation: self.generation,
             ..Status::default()
         };
-        match started {
-            Ok(launched) => self.run = Some((launched, Driver::new(Limits::none()))),
-            Err(e) => status.error = Some(e.to_string()),
+        match program.launch_into(recorder, policy, urls) {
+            Ok(mut launched) => {
+                // Every poll is shown as it starts: one that blocks is seen blocking.
+                let (shared, notify, generation) =
+                    (self.shared.clone(), self.notify.clone(), self.generation);
+                launched.executor.set_tap(Box::new(move |delta| {
+                    publish(&shared, generation, delta);
+                    notify();
+                }));
+                let limits = Limits {
+                    max_events: limit,
+                    ..Limits::none()
+                };
+                self.run = Some((launched, Driver::new(limits)));
+                self.publish();
+            }
+            Err(e) => self.shared.status().error = Some(e.to_string()),
+        }
+    }
+
+    /// Hands the run's new events to the reader.
+    fn publish(&mut self) {
+        if let Some((launched, _)) = self.run.as_mut() {
+            publish(
+                &self.shared,
+                self.generation,
+                launched.executor.take_delta(),
+            );
         }
     }
 
@@ -269,18 +335,37 @@ impl<N: Fn()> Runner<N> {
 
     fn step(&mut self, park: Duration) -> Option<Step> {
         let (launched, driver) = self.run.as_mut()?;
-        let step = driver.turn(&mut launched.executor, park).step?;
+        let turn = driver.turn(&mut launched.executor, park);
+        let unfinished = launched.executor.unfinished();
+        self.publish();
         let mut status = self.shared.status();
+        if let Some(end @ End::TraceFull { .. }) = turn.end {
+            // Paused, the trace intact: the user saves it or resets.
+            status.notice = Some(end.to_string());
+        }
+        let step = turn.step?;
         match &step {
             Step::Polled(_) => {
                 status.polls += 1;
                 // Said at once rather than on the next step: the last task just finished.
-                status.stopped = (launched.executor.unfinished() == 0).then_some(Step::Done);
+                status.stopped = (unfinished == 0).then_some(Step::Done);
             }
             other => status.stopped = Some(other.clone()),
         }
         drop(status);
         (self.notify)();
         Some(step)
+    }
+}
+
+/// Appends `delta` to what the reader has not taken yet, if it belongs to the run being
+/// shown.
+fn publish(shared: &Shared, generation: u64, delta: TraceDelta) {
+    if delta.is_empty() {
+        return;
+    }
+    let mut published = shared.published();
+    if published.generation == generation {
+        published.delta.append(delta);
     }
 }

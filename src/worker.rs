@@ -7,7 +7,7 @@
 //! in `JoinHandle::join` inside the next poll, freezing the executor until the thread ends.
 
 use crate::executor::{panic, with_current};
-use crate::trace::{EventKind, Recorder, TaskId, ThreadNo, ThreadOutcome};
+use crate::trace::{EventKind, ForeignKind, Recorder, TaskId, ThreadNo, ThreadOutcome};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -94,9 +94,13 @@ where
         result: None,
         waker: None,
     }));
-    let tracking = with_current(|c| Tracking {
-        recorder: c.recorder.clone(),
-        thread: c.recorder.thread_spawned(c.task, name),
+    let tracking = with_current(|c| {
+        let recorder = c.shared.recorder.clone();
+        let t_ns = recorder.now_ns();
+        Tracking {
+            thread: c.with_log(|log| log.thread_spawned(c.task, name, t_ns)),
+            recorder,
+        }
     });
     let thread_slot = slot.clone();
     let thread_tracking = tracking.clone();
@@ -159,13 +163,13 @@ fn finish<T: fmt::Display, E: fmt::Display>(
     };
     if let Some(t) = tracking {
         let duration_us = u32::try_from(duration_ns / 1_000).unwrap_or(u32::MAX);
-        t.recorder
-            .record_with(TaskId::NONE, |b| EventKind::ThreadFinish {
-                thread: t.thread,
-                outcome,
-                duration_us,
-                result: b.intern(&text),
-            });
+        let finish = ForeignKind::ThreadFinish {
+            thread: t.thread,
+            outcome,
+            duration_us,
+            result: text,
+        };
+        t.recorder.post(TaskId::NONE, finish, || false);
     }
     let waker = {
         let mut slot = lock(slot);
@@ -206,9 +210,14 @@ impl<T, E> ThreadHandle<T, E> {
             let _ = join.join();
         }
         if let Some(t) = &self.tracking {
-            let task = with_current(|c| c.task).unwrap_or(TaskId::NONE);
-            t.recorder
-                .record(task, EventKind::ThreadJoin { thread: t.thread });
+            let thread = t.thread;
+            // Inside a poll (as always when awaited) the join is the polled task's event;
+            // elsewhere it comes through the inbox like any other thread's.
+            let joined = with_current(|c| c.record(EventKind::ThreadJoin { thread }));
+            if joined.is_none() {
+                let join = ForeignKind::ThreadJoin { thread };
+                t.recorder.post(TaskId::NONE, join, || false);
+            }
         }
         Some(result)
     }

@@ -239,7 +239,7 @@ fn text_is_escaped_and_panics_end_their_task() {
     });
     ex.spawn("never", std::future::pending::<()>());
     while let Step::Polled(_) = ex.step() {}
-    let events = export(&ex.recorder().snapshot());
+    let events = export(&ex.snapshot());
     let say = ph(&events, "i")
         .into_iter()
         .find(|e| e["args"]["text"].is_string())

@@ -3,16 +3,29 @@
 #![cfg(feature = "app")]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+
+/// The server process, killed and reaped however the test ends (a failed assertion
+/// included), so no server outlives its test.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 
 #[test]
 fn serve_prints_its_address_and_serves_the_seed_pages() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pollscope"))
-        .args(["serve"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_pollscope"))
+            .args(["serve"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let base = first.rsplit(' ').next().unwrap().to_owned();
     assert!(
@@ -26,8 +39,7 @@ fn serve_prints_its_address_and_serves_the_seed_pages() {
         &format!("{base}/page/google"),
         &pollscope::http::FetchConfig::default(),
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
     let fetched = fetched.unwrap();
     assert_eq!((fetched.status, fetched.bytes), (200, 14_200));
 }

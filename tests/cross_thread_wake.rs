@@ -28,7 +28,7 @@ fn a_named_thread_wakes_the_task() {
     assert_eq!(polls, 2);
     assert_eq!(ex.step(), Step::Done);
 
-    let timeline = Timeline::from_trace(ex.recorder().snapshot());
+    let timeline = Timeline::from_trace(ex.snapshot());
     let trace = timeline.trace();
     let wakes: Vec<_> = trace
         .events

@@ -77,7 +77,7 @@ fn while_suspended_the_chain_is_outer_middle_inner_leaf() {
             .unwrap()
             .executor;
         assert!(ex.step().polled().is_some());
-        let timeline = Timeline::from_trace(ex.recorder().snapshot());
+        let timeline = Timeline::from_trace(ex.snapshot());
         let trace = timeline.trace();
         let task = timeline.live().task(TaskId(0)).unwrap();
         let chain: Vec<_> = task

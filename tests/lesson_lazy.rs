@@ -15,7 +15,7 @@ fn body_runs_at_first_poll_and_returns_five() {
         .unwrap()
         .executor;
     // Spawned, not polled: nothing said yet.
-    let before = ex.recorder().snapshot();
+    let before = ex.snapshot();
     let kinds: Vec<_> = before.events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(kinds, ["spawn"]);
 
@@ -26,7 +26,7 @@ fn body_runs_at_first_poll_and_returns_five() {
     assert_eq!(p.outcome, Outcome::Ready { value: "5".into() });
     assert_eq!(ex.step(), Step::Done);
 
-    let trace = ex.recorder().snapshot();
+    let trace = ex.snapshot();
     let kinds: Vec<_> = trace.events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(
         kinds,

@@ -21,7 +21,7 @@ fn run(policy: Policy) -> (Vec<Step>, Timeline) {
             break;
         }
     }
-    (steps, Timeline::from_trace(ex.recorder().snapshot()))
+    (steps, Timeline::from_trace(ex.snapshot()))
 }
 
 #[test]

@@ -16,7 +16,7 @@ fn setup_then_caller_then_body() {
             .unwrap()
             .executor;
         ex.run_until_stalled();
-        let trace = ex.recorder().snapshot();
+        let trace = ex.snapshot();
         let said: Vec<_> = trace
             .events
             .iter()

@@ -29,7 +29,7 @@ fn three_wakes_one_poll() {
     ex.spawn("t", TripleWake(false));
     let (stop, polls) = ex.run_until_stalled();
     assert_eq!((stop, polls), (Step::Done, 2));
-    let trace = ex.recorder().snapshot();
+    let trace = ex.snapshot();
     let wakes = trace
         .events
         .iter()
@@ -72,7 +72,7 @@ fn an_external_wake_schedules_a_suspended_task_once() {
     let waker = slot.borrow_mut().take().unwrap();
     waker.wake_by_ref();
     waker.wake_by_ref();
-    let timeline = Timeline::from_trace(ex.recorder().snapshot());
+    let timeline = Timeline::from_trace(ex.snapshot());
     assert_eq!(
         timeline.live().task(TaskId(0)).unwrap().state,
         TaskState::Scheduled
@@ -80,7 +80,7 @@ fn an_external_wake_schedules_a_suspended_task_once() {
     assert!(ex.step().polled().is_some());
     drop(waker);
     assert_eq!(ex.step(), Step::Done);
-    let trace = ex.recorder().snapshot();
+    let trace = ex.snapshot();
     let sources: Vec<_> = trace
         .events
         .iter()

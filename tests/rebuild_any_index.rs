@@ -55,7 +55,7 @@ fn check(scripts: Vec<Vec<Op>>, busy: bool, interval: usize) {
     }
     assert_eq!(ex.run_until_stalled().0, Step::Done);
     let mut timeline = Timeline::with_checkpoint_interval(interval);
-    ex.recorder().sync_into(timeline.trace_mut());
+    ex.sync_into(timeline.trace_mut());
     timeline.catch_up();
     let mut state = State::new();
     for (k, event) in timeline.trace().events.iter().enumerate() {

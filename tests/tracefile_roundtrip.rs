@@ -125,7 +125,7 @@ fn a_trace_of_bare_futures_needs_no_program() {
         format!("{} / {}", a.is_err(), b.is_err())
     });
     ex.run(std::time::Duration::from_secs(30)).unwrap();
-    let trace = ex.recorder().snapshot();
+    let trace = ex.snapshot();
     let outcomes: Vec<_> = trace
         .events
         .iter()

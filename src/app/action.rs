@@ -20,6 +20,8 @@ pub enum Action {
     SelectProgram(usize),
     /// Switch policy (resets).
     SetPolicy(Policy),
+    /// The trace limit, in events: at the limit the run pauses.
+    SetTraceLimit(usize),
     /// Rust or Python words.
     SetLens(Lens),
     /// Flip the lens.

@@ -193,6 +193,8 @@ pub struct PollscopeApp {
     message: Option<String>,
     /// The session's run number when last seen.
     generation: u64,
+    /// The trace time of the last frame, for live timers between events.
+    last_now_ns: u64,
 }
 
 impl PollscopeApp {
@@ -261,6 +263,7 @@ impl PollscopeApp {
             dialog: files::FileDialog::Closed,
             message: None,
             generation: 0,
+            last_now_ns: 0,
         }
     }
 
@@ -291,8 +294,17 @@ impl PollscopeApp {
                 program: program.clone(),
                 policy: self.settings.policy(),
                 urls: Vec::new(),
+                limit: self.trace_limit(),
             });
         }
+    }
+
+    /// The trace limit in force: the user's, else the program's.
+    fn trace_limit(&self) -> usize {
+        self.settings
+            .trace_limit
+            .unwrap_or_else(|| self.catalog[self.current].events_limit())
+            .max(1)
     }
 
     fn speed(&self) -> Speed {
@@ -345,6 +357,10 @@ impl PollscopeApp {
                 self.reset();
             }
             Action::SetLens(lens) => self.settings.lens = lens.word().to_owned(),
+            Action::SetTraceLimit(events) => {
+                self.settings.trace_limit = Some(events.max(1));
+                self.send(Command::Limit(self.trace_limit()));
+            }
             Action::ToggleLens => {
                 let lens = match self.settings.lens() {
                     Lens::Rust => Lens::Python,
@@ -519,6 +535,13 @@ impl PollscopeApp {
         source::marked(&view)
     }
 
+    /// The status bar's text as the last frame showed it.
+    pub fn status_text(&self) -> String {
+        let state = self.state_shown();
+        let now_ns = self.last_now_ns;
+        status_bar::text(&self.view(state, now_ns), &self.status)
+    }
+
     /// The number of events shown (all of them when live).
     pub fn shown_events(&self) -> usize {
         self.cursor.unwrap_or(self.timeline.len())
@@ -570,9 +593,9 @@ impl PollscopeApp {
             Some(session) if self.loaded.is_none() => {
                 session.sync(&mut self.timeline);
                 self.status = session.status();
-                if self.status.generation != self.generation {
+                if session.generation() != self.generation {
                     // A new run began: positions and indexes into the old trace are void.
-                    self.generation = self.status.generation;
+                    self.generation = session.generation();
                     self.cursor = None;
                     self.scrubbed = None;
                     self.log.clear();
@@ -585,6 +608,7 @@ impl PollscopeApp {
             }
             _ => self.timeline.live().t_ns,
         };
+        self.last_now_ns = now_ns;
         if let Some(at) = self.cursor {
             let at = at.min(self.timeline.len());
             if self.scrubbed.as_ref().is_none_or(|s| s.applied != at) {
@@ -617,7 +641,12 @@ impl PollscopeApp {
             ));
         });
         egui::Panel::bottom("status").show(ui, |ui| {
-            status_bar::show(ui, &view, &self.status);
+            actions.extend(status_bar::show(
+                ui,
+                &view,
+                &self.status,
+                self.trace_limit(),
+            ));
         });
         egui::Panel::bottom("scrubber").show(ui, |ui| {
             actions.extend(scrubber::show(ui, self.cursor, self.timeline.len()));

@@ -23,6 +23,8 @@ pub struct Settings {
     pub zoom: f32,
     /// Polls per second when running; `None` = as fast as possible.
     pub speed: Option<f32>,
+    /// The trace limit in events; `None`: the program's own (20,000,000 by default).
+    pub trace_limit: Option<usize>,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             dark: true,
             zoom: 1.0,
             speed: Some(2.0),
+            trace_limit: None,
         }
     }
 }

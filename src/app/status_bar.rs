@@ -1,6 +1,6 @@
 //! The status bar: what the executor is doing, stated plainly.
 
-use super::View;
+use super::{Action, View};
 use crate::executor::Step;
 use crate::lens;
 use crate::report::duration;
@@ -13,6 +13,9 @@ const STUCK_AFTER_NS: u64 = 100_000_000;
 pub fn text(view: &View<'_>, status: &Status) -> String {
     if let Some(error) = &status.error {
         return format!("error: {error}");
+    }
+    if let Some(notice) = &status.notice {
+        return notice.clone();
     }
     if let Some(message) = view.message {
         return message.to_owned();
@@ -47,12 +50,57 @@ pub fn text(view: &View<'_>, status: &Status) -> String {
     format!("{what} · {polls} · {} events", view.trace.len())
 }
 
-/// Draws the status bar.
-pub fn show(ui: &mut egui::Ui, view: &View<'_>, status: &Status) {
+/// The trace's size in memory, in words (`12.3 MB`).
+pub fn bytes(n: usize) -> String {
+    match n {
+        0..1_000_000 => format!("{:.0} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
+}
+
+/// Draws the status bar: the status on the left; the trace's memory and its limit (which
+/// the user may change) on the right.
+pub fn show(ui: &mut egui::Ui, view: &View<'_>, status: &Status, limit: usize) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let mut millions = limit as f64 / 1e6;
+            let drag = egui::DragValue::new(&mut millions)
+                .range(0.001..=1_000.0)
+                .speed(0.1)
+                .max_decimals(3)
+                .suffix(" M events");
+            if ui
+                .add(drag)
+                .on_hover_text(
+                    "Trace limit: at this many events the run pauses, so it cannot exhaust \
+                     memory (32 bytes an event)",
+                )
+                .changed()
+            {
+                action = Some(Action::SetTraceLimit((millions * 1e6) as usize));
+            }
+            ui.label(format!(
+                "trace {} · limit",
+                bytes(view.trace.memory_bytes())
+            ));
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                status_label(ui, view, status);
+            });
+        });
+    });
+    action
+}
+
+fn status_label(ui: &mut egui::Ui, view: &View<'_>, status: &Status) {
     let text = text(view, status);
     let rich = egui::RichText::new(text);
     let failed = view.message.is_some_and(|m| m.starts_with("could not"));
-    let rich = if failed || status.error.is_some() || matches!(status.stopped, Some(Step::Stalled))
+    let rich = if failed
+        || status.error.is_some()
+        || status.notice.is_some()
+        || matches!(status.stopped, Some(Step::Stalled))
     {
         rich.color(egui::Color32::from_rgb(230, 70, 60)).strong()
     } else if view.state.running.is_some() {
@@ -60,5 +108,5 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, status: &Status) {
     } else {
         rich
     };
-    ui.label(rich);
+    ui.add(egui::Label::new(rich).truncate());
 }

@@ -47,7 +47,7 @@ pub fn executor(tasks: usize, rounds: usize) -> ExecutorBench {
         }
         let ours = start.elapsed().as_nanos() as f64;
         debug_assert_eq!(made, polls);
-        events = ex.recorder().len();
+        events = ex.events();
         drop(ex);
 
         let start = Instant::now();

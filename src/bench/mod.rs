@@ -33,5 +33,5 @@ pub fn yield_trace(tasks: usize, yields: usize) -> crate::trace::Trace {
         ex.spawn(&format!("task-{i}"), yielder(yields));
     }
     while let Step::Polled(_) = ex.step() {}
-    ex.recorder().snapshot()
+    ex.snapshot()
 }

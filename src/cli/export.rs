@@ -34,6 +34,10 @@ pub struct ExportOptions {
     /// Stop after this many polls (busy polling can poll without end while it waits).
     #[arg(long, default_value_t = 1_000_000)]
     steps: usize,
+    /// Stop when the trace holds this many events (default: the program's limit, 20,000,000
+    /// unless it sets one).
+    #[arg(long, value_name = "EVENTS")]
+    trace_limit: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -48,6 +52,7 @@ pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
     let limits = Limits {
         max_polls: args.steps,
         timeout: Some(TIMEOUT),
+        max_events: args.trace_limit.unwrap_or(subject.program.events_limit()),
     };
     let recording =
         record_with(&subject.program, args.policy, args.urls, limits).map_err(|e| e.to_string())?;

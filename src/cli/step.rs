@@ -33,6 +33,10 @@ pub struct StepOptions {
     /// A page to fetch instead of the demo server's (repeatable; for programs that fetch).
     #[arg(long = "url", value_name = "URL")]
     urls: Vec<String>,
+    /// Stop when the trace holds this many events (default: the program's limit, 20,000,000
+    /// unless it sets one).
+    #[arg(long, value_name = "EVENTS")]
+    trace_limit: Option<usize>,
 }
 
 /// Runs `subject` and prints what every poll did.
@@ -69,12 +73,13 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     let limits = Limits {
         max_polls: args.steps,
         timeout: Some(Duration::from_secs_f64(args.timeout)),
+        max_events: args.trace_limit.unwrap_or(program.events_limit()),
     };
     let end = Driver::new(limits).run(&mut launched.executor, |ex, step| {
         if matches!(step, Step::Polled(_)) {
             polls += 1;
         }
-        ex.recorder().sync_into(timeline.trace_mut());
+        ex.sync_into(timeline.trace_mut());
         if args.json {
             return;
         }
@@ -95,7 +100,7 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     if !args.json && matches!(end, End::PollLimit { .. }) {
         let _ = writeln!(out, "      stopped after {polls} polls (--steps)");
     }
-    launched.executor.recorder().sync_into(timeline.trace_mut());
+    launched.executor.sync_into(timeline.trace_mut());
     timeline.catch_up();
     if args.json {
         jsonl::write_events(&mut out, timeline.trace(), 0).map_err(|e| e.to_string())?;
@@ -109,6 +114,7 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     }
     match end {
         End::TimedOut { .. } => Err("timed out waiting for a wake".to_owned()),
+        End::TraceFull { .. } => Err(end.to_string()),
         _ => Ok(ExitCode::SUCCESS),
     }
 }

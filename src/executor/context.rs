@@ -2,24 +2,48 @@
 
 use super::task::Task;
 use super::waker::Shared;
-use crate::trace::{PointId, Recorder, Site, TaskId};
+use crate::trace::{EventKind, Log, PointId, Site, TaskId};
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::sync::Arc;
+
+/// What only the executor's own thread touches: its log and its run queue. Probes and
+/// wakers reach it through [`Current`] during a poll, so recording needs no lock.
+#[derive(Debug, Default)]
+pub(crate) struct Local {
+    pub log: Log,
+    /// The waker-driven run queue; each task is in it at most once.
+    pub queue: VecDeque<TaskId>,
+}
 
 /// The poll in progress on this thread.
 pub(crate) struct Current<'a> {
-    pub recorder: &'a Arc<Recorder>,
-    /// The executor's shared state, for tasks spawned during the poll.
+    /// The executor's shared state: its identity, its clock and inbox.
     pub shared: &'a Arc<Shared>,
+    /// The executor's log and run queue.
+    pub local: &'a RefCell<Local>,
     pub task: TaskId,
+    /// The first `Suspend` of this poll is the innermost await point: that is where the
+    /// task is suspended, and what `step()` reports.
+    pub innermost: Cell<Option<(Site, PointId)>>,
     /// Tasks spawned by this poll (`pollscope::spawn`), numbered from the executor's task
     /// count at the start of the poll; the executor adopts them when the poll returns.
     pub spawned: RefCell<Vec<Task>>,
     /// The id the first task spawned by this poll gets.
     pub first_new: u32,
-    /// The first `Suspend` of this poll is the innermost await point: that is where the
-    /// task is suspended, and what `step()` reports.
-    pub innermost: Cell<Option<(Site, PointId)>>,
+}
+
+impl Current<'_> {
+    /// Records an event of the task being polled, stamped now.
+    pub fn record(&self, kind: EventKind) {
+        let t_ns = self.shared.recorder.now_ns();
+        self.local.borrow_mut().log.push(self.task, kind, t_ns);
+    }
+
+    /// Runs `f` on the executor's log.
+    pub fn with_log<R>(&self, f: impl FnOnce(&mut Log) -> R) -> R {
+        f(&mut self.local.borrow_mut().log)
+    }
 }
 
 thread_local! {
@@ -36,11 +60,6 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Current<'_>) -> R) -> Option<R> {
     // `EnterGuard<'a>` is still alive (the guard restores the previous pointer when it is
     // dropped, also on unwind, and cannot outlive the borrow), so it points to a live value.
     unsafe { ptr.as_ref() }.map(f)
-}
-
-/// The task being polled on this thread, if it belongs to `recorder`'s executor.
-pub(crate) fn current_task_of(recorder: &Arc<Recorder>) -> Option<TaskId> {
-    with_current(|c| Arc::ptr_eq(c.recorder, recorder).then_some(c.task)).flatten()
 }
 
 /// Marks this thread as polling `current` until the guard is dropped (also on unwind,

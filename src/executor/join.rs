@@ -125,7 +125,7 @@ impl<T> Future for JoinHandle<T> {
 ///     child.await.unwrap() + 1
 /// });
 /// while let Step::Polled(_) = ex.step() {}
-/// let trace = ex.recorder().snapshot();
+/// let trace = ex.snapshot();
 /// let state = pollscope::trace::Timeline::from_trace(trace).live().clone();
 /// assert_eq!(state.tasks[1].parent, Some(pollscope::trace::TaskId(0)));
 /// ```
@@ -148,6 +148,7 @@ where
         });
         spawned.push(super::new_task(
             current.shared,
+            &mut current.local.borrow_mut(),
             id,
             name,
             current.task,

@@ -19,14 +19,20 @@ pub use yield_now::{YieldNow, yield_now};
 pub(crate) use context::with_current;
 
 use crate::drive::{Driver, End, Limits};
-use crate::trace::{EventKind, PollResult, Recorder, TaskId};
+use crate::trace::{EventKind, PollResult, Recorder, TaskId, Trace, TraceDelta};
+use context::Local;
+use std::cell::RefCell;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 use task::{BoxedFuture, Task};
 use waker::{Shared, TaskWaker};
+
+/// Receives the events recorded so far each time a poll starts, so a viewer on another
+/// thread sees a poll that is still running (one that blocks, say).
+pub type Tap = Box<dyn FnMut(TraceDelta)>;
 
 /// Code run around every poll: it must call the closure it is given exactly once.
 ///
@@ -72,6 +78,11 @@ impl std::error::Error for RunError {}
 /// Futures need not be `Send`: they are polled on the thread that owns the executor.
 /// Their wakers are `Send + Sync` and may be called from any thread.
 ///
+/// The executor keeps its own trace: what its thread does is appended without a lock, and
+/// what other threads record (a worker's end, a wake) is taken from the recorder's inbox
+/// once per step. [`Executor::trace`], [`Executor::snapshot`] and
+/// [`Executor::take_delta`] read it.
+///
 /// ```
 /// use pollscope::executor::{Executor, Outcome, Policy, Step};
 /// use pollscope::{say, AtExt};
@@ -87,17 +98,20 @@ impl std::error::Error for RunError {}
 /// assert_eq!(p.outcome, Outcome::Ready { value: "42".into() });
 /// assert_eq!(ex.step(), Step::Done);
 /// // Everything it did is in the trace: spawn, poll, the say-line, the await, the value.
-/// let kinds: Vec<_> = ex.recorder().snapshot().events.iter().map(|e| e.kind.name()).collect();
+/// let kinds: Vec<_> = ex.trace().events.iter().map(|e| e.kind.name()).collect();
 /// assert_eq!(kinds, ["spawn", "poll_start", "say", "await_enter", "await_exit",
 ///                    "poll_end", "complete"]);
 /// ```
 pub struct Executor {
     shared: Arc<Shared>,
+    /// The log and the run queue: only this thread touches them.
+    local: RefCell<Local>,
     tasks: Vec<Task>,
     /// Busy polling's round-robin position.
     cursor: usize,
     unfinished: usize,
     hook: Option<PollHook>,
+    tap: Option<Tap>,
 }
 
 impl Executor {
@@ -106,7 +120,7 @@ impl Executor {
         Self::with_recorder(policy, Recorder::new())
     }
 
-    /// An executor that records into `recorder` (shared with a viewer, say).
+    /// An executor whose clock and inbox are `recorder`'s.
     ///
     /// The first executor of a process installs a panic hook that keeps panics caught
     /// inside polls (and worker closures) off stderr, since they are recorded in the trace;
@@ -117,15 +131,21 @@ impl Executor {
             shared: Arc::new(Shared {
                 recorder,
                 policy,
-                queue: Mutex::default(),
-                ready: Condvar::new(),
                 home: std::thread::current().id(),
             }),
+            local: RefCell::default(),
             tasks: Vec::new(),
             cursor: 0,
             unfinished: 0,
             hook: None,
+            tap: None,
         }
+    }
+
+    /// Hands the events recorded so far (as [`take_delta`](Self::take_delta) does) to
+    /// `tap` every time a poll starts, before the task's code runs.
+    pub fn set_tap(&mut self, tap: Tap) {
+        self.tap = Some(tap);
     }
 
     /// Runs `hook` around every poll from now on (replacing an earlier one).
@@ -133,7 +153,8 @@ impl Executor {
         self.hook = Some(hook);
     }
 
-    /// The recorder holding this executor's trace.
+    /// The recorder: the clock of this executor's trace, and the inbox other threads
+    /// record into.
     pub fn recorder(&self) -> &Arc<Recorder> {
         &self.shared.recorder
     }
@@ -153,11 +174,44 @@ impl Executor {
         self.unfinished
     }
 
+    /// Number of events recorded so far (those handed out by
+    /// [`take_delta`](Self::take_delta) included; those still in the inbox not).
+    pub fn events(&self) -> usize {
+        self.local.borrow().log.len()
+    }
+
+    /// The trace so far, with what other threads recorded taken in first. Events handed out
+    /// by [`take_delta`](Self::take_delta) are no longer in it.
+    pub fn trace(&mut self) -> &Trace {
+        self.drain(None);
+        self.local.get_mut().log.trace()
+    }
+
+    /// A copy of the trace so far (see [`trace`](Self::trace)).
+    pub fn snapshot(&mut self) -> Trace {
+        self.trace().clone()
+    }
+
+    /// Copies what `dst` does not have yet into it; `dst` must be an earlier copy of this
+    /// executor's trace. Returns the number of new events.
+    pub fn sync_into(&mut self, dst: &mut Trace) -> usize {
+        self.drain(None);
+        self.local.get_mut().log.sync_into(dst)
+    }
+
+    /// Hands out everything recorded since the last call and forgets those events, so a
+    /// viewer that keeps the trace does not double the memory it takes.
+    pub fn take_delta(&mut self) -> TraceDelta {
+        self.drain(None);
+        self.local.get_mut().log.take()
+    }
+
     /// Makes room for `tasks` more tasks and about `events` more events.
     pub fn reserve(&mut self, tasks: usize, events: usize) {
         self.tasks.reserve(tasks);
-        self.shared.queue().tasks.reserve(tasks);
-        self.shared.recorder.reserve(events);
+        let local = self.local.get_mut();
+        local.queue.reserve(tasks);
+        local.log.reserve(events);
     }
 
     /// Adds a task. Nothing of it runs until a step polls it; its output's `Debug` text
@@ -170,7 +224,15 @@ impl Executor {
         F::Output: std::fmt::Debug,
     {
         let id = TaskId(self.tasks.len() as u32);
-        let task = new_task(&self.shared, id, name, TaskId::NONE, task::boxed(future));
+        let local = self.local.get_mut();
+        let task = new_task(
+            &self.shared,
+            local,
+            id,
+            name,
+            TaskId::NONE,
+            task::boxed(future),
+        );
         self.tasks.push(task);
         self.unfinished += 1;
         id
@@ -181,15 +243,21 @@ impl Executor {
         if self.unfinished == 0 {
             return Step::Done;
         }
+        if self.shared.recorder.has_mail() {
+            self.drain(None);
+        }
         match self.shared.policy {
             Policy::WakerDriven => match self.next_woken() {
                 Some(id) => Step::Polled(self.poll(id)),
                 None if self.wake_possible() => Step::Idle,
-                // A wake may have been queued just before its waker was dropped.
-                None => match self.next_woken() {
-                    Some(id) => Step::Polled(self.poll(id)),
-                    None => Step::Stalled,
-                },
+                // A wake may have been posted just before its waker was dropped.
+                None => {
+                    self.drain(None);
+                    match self.next_woken() {
+                        Some(id) => Step::Polled(self.poll(id)),
+                        None => Step::Stalled,
+                    }
+                }
             },
             Policy::BusyPoll => {
                 let n = self.tasks.len();
@@ -230,37 +298,33 @@ impl Executor {
     /// driver loop, [`crate::drive::Driver`].
     pub fn run(&mut self, timeout: Duration) -> Result<usize, RunError> {
         let mut driver = Driver::new(Limits {
-            max_polls: usize::MAX,
             timeout: Some(timeout),
+            ..Limits::none()
         });
         match driver.run(self, |_, _| {}) {
             End::Done => Ok(driver.polls()),
             End::Stalled => Err(RunError::Stalled {
                 unfinished: self.unfinished_tasks(),
             }),
-            End::TimedOut { .. } | End::PollLimit { .. } => Err(RunError::TimedOut {
-                polls: driver.polls(),
-            }),
+            End::TimedOut { .. } | End::PollLimit { .. } | End::TraceFull { .. } => {
+                Err(RunError::TimedOut {
+                    polls: driver.polls(),
+                })
+            }
         }
     }
 
-    /// Waits until a task is queued or `max` passes (in slices, so a waker that is dropped
-    /// without waking is noticed as a stall).
+    /// Waits until a task is woken from another thread or `max` passes (in slices, so a
+    /// waker that is dropped without waking is noticed as a stall).
     pub fn park(&self, max: Duration) {
         if self.shared.policy == Policy::BusyPoll {
             std::thread::yield_now();
             return;
         }
-        let slice = max.min(Duration::from_millis(50));
-        let mut queue = self.shared.queue();
-        if queue.tasks.is_empty() {
-            queue.parked += 1;
-            let (mut queue, _) = self
-                .shared
-                .ready
-                .wait_timeout(queue, slice)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            queue.parked -= 1;
+        if self.local.borrow().queue.is_empty() {
+            self.shared
+                .recorder
+                .wait(max.min(Duration::from_millis(50)));
         }
     }
 
@@ -274,9 +338,15 @@ impl Executor {
             .collect()
     }
 
+    /// Takes the inbox in (see the free function [`drain`]).
+    fn drain(&mut self, polling: Option<TaskId>) {
+        let waker = polling.and_then(|id| self.tasks.get(id.0 as usize).map(|t| &*t.waker));
+        drain(&self.shared, self.local.get_mut(), waker);
+    }
+
     fn next_woken(&mut self) -> Option<TaskId> {
-        let mut queue = self.shared.queue();
-        while let Some(id) = queue.tasks.pop_front() {
+        let local = self.local.get_mut();
+        while let Some(id) = local.queue.pop_front() {
             if self
                 .tasks
                 .get(id.0 as usize)
@@ -296,17 +366,30 @@ impl Executor {
     }
 
     fn poll(&mut self, id: TaskId) -> Polled {
+        // Cleared before the poll: a wake from now on asks for another poll. A wake that
+        // another thread posted meanwhile is taken in first, so it is recorded before the
+        // poll that answers it.
+        self.tasks[id.0 as usize]
+            .waker
+            .woken
+            .store(false, Ordering::SeqCst);
+        if self.shared.recorder.has_mail() {
+            self.drain(Some(id));
+        }
         let first_new = self.tasks.len() as u32;
         let shared = &self.shared;
-        let task = &mut self.tasks[id.0 as usize];
-        let woken = task.waker.woken.swap(false, Ordering::AcqRel);
-        let wasted_if_pending = !woken && task.polls > 0;
-        task.polls += 1;
         let recorder = &shared.recorder;
-        let start = recorder.record(id, EventKind::PollStart);
+        let task = &mut self.tasks[id.0 as usize];
+        task.polls += 1;
+        // One clock reading at each edge of the poll.
+        let log = &mut self.local.get_mut().log;
+        let (start, asked) = log.poll_start(id, recorder.now_ns());
+        if let Some(tap) = &mut self.tap {
+            tap(log.take());
+        }
         let current = context::Current {
-            recorder,
             shared,
+            local: &self.local,
             task: id,
             innermost: Default::default(),
             spawned: Default::default(),
@@ -323,13 +406,23 @@ impl Executor {
         };
         drop(guard);
         let innermost = current.innermost.get();
+        let children = current.spawned.into_inner();
+        let t_end = recorder.now_ns();
+        let local = self.local.get_mut();
+        if recorder.has_mail() {
+            // What other threads did during the poll (a worker finishing while the poll
+            // blocks in its join) is recorded inside it.
+            drain(shared, local, None);
+        }
+        let log = &mut local.log;
         let (outcome, end) = match result {
             Ok(Poll::Pending) => {
-                let end = recorder.record(
+                let end = log.push(
                     id,
                     EventKind::PollEnd {
                         result: PollResult::Pending,
                     },
+                    t_end,
                 );
                 let outcome = Outcome::Pending {
                     at: innermost.map(|(site, _)| site),
@@ -341,38 +434,34 @@ impl Executor {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Ready,
                 };
-                let mut value = None;
-                let end = recorder.record_pair(id, end_kind, |b| {
-                    // Interned straight from the task's text buffer (see `task::VALUE`).
-                    let (sym, text) = task::VALUE.with(|t| b.intern_shared(&t.borrow()));
-                    value = Some(text);
-                    EventKind::Complete { value: sym }
-                });
-                let value = value.unwrap_or_else(|| Arc::from("?"));
+                let end = log.push(id, end_kind, t_end);
+                // Interned straight from the task's text buffer (see `task::VALUE`).
+                let (sym, value) = task::VALUE.with(|t| log.intern_shared(&t.borrow()));
+                log.push(id, EventKind::Complete { value: sym }, t_end);
                 (Outcome::Ready { value }, end)
             }
             Err(message) => {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Panicked,
                 };
-                let end = recorder.record_pair(id, end_kind, |b| EventKind::Panic {
-                    message: b.intern(&message),
-                });
+                let end = log.push(id, end_kind, t_end);
+                let sym = log.intern(&message);
+                log.push(id, EventKind::Panic { message: sym }, t_end);
                 (Outcome::Panicked { message }, end)
             }
         };
         let name = task.name.clone();
-        if !matches!(outcome, Outcome::Pending { .. }) {
+        let pending = matches!(outcome, Outcome::Pending { .. });
+        if !pending {
             task.finish();
             self.unfinished -= 1;
         }
-        let children = current.spawned.into_inner();
         self.unfinished += children.len();
         self.tasks.extend(children);
         Polled {
             task: id,
             name,
-            wasted: wasted_if_pending && matches!(outcome, Outcome::Pending { .. }),
+            wasted: pending && !asked,
             outcome,
             poll_ns: end.t_ns.saturating_sub(start.t_ns),
             seq: start.seq,
@@ -380,10 +469,30 @@ impl Executor {
     }
 }
 
+/// Takes the inbox in: other threads' events go to the log, the tasks they woke to the run
+/// queue. With `polling`, the waker of the task about to be polled: its flag is cleared
+/// again while no wake can slip in, and a wake of it found here is answered by that poll
+/// (the wake is recorded before the poll starts), not by a second one.
+fn drain(shared: &Shared, local: &mut Local, polling: Option<&TaskWaker>) {
+    let (events, woken) = shared.recorder.drain(|| {
+        if let Some(waker) = polling {
+            waker.woken.store(false, Ordering::SeqCst);
+        }
+    });
+    local.log.append_foreign(events);
+    if shared.policy == Policy::WakerDriven {
+        let skip = polling.map(|w| w.task);
+        local
+            .queue
+            .extend(woken.into_iter().filter(|&t| Some(t) != skip));
+    }
+}
+
 /// Makes task `id` and records its spawn; under the waker-driven policy it is queued for
 /// its first poll at once.
 pub(crate) fn new_task(
     shared: &Arc<Shared>,
+    local: &mut Local,
     id: TaskId,
     name: &str,
     parent: TaskId,
@@ -394,15 +503,14 @@ pub(crate) fn new_task(
         woken: true.into(),
         shared: shared.clone(),
     });
-    let mut shared_name = None;
-    shared.recorder.record_with(id, |b| {
-        let (sym, text) = b.intern_shared(name);
-        shared_name = Some(text);
-        EventKind::Spawn { name: sym, parent }
-    });
-    let name = shared_name.unwrap_or_else(|| Arc::from(name));
+    let (sym, name) = local.log.intern_shared(name);
+    local.log.push(
+        id,
+        EventKind::Spawn { name: sym, parent },
+        shared.recorder.now_ns(),
+    );
     if shared.policy == Policy::WakerDriven {
-        shared.queue().tasks.push_back(id);
+        local.queue.push_back(id);
     }
     Task::new(name, future, waker)
 }

@@ -1,66 +1,44 @@
 //! Task wakers: real `std::task::Wake` implementations usable from any thread.
+//!
+//! A wake during a poll of the same executor (a task waking itself or another) is recorded
+//! straight into the executor's log and queued on its local run queue, without a lock. Any
+//! other wake (a worker thread, a timer thread, the embedding program) goes through the
+//! recorder's inbox: one lock for the event and the queueing together.
 
+use super::context;
 use super::policy::Policy;
-use crate::executor::context;
-use crate::trace::{EventKind, Recorder, TaskId, WakeSource};
-use std::collections::VecDeque;
+use crate::trace::{EventKind, ForeignKind, ForeignWaker, Recorder, TaskId, WakeSource};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Wake;
 use std::thread::{self, ThreadId};
 
 /// State shared by the executor and every waker it hands out.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    /// The clock and the inbox.
     pub recorder: Arc<Recorder>,
     pub policy: Policy,
-    /// The waker-driven run queue; each task is in it at most once.
-    pub queue: Mutex<RunQueue>,
-    /// Signalled when the queue gains a task, for a run that parks while idle.
-    pub ready: Condvar,
     /// The thread the executor was created on: a wake from it outside a poll is "external".
     pub home: ThreadId,
-}
-
-/// The run queue and the number of threads parked waiting for it.
-#[derive(Debug, Default)]
-pub(crate) struct RunQueue {
-    pub tasks: VecDeque<TaskId>,
-    /// Waking a condition variable is a system call; it is made only when someone waits.
-    pub parked: usize,
-}
-
-impl Shared {
-    pub fn queue(&self) -> MutexGuard<'_, RunQueue> {
-        // Queue operations are single pushes and pops: a poisoned lock holds valid data.
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// The waker of one task.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
     pub task: TaskId,
-    /// Set by a wake, cleared when the task's poll starts: under the waker policy it keeps
-    /// the task in the queue at most once; under busy polling it tells whether a poll was
-    /// asked for or wasted.
+    /// Set by a wake, cleared just before the task's poll starts: under the waker policy it
+    /// keeps the task in the run queue at most once.
     pub woken: AtomicBool,
     pub shared: Arc<Shared>,
 }
 
 impl TaskWaker {
-    fn source(&self) -> Option<WakeSource> {
-        if let Some(task) = context::current_task_of(&self.shared.recorder) {
-            return Some(if task == self.task {
-                WakeSource::SelfWake
-            } else {
-                WakeSource::Task(task)
-            });
-        }
-        if thread::current().id() == self.shared.home {
-            return Some(WakeSource::External);
-        }
-        None
+    /// Sets the flag; true if the task should now be queued (the first wake since its
+    /// poll started, under the waker-driven policy).
+    fn mark(&self) -> bool {
+        let first = !self.woken.swap(true, Ordering::SeqCst);
+        first && self.shared.policy == Policy::WakerDriven
     }
 }
 
@@ -70,29 +48,33 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let recorder = &self.shared.recorder;
-        match self.source() {
-            Some(by) => {
-                recorder.record(self.task, EventKind::Wake { by });
+        let local = context::with_current(|c| {
+            if !Arc::ptr_eq(c.shared, &self.shared) {
+                return false;
             }
-            None => {
-                let current = thread::current();
-                let name = match current.name() {
-                    Some(name) => name.to_owned(),
-                    None => format!("{:?}", current.id()),
-                };
-                recorder.record_with(self.task, |b| EventKind::Wake {
-                    by: WakeSource::Thread(b.intern(&name)),
-                });
+            let by = if c.task == self.task {
+                WakeSource::SelfWake
+            } else {
+                WakeSource::Task(c.task)
+            };
+            let mut local = c.local.borrow_mut();
+            // Recorded before the flag changes, like a wake from another thread.
+            local.log.push_now(self.task, EventKind::Wake { by });
+            if self.mark() {
+                local.queue.push_back(self.task);
             }
+            true
+        });
+        if local == Some(true) {
+            return;
         }
-        let first = !self.woken.swap(true, Ordering::AcqRel);
-        if first && self.shared.policy == Policy::WakerDriven {
-            let mut queue = self.shared.queue();
-            queue.tasks.push_back(self.task);
-            if queue.parked > 0 {
-                self.shared.ready.notify_all();
-            }
-        }
+        let by = if thread::current().id() == self.shared.home {
+            ForeignWaker::External
+        } else {
+            ForeignWaker::this_thread()
+        };
+        self.shared
+            .recorder
+            .post(self.task, ForeignKind::Wake(by), || self.mark());
     }
 }

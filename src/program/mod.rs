@@ -35,6 +35,7 @@ pub use launch::{Env, Launched};
 pub use record::{Recording, record, record_with};
 pub use sources::{Source, Sources, read as read_source};
 
+use crate::drive::DEFAULT_TRACE_LIMIT;
 use crate::executor::Executor;
 use std::fmt::Debug;
 use std::future::Future;
@@ -53,6 +54,7 @@ pub struct Program {
     steps: Vec<BuildStep>,
     fetches: bool,
     stalls: bool,
+    trace_limit: Option<usize>,
     #[cfg(feature = "tokio")]
     tokio: bool,
 }
@@ -78,6 +80,7 @@ impl Program {
             steps: Vec::new(),
             fetches: false,
             stalls: false,
+            trace_limit: None,
             #[cfg(feature = "tokio")]
             tokio: false,
         }
@@ -157,6 +160,13 @@ impl Program {
         self
     }
 
+    /// Caps its trace at `events` events (default [`DEFAULT_TRACE_LIMIT`], 20 million): a
+    /// run that reaches it stops, its trace intact.
+    pub fn trace_limit(mut self, events: usize) -> Program {
+        self.trace_limit = Some(events);
+        self
+    }
+
     /// Marks the program as stalling by design under the waker-driven policy.
     pub fn stalls(mut self) -> Program {
         self.stalls = true;
@@ -184,6 +194,11 @@ impl Program {
     /// The id.
     pub fn id(&self) -> &str {
         &self.info.id
+    }
+
+    /// Its trace limit, in events.
+    pub fn events_limit(&self) -> usize {
+        self.trace_limit.unwrap_or(DEFAULT_TRACE_LIMIT)
     }
 
     /// True if the program fetches pages.

@@ -19,10 +19,14 @@ pub struct Recording {
 }
 
 /// Runs `program` under `policy` until every task is done or none can be woken, with the
-/// default [`Limits`] (a million polls, a minute of waiting), fetching from the demo
-/// server if it fetches.
+/// default [`Limits`] (a million polls, a minute of waiting) and the program's trace
+/// limit, fetching from the demo server if it fetches.
 pub fn record(program: &Program, policy: Policy) -> Result<Recording, ProgramError> {
-    record_with(program, policy, Vec::new(), Limits::default())
+    let limits = Limits {
+        max_events: program.events_limit(),
+        ..Limits::default()
+    };
+    record_with(program, policy, Vec::new(), limits)
 }
 
 /// [`record`] with page URLs and limits of your own.
@@ -34,7 +38,7 @@ pub fn record_with(
 ) -> Result<Recording, ProgramError> {
     let mut launched = program.launch(policy, urls)?;
     let end = drive::drive(&mut launched.executor, limits);
-    let trace = launched.executor.recorder().snapshot();
+    let trace = launched.executor.snapshot();
     let mut sources = Sources::of(program.info());
     sources.discover(&trace);
     let info = ProgramInfo {

@@ -1,9 +1,12 @@
-//! The append-only event log and the thread-safe recorder that fills it.
+//! The trace as data, and the log that the executor's own thread appends to without a
+//! lock (events from other threads come through the [`Recorder`](super::Recorder)'s inbox).
 
 use super::event::{Event, EventKind, PointId, Sym, TaskId, ThreadNo};
 use super::point::{AwaitPoint, Point, Site};
+use super::recorder::{Foreign, ForeignKind};
+use super::state::PollDemand;
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 /// A recorded run: events plus the tables their symbols index into.
 ///
@@ -54,6 +57,46 @@ impl Trace {
     /// True when nothing has been recorded.
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
+    }
+
+    /// Bytes the trace holds in memory: 32 per event, plus its strings and points.
+    pub fn memory_bytes(&self) -> usize {
+        self.events.len() * std::mem::size_of::<Event>()
+            + self.strings.iter().map(|s| s.len() + 16).sum::<usize>()
+            + self.points.len() * std::mem::size_of::<Point>()
+    }
+
+    /// Appends what `delta` adds (the events, strings and points after this copy's).
+    pub fn extend(&mut self, delta: TraceDelta) {
+        self.events.extend(delta.events);
+        self.strings.extend(delta.strings);
+        self.points.extend(delta.points);
+    }
+}
+
+/// What a [`Log`] recorded since it was last taken: new events, and the strings and
+/// points they introduced. A reader that appends every delta in order holds the trace.
+#[derive(Clone, Debug, Default)]
+pub struct TraceDelta {
+    /// New events, in `seq` order.
+    pub events: Vec<Event>,
+    /// New strings, continuing the symbol numbers.
+    pub strings: Vec<Arc<str>>,
+    /// New points, continuing the point ids.
+    pub points: Vec<Point>,
+}
+
+impl TraceDelta {
+    /// True when nothing new was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.strings.is_empty() && self.points.is_empty()
+    }
+
+    /// Appends a later delta.
+    pub fn append(&mut self, later: TraceDelta) {
+        self.events.extend(later.events);
+        self.strings.extend(later.strings);
+        self.points.extend(later.points);
     }
 }
 
@@ -122,169 +165,185 @@ impl TraceBuilder {
 /// Where an event landed in the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stamp {
-    /// Its sequence number (index in the log).
+    /// Its sequence number (index in the whole trace).
     pub seq: usize,
     /// Its timestamp.
     pub t_ns: u64,
 }
 
-/// The shared, thread-safe recorder: the executor, probes, wakers and worker threads
-/// all append here, so one log holds the true order of everything.
+/// The executor's own log: one writer, no lock. Everything the executor's thread records
+/// (polls, probes, `say!`, wakes by its own tasks) is appended here directly; events from
+/// other threads are appended when the executor drains its inbox, once per step.
 ///
-/// The timestamp is taken under the lock, so timestamps never decrease along the log.
-#[derive(Debug)]
-pub struct Recorder {
-    /// A TSC-based clock: a timestamp costs a few nanoseconds instead of a `clock_gettime`
-    /// call, and every event takes one, on the poll path.
-    epoch: quanta::Instant,
-    inner: Mutex<RecorderInner>,
-}
-
+/// Timestamps never decrease along the log: an event stamped earlier than the last one (a
+/// wake that another thread recorded while a poll ran) is placed at the last one's time.
 #[derive(Debug, Default)]
-struct RecorderInner {
+pub struct Log {
     builder: TraceBuilder,
     /// Await points keyed by the identity of their static strings and their line, so
     /// probes skip string interning after the first time.
     sites: HashMap<(usize, usize, u32), PointId>,
     /// Worker threads numbered so far.
     threads: u32,
+    /// The newest timestamp.
+    last_t: u64,
+    /// Events, strings and points already handed out by [`Log::take`].
+    taken: (usize, usize, usize),
+    /// Per task: was a poll asked for? The rule of [`PollDemand`], applied in log order.
+    demand: Vec<PollDemand>,
+    /// Names of threads that woke tasks, by the identity of their shared copy: interning
+    /// a wake from a known thread is a pointer comparison.
+    thread_names: Vec<(Arc<str>, Sym)>,
 }
 
-impl Default for Recorder {
-    fn default() -> Self {
-        Recorder {
-            epoch: quanta::Instant::now(),
-            inner: Mutex::default(),
+impl Log {
+    /// Number of events recorded (taken ones included): the next event's `seq`.
+    pub fn len(&self) -> usize {
+        self.taken.0 + self.builder.trace.events.len()
+    }
+
+    /// True before the first event.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The newest timestamp.
+    pub fn last_t(&self) -> u64 {
+        self.last_t
+    }
+
+    /// Appends an event at `t_ns` (or at the newest timestamp, if that is later).
+    pub fn push(&mut self, task: TaskId, kind: EventKind, t_ns: u64) -> Stamp {
+        let t_ns = t_ns.max(self.last_t);
+        self.last_t = t_ns;
+        let seq = self.len();
+        match kind {
+            EventKind::Spawn { .. } => {
+                let n = task.0 as usize;
+                if self.demand.len() <= n {
+                    self.demand.resize(n + 1, PollDemand::default());
+                }
+            }
+            EventKind::Wake { .. } => {
+                if let Some(d) = self.demand.get_mut(task.0 as usize) {
+                    d.woken();
+                }
+            }
+            _ => {}
         }
-    }
-}
-
-impl Recorder {
-    /// A new recorder whose clock starts now.
-    pub fn new() -> Arc<Recorder> {
-        Arc::new(Recorder::default())
-    }
-
-    /// Nanoseconds since this recorder was created.
-    pub fn now_ns(&self) -> u64 {
-        (quanta::Instant::now() - self.epoch).as_nanos() as u64
-    }
-
-    fn lock(&self) -> MutexGuard<'_, RecorderInner> {
-        // A panic while holding the lock cannot leave the log half-written (every
-        // mutation is a single push), so a poisoned lock is still usable.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Appends an event; returns its sequence number and timestamp.
-    pub fn record(&self, task: TaskId, kind: EventKind) -> Stamp {
-        self.record_with(task, |_| kind)
-    }
-
-    /// Appends an event whose payload needs interned strings.
-    pub fn record_with(
-        &self,
-        task: TaskId,
-        make: impl FnOnce(&mut TraceBuilder) -> EventKind,
-    ) -> Stamp {
-        let mut inner = self.lock();
-        let kind = make(&mut inner.builder);
-        let t_ns = self.now_ns();
-        let seq = inner.builder.trace.events.len();
-        inner.builder.push(Event { t_ns, task, kind });
+        self.builder.trace.events.push(Event { t_ns, task, kind });
         Stamp { seq, t_ns }
     }
 
-    /// Appends two events of one instant (a poll's end and the value it returned) under
-    /// one lock and one clock reading; returns the first one's stamp.
-    pub fn record_pair(
-        &self,
-        task: TaskId,
-        first: EventKind,
-        second: impl FnOnce(&mut TraceBuilder) -> EventKind,
-    ) -> Stamp {
-        let mut inner = self.lock();
-        let second = second(&mut inner.builder);
-        let t_ns = self.now_ns();
-        let seq = inner.builder.trace.events.len();
-        inner.builder.push(Event {
-            t_ns,
-            task,
-            kind: first,
-        });
-        inner.builder.push(Event {
-            t_ns,
-            task,
-            kind: second,
-        });
-        Stamp { seq, t_ns }
+    /// Appends an event at the newest timestamp: for events inside a poll that need no
+    /// clock reading of their own (a wake by the task being polled).
+    pub fn push_now(&mut self, task: TaskId, kind: EventKind) -> Stamp {
+        self.push(task, kind, self.last_t)
     }
 
-    /// Numbers a new worker thread and records its `thread_spawn` (by `task`).
-    pub fn thread_spawned(&self, task: TaskId, name: &str) -> ThreadNo {
-        let mut inner = self.lock();
-        let thread = ThreadNo(inner.threads);
-        inner.threads += 1;
-        let name = inner.builder.intern(name);
-        let t_ns = self.now_ns();
-        inner.builder.push(Event {
-            t_ns,
-            task,
-            kind: EventKind::ThreadSpawn { thread, name },
-        });
-        thread
+    /// Records a poll's start at `t_ns`; returns its stamp and whether the poll was asked
+    /// for (the task's first poll, or woken since its last): the one rule of "wasted".
+    pub fn poll_start(&mut self, task: TaskId, t_ns: u64) -> (Stamp, bool) {
+        let asked = self
+            .demand
+            .get_mut(task.0 as usize)
+            .is_none_or(PollDemand::poll_starts);
+        (self.push(task, EventKind::PollStart, t_ns), asked)
     }
 
     /// Interns a string.
-    pub fn intern(&self, text: &str) -> Sym {
-        self.lock().builder.intern(text)
+    pub fn intern(&mut self, text: &str) -> Sym {
+        self.builder.intern(text)
+    }
+
+    /// Interns a thread's name, known by the identity of its shared copy.
+    pub(crate) fn intern_thread_name(&mut self, name: Arc<str>) -> Sym {
+        if let Some((_, sym)) = self
+            .thread_names
+            .iter()
+            .find(|(n, _)| Arc::ptr_eq(n, &name))
+        {
+            return *sym;
+        }
+        let sym = self.intern(&name);
+        // A handful of threads wake tasks; past that, names are interned the plain way.
+        if self.thread_names.len() < 64 {
+            self.thread_names.push((name, sym));
+        }
+        sym
+    }
+
+    /// Interns a string and returns the shared copy too.
+    pub fn intern_shared(&mut self, text: &str) -> (Sym, Arc<str>) {
+        self.builder.intern_shared(text)
     }
 
     /// The id of the await point at `site`.
-    pub fn site(&self, site: &Site) -> PointId {
+    pub fn site(&mut self, site: &Site) -> PointId {
         let key = (
             site.file.as_ptr() as usize ^ (site.file.len() << 48),
             site.label.as_ptr() as usize ^ (site.label.len() << 48),
             site.line,
         );
-        let mut inner = self.lock();
-        if let Some(&id) = inner.sites.get(&key) {
+        if let Some(&id) = self.sites.get(&key) {
             return id;
         }
-        let id = inner.builder.point(site.label, site.file, site.line);
-        inner.sites.insert(key, id);
+        let id = self.builder.point(site.label, site.file, site.line);
+        self.sites.insert(key, id);
         id
     }
 
-    /// Makes room for `events` more events, so a long recording does not pause to grow
-    /// (and copy) the log.
-    pub fn reserve(&self, events: usize) {
-        self.lock().builder.trace.events.reserve(events);
+    /// Numbers a new worker thread and records its `thread_spawn` (by `task`) at `t_ns`.
+    pub fn thread_spawned(&mut self, task: TaskId, name: &str, t_ns: u64) -> ThreadNo {
+        let thread = ThreadNo(self.threads);
+        self.threads += 1;
+        let name = self.intern(name);
+        self.push(task, EventKind::ThreadSpawn { thread, name }, t_ns);
+        thread
     }
 
-    /// Number of events recorded so far.
-    pub fn len(&self) -> usize {
-        self.lock().builder.trace().events.len()
+    /// Appends events other threads recorded, in the order they recorded them.
+    pub(crate) fn append_foreign(&mut self, events: impl IntoIterator<Item = Foreign>) {
+        for e in events {
+            let kind = match e.kind {
+                ForeignKind::Wake(by) => EventKind::Wake {
+                    by: by.resolve(self),
+                },
+                ForeignKind::ThreadFinish {
+                    thread,
+                    outcome,
+                    duration_us,
+                    result,
+                } => EventKind::ThreadFinish {
+                    thread,
+                    outcome,
+                    duration_us,
+                    result: self.intern(&result),
+                },
+                ForeignKind::ThreadJoin { thread } => EventKind::ThreadJoin { thread },
+            };
+            self.push(e.task, kind, e.t_ns);
+        }
     }
 
-    /// True when nothing has been recorded.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// Makes room for `events` more events.
+    pub fn reserve(&mut self, events: usize) {
+        self.builder.trace.events.reserve(events);
     }
 
-    /// A copy of the whole trace.
-    pub fn snapshot(&self) -> Trace {
-        self.lock().builder.trace().clone()
+    /// The trace recorded (without the events already taken).
+    pub fn trace(&self) -> &Trace {
+        &self.builder.trace
     }
 
-    /// Copies what `dst` does not have yet (events, strings, points) into it.
-    /// `dst` must be an earlier copy of this recorder's trace. Returns the number of new events.
+    /// Copies what `dst` does not have yet (events, strings, points) into it. `dst` must be
+    /// an earlier copy of this log's trace. Returns the number of new events.
     pub fn sync_into(&self, dst: &mut Trace) -> usize {
-        let inner = self.lock();
-        let src = inner.builder.trace();
+        let src = &self.builder.trace;
         let old = dst.events.len();
+        let from = old.saturating_sub(self.taken.0);
         dst.events
-            .extend_from_slice(src.events.get(old..).unwrap_or_default());
+            .extend_from_slice(src.events.get(from..).unwrap_or_default());
         let s = dst.strings.len();
         dst.strings
             .extend_from_slice(src.strings.get(s..).unwrap_or_default());
@@ -292,5 +351,25 @@ impl Recorder {
         dst.points
             .extend_from_slice(src.points.get(p..).unwrap_or_default());
         dst.events.len() - old
+    }
+
+    /// Hands out everything recorded since the last take, and forgets the events (the
+    /// strings and points stay, for interning). A reader that appends every delta holds
+    /// the whole trace while the log keeps none of it twice.
+    pub fn take(&mut self) -> TraceDelta {
+        let trace = &mut self.builder.trace;
+        let events = std::mem::take(&mut trace.events);
+        let strings = trace.strings[self.taken.1..].to_vec();
+        let points = trace.points[self.taken.2..].to_vec();
+        self.taken = (
+            self.taken.0 + events.len(),
+            trace.strings.len(),
+            trace.points.len(),
+        );
+        TraceDelta {
+            events,
+            strings,
+            points,
+        }
     }
 }

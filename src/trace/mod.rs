@@ -3,13 +3,16 @@
 mod event;
 mod log;
 mod point;
+mod recorder;
 mod state;
 mod timeline;
 
 pub use event::{
     Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
 };
-pub use log::{Recorder, Stamp, Trace, TraceBuilder};
+pub use log::{Log, Stamp, Trace, TraceBuilder, TraceDelta};
 pub use point::{AwaitPoint, Point, Site};
-pub use state::{State, TaskState, TaskView, ThreadView};
+pub use recorder::Recorder;
+pub(crate) use recorder::{ForeignKind, ForeignWaker};
+pub use state::{PollDemand, State, TaskState, TaskView, ThreadView};
 pub use timeline::Timeline;

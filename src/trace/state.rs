@@ -43,6 +43,36 @@ impl TaskState {
     }
 }
 
+/// Whether a poll was asked for — the one rule of "wasted", applied in trace order both by
+/// the executor as it records and by the [`State`] rebuilt from the trace, so the two can
+/// never disagree: a poll is asked for if it is the task's first, or a wake of the task
+/// comes between its previous poll's start and this one's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PollDemand {
+    woken: bool,
+    polled: bool,
+}
+
+impl PollDemand {
+    /// A wake of the task was recorded.
+    pub fn woken(&mut self) {
+        self.woken = true;
+    }
+
+    /// A poll of the task starts; returns whether it was asked for.
+    pub fn poll_starts(&mut self) -> bool {
+        let asked = self.woken || !self.polled;
+        self.woken = false;
+        self.polled = true;
+        asked
+    }
+
+    /// True if woken since the last poll started.
+    pub fn is_woken(self) -> bool {
+        self.woken
+    }
+}
+
 /// One task as the events describe it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskView {
@@ -70,8 +100,9 @@ pub struct TaskView {
     pub last_wake: Option<WakeSource>,
     /// When the current poll started (meaningful while running).
     pub poll_started_ns: u64,
-    woken: bool,
-    legit_poll: bool,
+    demand: PollDemand,
+    /// The poll running (or last run) was asked for.
+    asked: bool,
     suspended_here: Vec<PointId>,
 }
 
@@ -173,8 +204,8 @@ impl State {
                     chain: Vec::new(),
                     last_wake: None,
                     poll_started_ns: 0,
-                    woken: false,
-                    legit_poll: false,
+                    demand: PollDemand::default(),
+                    asked: false,
                     suspended_here: Vec::new(),
                 });
             }
@@ -213,8 +244,7 @@ impl State {
         };
         match event.kind {
             EventKind::PollStart => {
-                task.legit_poll = task.woken || task.polls == 0;
-                task.woken = false;
+                task.asked = task.demand.poll_starts();
                 task.polls += 1;
                 task.state = TaskState::Running;
                 task.poll_started_ns = event.t_ns;
@@ -227,12 +257,12 @@ impl State {
                 self.running = None;
                 match result {
                     PollResult::Pending => {
-                        if !task.legit_poll {
+                        if !task.asked {
                             task.wasted += 1;
                         }
                         task.chain.clear();
                         task.chain.extend(task.suspended_here.drain(..).rev());
-                        task.state = if task.woken {
+                        task.state = if task.demand.is_woken() {
                             TaskState::Scheduled
                         } else {
                             TaskState::Suspended
@@ -252,7 +282,7 @@ impl State {
             EventKind::Wake { by } => {
                 task.wakes += 1;
                 task.last_wake = Some(by);
-                task.woken = true;
+                task.demand.woken();
                 if task.state == TaskState::Suspended {
                     task.state = TaskState::Scheduled;
                 }

@@ -9,7 +9,7 @@
 //! let mut ex = Executor::new(Policy::WakerDriven);
 //! ex.spawn("two", async { 2 });
 //! while let Step::Polled(_) = ex.step() {}
-//! let trace = ex.recorder().snapshot();
+//! let trace = ex.snapshot();
 //!
 //! let mut file = Vec::new();
 //! tracefile::write(&mut file, &Header::for_policy(Policy::WakerDriven), &trace).unwrap();

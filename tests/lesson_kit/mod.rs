@@ -25,7 +25,7 @@ pub fn run(id: &str, policy: Policy) -> Run {
     let mut steps = Vec::new();
     let mut driver = Driver::new(Limits {
         max_polls: 1001,
-        timeout: None,
+        ..Limits::none()
     });
     loop {
         let turn = driver.turn(&mut launched.executor, Duration::ZERO);
@@ -39,7 +39,7 @@ pub fn run(id: &str, policy: Policy) -> Run {
     Run {
         lesson,
         steps,
-        timeline: Timeline::from_trace(launched.executor.recorder().snapshot()),
+        timeline: Timeline::from_trace(launched.executor.snapshot()),
     }
 }
 

@@ -20,7 +20,7 @@ pub fn run_lesson(id: &str, policy: Policy, max_polls: usize) -> Trace {
     let program = lessons::find(id).unwrap().program();
     let limits = Limits {
         max_polls,
-        timeout: Some(std::time::Duration::from_secs(60)),
+        ..Limits::default()
     };
     let recording = pollscope::program::record_with(&program, policy, Vec::new(), limits).unwrap();
     assert!(

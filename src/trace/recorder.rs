@@ -1,0 +1,170 @@
+//! The part of recording that other threads touch: the clock, and one locked inbox for
+//! the events they record (a worker thread's end, a wake from a timer thread) which is
+//! also the executor's run-queue injector. A wake from another thread takes this one lock,
+//! once; the executor drains the inbox once per step into its own [`Log`](super::Log).
+
+use super::event::{TaskId, ThreadNo, ThreadOutcome, WakeSource};
+use super::log::Log;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// The clock and the inbox of one executor, shared with its wakers and worker threads.
+#[derive(Debug)]
+pub struct Recorder {
+    /// A TSC-based clock: a timestamp costs a few nanoseconds instead of a
+    /// `clock_gettime` call.
+    epoch: quanta::Instant,
+    inbox: Mutex<Inbox>,
+    /// Set when the inbox has something, so the executor's step looks without locking.
+    pending: AtomicBool,
+    /// Signalled when a task is injected, for an executor parked while idle.
+    ready: Condvar,
+}
+
+/// What other threads left for the executor.
+#[derive(Debug, Default)]
+pub(crate) struct Inbox {
+    /// Their events, in the order they recorded them.
+    pub events: Vec<Foreign>,
+    /// Tasks they woke, for the waker-driven run queue.
+    pub woken: Vec<TaskId>,
+    /// Executors parked waiting for the inbox (a notification is a system call, made only
+    /// when someone waits).
+    pub parked: usize,
+}
+
+/// An event recorded by another thread, with its strings not yet interned (the string
+/// table belongs to the executor's thread).
+#[derive(Debug)]
+pub(crate) struct Foreign {
+    pub t_ns: u64,
+    pub task: TaskId,
+    pub kind: ForeignKind,
+}
+
+/// The kinds of event another thread records.
+#[derive(Debug)]
+pub(crate) enum ForeignKind {
+    Wake(ForeignWaker),
+    ThreadFinish {
+        thread: ThreadNo,
+        outcome: ThreadOutcome,
+        duration_us: u32,
+        result: String,
+    },
+    ThreadJoin {
+        thread: ThreadNo,
+    },
+}
+
+/// Who woke a task from outside the executor's polls.
+#[derive(Debug)]
+pub(crate) enum ForeignWaker {
+    /// The executor's own thread, outside any poll.
+    External,
+    /// Another thread, by name: one shared copy per thread, so a storm of wakes from a
+    /// thread allocates nothing and the executor interns the name once.
+    Thread(Arc<str>),
+}
+
+impl ForeignWaker {
+    /// The calling thread, by its name (or its id, unnamed).
+    pub(crate) fn this_thread() -> ForeignWaker {
+        thread_local! {
+            static NAME: Arc<str> = {
+                let current = std::thread::current();
+                match current.name() {
+                    Some(name) => Arc::from(name),
+                    None => Arc::from(format!("{:?}", current.id())),
+                }
+            };
+        }
+        ForeignWaker::Thread(NAME.with(Arc::clone))
+    }
+
+    pub(crate) fn resolve(self, log: &mut Log) -> WakeSource {
+        match self {
+            ForeignWaker::External => WakeSource::External,
+            ForeignWaker::Thread(name) => WakeSource::Thread(log.intern_thread_name(name)),
+        }
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder {
+            epoch: quanta::Instant::now(),
+            inbox: Mutex::default(),
+            pending: AtomicBool::new(false),
+            ready: Condvar::new(),
+        }
+    }
+}
+
+impl Recorder {
+    /// A new recorder whose clock starts now.
+    pub fn new() -> Arc<Recorder> {
+        Arc::new(Recorder::default())
+    }
+
+    /// Nanoseconds since this recorder was created.
+    pub fn now_ns(&self) -> u64 {
+        (quanta::Instant::now() - self.epoch).as_nanos() as u64
+    }
+
+    pub(crate) fn inbox(&self) -> MutexGuard<'_, Inbox> {
+        // Every change to the inbox is a single push or a swap: a poisoned lock still
+        // holds valid data.
+        self.inbox.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records an event from another thread, stamped now, then asks `inject` (under the
+    /// same lock, after the event is visible) whether to queue the task: one lock in all.
+    ///
+    /// The order matters: the event is visible to the executor (`has_mail`) before the
+    /// waker's flag changes, so an executor that clears the flag and then finds no mail
+    /// knows that this wake comes after its poll starts.
+    pub(crate) fn post(&self, task: TaskId, kind: ForeignKind, inject: impl FnOnce() -> bool) {
+        let mut inbox = self.inbox();
+        // Stamped under the lock, so the inbox's events are in time order.
+        let t_ns = self.now_ns();
+        inbox.events.push(Foreign { t_ns, task, kind });
+        self.pending.store(true, Ordering::SeqCst);
+        if inject() {
+            inbox.woken.push(task);
+            if inbox.parked > 0 {
+                self.ready.notify_all();
+            }
+        }
+    }
+
+    /// True if the inbox may hold something (read without the lock).
+    pub(crate) fn has_mail(&self) -> bool {
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// Takes everything in the inbox, running `locked` while no other thread can post.
+    pub(crate) fn drain(&self, locked: impl FnOnce()) -> (Vec<Foreign>, Vec<TaskId>) {
+        let mut inbox = self.inbox();
+        self.pending.store(false, Ordering::SeqCst);
+        locked();
+        (
+            std::mem::take(&mut inbox.events),
+            std::mem::take(&mut inbox.woken),
+        )
+    }
+
+    /// Waits until something is injected or `max` passes.
+    pub(crate) fn wait(&self, max: Duration) {
+        let mut inbox = self.inbox();
+        if inbox.woken.is_empty() {
+            inbox.parked += 1;
+            let (mut inbox, _) = self
+                .ready
+                .wait_timeout(inbox, max)
+                .unwrap_or_else(PoisonError::into_inner);
+            inbox.parked -= 1;
+        }
+    }
+}
