@@ -9,7 +9,8 @@
 //! - [`executor`]: the steppable executor. [`executor::Executor::step`] polls exactly one
 //!   task once; two [`executor::Policy`]s (waker-driven, busy-poll); wakers that say who
 //!   woke whom; panics in polls caught and recorded.
-//! - [`trace`]: the 32-byte [`trace::Event`], the thread-safe [`trace::Recorder`], the
+//! - [`trace`]: the 32-byte [`trace::Event`], the executor's own lock-free [`trace::Log`],
+//!   the [`trace::Recorder`] (clock, and the inbox other threads record into), the
 //!   [`trace::State`] rebuilt from events, and the checkpointed [`trace::Timeline`]
 //!   that rebuilds any earlier state (rewind).
 //! - [`probe`]: `.at("label")` await points (file and line by `#[track_caller]`) and `say!`.

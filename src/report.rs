@@ -70,16 +70,17 @@ pub fn duration(ns: u64) -> String {
     }
 }
 
-/// One line for one step: poll number, task, outcome and await point as `file:line`,
-/// in the lens's words. Steps that polled nothing have no number.
-pub fn step_line(number: usize, step: &Step, lens: Lens) -> String {
+/// One line for one step: poll number, task (`name` is the polled task's), outcome and
+/// await point as `file:line`, in the lens's words. Steps that polled nothing have no
+/// number.
+pub fn step_line(number: usize, step: &Step, name: &str, lens: Lens) -> String {
     match step {
         Step::Polled(p) => {
             let wasted = if p.wasted { "  [wasted]" } else { "" };
             format!(
                 "{number:>4}  task {} {:<12} {}{wasted}",
                 p.task,
-                p.name,
+                name,
                 lens::outcome_text(lens, &p.outcome)
             )
         }

@@ -90,6 +90,7 @@ where
     E: fmt::Display + Send + 'static,
     F: FnOnce() -> Result<T, E> + Send + 'static,
 {
+    panic::install_quiet_hook();
     let slot: Shared<T, E> = Arc::new(Mutex::new(Slot {
         result: None,
         waker: None,

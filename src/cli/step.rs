@@ -5,7 +5,7 @@ use super::Subject;
 use crate::drive::{Driver, End, Limits};
 use crate::executor::{Policy, Step};
 use crate::lens::Lens;
-use crate::trace::{EventKind, Timeline};
+use crate::trace::{EventKind, Sym, Timeline};
 use crate::{jsonl, report};
 use clap::Args;
 use std::io::Write;
@@ -60,6 +60,8 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     // Busy polling can waste thousands of polls while a thread works: they are counted,
     // not printed one by one.
     let mut wasted_run = 0usize;
+    let mut names: Vec<Sym> = Vec::new();
+    let mut named = 0;
     if !args.json {
         let _ = writeln!(
             out,
@@ -91,7 +93,20 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
                 wasted_run = 0;
             }
             if !matches!(step, Step::Idle) {
-                let _ = writeln!(out, "{}", report::step_line(polls, step, args.lens));
+                let trace = timeline.trace();
+                // Tasks' names, from their spawn events as they arrive.
+                for e in &trace.events[named..] {
+                    if let EventKind::Spawn { name, .. } = e.kind {
+                        names.push(name);
+                    }
+                }
+                named = trace.len();
+                let name = step
+                    .polled()
+                    .and_then(|p| names.get(p.task.0 as usize))
+                    .map_or("?", |&sym| trace.str(sym));
+                let line = report::step_line(polls, step, name, args.lens);
+                let _ = writeln!(out, "{line}");
             }
         }
         print_details(&mut out, &timeline, printed);

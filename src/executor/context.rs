@@ -54,6 +54,7 @@ thread_local! {
 }
 
 /// Runs `f` with the poll in progress on this thread, if any.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Current<'_>) -> R) -> Option<R> {
     let ptr = CURRENT.with(Cell::get);
     // SAFETY: a non-null pointer was set by `enter` from a `&'a Current<'a>` whose
@@ -64,6 +65,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Current<'_>) -> R) -> Option<R> {
 
 /// Marks this thread as polling `current` until the guard is dropped (also on unwind,
 /// so a panicking poll does not leave a stale context behind).
+#[inline]
 pub(crate) fn enter<'a>(current: &'a Current<'a>) -> EnterGuard<'a> {
     let ptr = (current as *const Current<'a>).cast::<Current<'static>>();
     let previous = CURRENT.with(|c| c.replace(ptr));

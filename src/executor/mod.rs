@@ -417,7 +417,7 @@ impl Executor {
         let log = &mut local.log;
         let (outcome, end) = match result {
             Ok(Poll::Pending) => {
-                let end = log.push(
+                let end = log.poll_event(
                     id,
                     EventKind::PollEnd {
                         result: PollResult::Pending,
@@ -434,33 +434,33 @@ impl Executor {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Ready,
                 };
-                let end = log.push(id, end_kind, t_end);
+                let end = log.poll_event(id, end_kind, t_end);
                 // Interned straight from the task's text buffer (see `task::VALUE`).
                 let (sym, value) = task::VALUE.with(|t| log.intern_shared(&t.borrow()));
-                log.push(id, EventKind::Complete { value: sym }, t_end);
+                log.poll_event(id, EventKind::Complete { value: sym }, t_end);
                 (Outcome::Ready { value }, end)
             }
             Err(message) => {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Panicked,
                 };
-                let end = log.push(id, end_kind, t_end);
+                let end = log.poll_event(id, end_kind, t_end);
                 let sym = log.intern(&message);
-                log.push(id, EventKind::Panic { message: sym }, t_end);
+                log.poll_event(id, EventKind::Panic { message: sym }, t_end);
                 (Outcome::Panicked { message }, end)
             }
         };
-        let name = task.name.clone();
         let pending = matches!(outcome, Outcome::Pending { .. });
         if !pending {
             task.finish();
             self.unfinished -= 1;
         }
-        self.unfinished += children.len();
-        self.tasks.extend(children);
+        if !children.is_empty() {
+            self.unfinished += children.len();
+            self.tasks.extend(children);
+        }
         Polled {
             task: id,
-            name,
             wasted: pending && !asked,
             outcome,
             poll_ns: end.t_ns.saturating_sub(start.t_ns),
@@ -503,16 +503,12 @@ pub(crate) fn new_task(
         woken: true.into(),
         shared: shared.clone(),
     });
-    let (sym, name) = local.log.intern_shared(name);
-    local.log.push(
-        id,
-        EventKind::Spawn { name: sym, parent },
-        shared.recorder.now_ns(),
-    );
+    let name = local.log.intern(name);
+    local.log.spawn_now(id, name, parent);
     if shared.policy == Policy::WakerDriven {
         local.queue.push_back(id);
     }
-    Task::new(name, future, waker)
+    Task::new(future, waker)
 }
 
 impl std::fmt::Debug for Executor {

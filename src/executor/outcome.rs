@@ -32,10 +32,8 @@ impl Step {
 /// One poll of one task.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Polled {
-    /// The task polled.
+    /// The task polled (its name is in the trace's spawn event).
     pub task: TaskId,
-    /// Its name.
-    pub name: Arc<str>,
     /// What `poll` returned.
     pub outcome: Outcome,
     /// The poll returned `Pending` although nobody had woken the task since its previous

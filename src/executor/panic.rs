@@ -33,11 +33,12 @@ pub(crate) fn install_quiet_hook() {
     });
 }
 
-/// Runs `f` with the quiet hook active for this thread.
+/// Runs `f` with the quiet hook active for this thread. (The hook is installed by every
+/// executor and worker before their first `catching`; a location left by a panic is
+/// always taken by [`message`], so nothing needs resetting on the way in.)
+#[inline]
 pub(crate) fn catching<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    install_quiet_hook();
     let was = CATCHING.with(|c| c.replace(true));
-    LOCATION.with(|c| c.replace(None));
     let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
     CATCHING.with(|c| c.set(was));
     result

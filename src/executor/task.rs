@@ -5,6 +5,7 @@ use super::waker::TaskWaker;
 use std::cell::RefCell;
 use std::fmt::{Debug, Write};
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
@@ -19,25 +20,33 @@ thread_local! {
 }
 
 pub(crate) struct Task {
-    pub name: Arc<str>,
     /// `None` once finished: a completed future is never polled again.
     future: Option<BoxedFuture>,
     pub waker: Arc<TaskWaker>,
-    /// The same waker as a `Waker`, made once so a poll does not allocate.
-    pub waker_handle: Waker,
     pub polls: u32,
 }
 
 impl Task {
     /// A task of a future that leaves its value's text in [`VALUE`] when it completes.
-    pub fn new(name: Arc<str>, future: BoxedFuture, waker: Arc<TaskWaker>) -> Task {
+    pub fn new(future: BoxedFuture, waker: Arc<TaskWaker>) -> Task {
         Task {
-            name,
             future: Some(future),
-            waker_handle: Waker::from(waker.clone()),
             waker,
             polls: 0,
         }
+    }
+
+    /// The task's `Waker`, lent for one poll without touching the reference count: it
+    /// shares the task's own reference, and is never dropped (a future that keeps the
+    /// waker clones it, which counts).
+    fn waker(&self) -> ManuallyDrop<Waker> {
+        // SAFETY: `Arc::from_raw` on the pointer of a live `Arc` makes a second handle to
+        // the same allocation without incrementing the count; wrapped in `ManuallyDrop`,
+        // that handle never decrements it either. The task's own `Arc` keeps the
+        // allocation alive for as long as the returned value is borrowed by the poll.
+        ManuallyDrop::new(Waker::from(unsafe {
+            Arc::from_raw(Arc::as_ptr(&self.waker))
+        }))
     }
 
     pub fn is_finished(&self) -> bool {
@@ -46,11 +55,13 @@ impl Task {
 
     /// Polls under `catch_unwind`; a panic comes back as its message. When the future
     /// completes, its value's text is in [`VALUE`].
+    #[inline]
     pub fn poll(&mut self) -> Result<Poll<()>, String> {
+        let waker = self.waker();
         let Some(future) = self.future.as_mut() else {
             return Err("the executor polled a finished task".to_owned());
         };
-        let mut cx = Context::from_waker(&self.waker_handle);
+        let mut cx = Context::from_waker(&waker);
         panic::catching(|| future.as_mut().poll(&mut cx)).map_err(|p| panic::message(p.as_ref()))
     }
 
@@ -61,10 +72,10 @@ impl Task {
         }
     }
 
-    /// The executor holds two references (the `Arc` and the `Waker`); any more are clones
-    /// held by futures, threads or timers, which may still wake the task.
+    /// The executor holds one reference; any more are clones held by futures, threads
+    /// or timers, which may still wake the task.
     pub fn waker_held_elsewhere(&self) -> bool {
-        Arc::strong_count(&self.waker) > 2
+        Arc::strong_count(&self.waker) > 1
     }
 }
 
@@ -79,11 +90,16 @@ where
 }
 
 /// Sets [`VALUE`] to `value`'s `Debug` text.
-pub(crate) fn set_value(value: &dyn Debug) {
+pub(crate) fn set_value<T: Debug>(value: &T) {
     VALUE.with(|text| {
         let mut text = text.borrow_mut();
         text.clear();
-        let _ = write!(text, "{value:?}");
+        // `()` is what most tasks return: its text is known without the formatter.
+        if std::mem::size_of::<T>() == 0 && std::any::type_name::<T>() == "()" {
+            text.push_str("()");
+        } else {
+            let _ = write!(text, "{value:?}");
+        }
     });
 }
 

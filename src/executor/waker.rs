@@ -7,7 +7,7 @@
 
 use super::context;
 use super::policy::Policy;
-use crate::trace::{EventKind, ForeignKind, ForeignWaker, Recorder, TaskId, WakeSource};
+use crate::trace::{ForeignKind, ForeignWaker, Recorder, TaskId, WakeSource};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Wake;
@@ -59,7 +59,7 @@ impl Wake for TaskWaker {
             };
             let mut local = c.local.borrow_mut();
             // Recorded before the flag changes, like a wake from another thread.
-            local.log.push_now(self.task, EventKind::Wake { by });
+            local.log.wake_now(self.task, by);
             if self.mark() {
                 local.queue.push_back(self.task);
             }

@@ -1,7 +1,7 @@
 //! The trace as data, and the log that the executor's own thread appends to without a
 //! lock (events from other threads come through the [`Recorder`](super::Recorder)'s inbox).
 
-use super::event::{Event, EventKind, PointId, Sym, TaskId, ThreadNo};
+use super::event::{Event, EventKind, PointId, Sym, TaskId, ThreadNo, WakeSource};
 use super::point::{AwaitPoint, Point, Site};
 use super::recorder::{Foreign, ForeignKind};
 use super::state::PollDemand;
@@ -106,6 +106,9 @@ pub struct TraceBuilder {
     trace: Trace,
     strings: HashMap<Arc<str>, Sym>,
     points: HashMap<Point, PointId>,
+    /// The string interned last: tasks spawned in a loop share a name, and tasks of one
+    /// kind return the same text, so most lookups are a short comparison.
+    last: Option<(Arc<str>, Sym)>,
 }
 
 impl TraceBuilder {
@@ -122,13 +125,22 @@ impl TraceBuilder {
     /// The symbol for `text` and the shared copy the trace keeps, so callers that need the
     /// text too (a task's name) do not allocate their own.
     pub fn intern_shared(&mut self, text: &str) -> (Sym, Arc<str>) {
-        if let Some((known, &sym)) = self.strings.get_key_value(text) {
-            return (sym, known.clone());
+        if let Some((last, sym)) = &self.last
+            && **last == *text
+        {
+            return (*sym, last.clone());
         }
-        let sym = Sym(self.trace.strings.len() as u32);
-        let text: Arc<str> = Arc::from(text);
-        self.trace.strings.push(text.clone());
-        self.strings.insert(text.clone(), sym);
+        let (sym, text) = match self.strings.get_key_value(text) {
+            Some((known, &sym)) => (sym, known.clone()),
+            None => {
+                let sym = Sym(self.trace.strings.len() as u32);
+                let text: Arc<str> = Arc::from(text);
+                self.trace.strings.push(text.clone());
+                self.strings.insert(text.clone(), sym);
+                (sym, text)
+            }
+        };
+        self.last = Some((text.clone(), sym));
         (sym, text)
     }
 
@@ -213,42 +225,69 @@ impl Log {
     }
 
     /// Appends an event at `t_ns` (or at the newest timestamp, if that is later).
+    #[inline]
     pub fn push(&mut self, task: TaskId, kind: EventKind, t_ns: u64) -> Stamp {
+        match kind {
+            EventKind::Spawn { .. } => self.spawned(task),
+            EventKind::Wake { .. } => self.woken(task),
+            _ => {}
+        }
+        self.append(task, kind, t_ns)
+    }
+
+    /// Appends without looking at the kind (the executor's own poll events).
+    #[inline]
+    fn append(&mut self, task: TaskId, kind: EventKind, t_ns: u64) -> Stamp {
         let t_ns = t_ns.max(self.last_t);
         self.last_t = t_ns;
         let seq = self.len();
-        match kind {
-            EventKind::Spawn { .. } => {
-                let n = task.0 as usize;
-                if self.demand.len() <= n {
-                    self.demand.resize(n + 1, PollDemand::default());
-                }
-            }
-            EventKind::Wake { .. } => {
-                if let Some(d) = self.demand.get_mut(task.0 as usize) {
-                    d.woken();
-                }
-            }
-            _ => {}
-        }
         self.builder.trace.events.push(Event { t_ns, task, kind });
         Stamp { seq, t_ns }
     }
 
-    /// Appends an event at the newest timestamp: for events inside a poll that need no
-    /// clock reading of their own (a wake by the task being polled).
-    pub fn push_now(&mut self, task: TaskId, kind: EventKind) -> Stamp {
-        self.push(task, kind, self.last_t)
+    fn spawned(&mut self, task: TaskId) {
+        let n = task.0 as usize;
+        if self.demand.len() <= n {
+            self.demand.resize(n + 1, PollDemand::default());
+        }
+    }
+
+    fn woken(&mut self, task: TaskId) {
+        if let Some(d) = self.demand.get_mut(task.0 as usize) {
+            d.woken();
+        }
+    }
+
+    /// Records a wake at the newest timestamp: a wake inside a poll needs no clock
+    /// reading of its own.
+    #[inline]
+    pub fn wake_now(&mut self, task: TaskId, by: WakeSource) -> Stamp {
+        self.woken(task);
+        self.append(task, EventKind::Wake { by }, self.last_t)
+    }
+
+    /// Records a spawn at the newest timestamp: spawning reads no clock (a spawn happens
+    /// between the event before it and the one after).
+    pub fn spawn_now(&mut self, task: TaskId, name: Sym, parent: TaskId) -> Stamp {
+        self.spawned(task);
+        self.append(task, EventKind::Spawn { name, parent }, self.last_t)
+    }
+
+    /// Records the end of a poll (and with it the value or panic that follows) at `t_ns`.
+    #[inline]
+    pub fn poll_event(&mut self, task: TaskId, kind: EventKind, t_ns: u64) -> Stamp {
+        self.append(task, kind, t_ns)
     }
 
     /// Records a poll's start at `t_ns`; returns its stamp and whether the poll was asked
     /// for (the task's first poll, or woken since its last): the one rule of "wasted".
+    #[inline]
     pub fn poll_start(&mut self, task: TaskId, t_ns: u64) -> (Stamp, bool) {
         let asked = self
             .demand
             .get_mut(task.0 as usize)
             .is_none_or(PollDemand::poll_starts);
-        (self.push(task, EventKind::PollStart, t_ns), asked)
+        (self.append(task, EventKind::PollStart, t_ns), asked)
     }
 
     /// Interns a string.
