@@ -340,9 +340,13 @@ impl<'a, W: Write> Export<'a, W> {
                         json!({"task": task, "thread": thread.0}),
                     )?;
                 }
+                // The compiler's states are read after a poll: a fact of the poll before,
+                // shown in pollscope's own panels rather than as a slice.
                 EventKind::AwaitEnter { .. }
                 | EventKind::Resume { .. }
-                | EventKind::AwaitExit { .. } => {}
+                | EventKind::AwaitExit { .. }
+                | EventKind::CoroState { .. }
+                | EventKind::CoroLocals { .. } => {}
             }
         }
         Ok(())

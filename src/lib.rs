@@ -54,6 +54,7 @@ pub mod app;
 pub mod bench;
 pub mod chrome;
 pub mod cli;
+pub mod coro;
 pub mod drive;
 pub mod executor;
 #[cfg(feature = "http")]

@@ -47,6 +47,26 @@ pub fn event_text(trace: &Trace, event: &Event) -> String {
             trace.str(result)
         ),
         EventKind::ThreadJoin { thread } => format!("{task} joins thread {}", thread.0),
+        EventKind::CoroState {
+            depth,
+            future,
+            state,
+        } => {
+            let at = match trace.await_point(state) {
+                Some(p) => format!("{} ({}:{})", p.label, p.file, p.line),
+                None => "?".to_owned(),
+            };
+            let future = crate::coro::short_path(trace.str(future));
+            match depth {
+                0 => format!("{task} is at {future} {at}"),
+                d => format!("{task} {}awaits {future} {at}", "  ".repeat(usize::from(d))),
+            }
+        }
+        EventKind::CoroLocals { depth, text } => format!(
+            "{task} {}holds {}",
+            "  ".repeat(usize::from(depth)),
+            trace.str(text)
+        ),
     }
 }
 

@@ -141,9 +141,11 @@ where
             result: None,
             waiter: None,
         }));
+        let inner = Box::pin(future);
+        let coro = super::task::CoroRoot::new(inner.as_ref().get_ref() as *const F);
         let child: BoxedFuture = Box::pin(Child {
             task: id,
-            inner: Box::pin(future),
+            inner,
             slot: Some(slot.clone()),
         });
         spawned.push(super::new_task(
@@ -153,6 +155,7 @@ where
             name,
             current.task,
             child,
+            Some(coro),
         ));
         JoinHandle { task: id, slot }
     });

@@ -225,13 +225,15 @@ impl Executor {
     {
         let id = TaskId(self.tasks.len() as u32);
         let local = self.local.get_mut();
+        let (future, coro) = task::boxed(future);
         let task = new_task(
             &self.shared,
             local,
             id,
             name,
             TaskId::NONE,
-            task::boxed(future),
+            future,
+            Some(coro),
         );
         self.tasks.push(task);
         self.unfinished += 1;
@@ -450,6 +452,15 @@ impl Executor {
                 (Outcome::Panicked { message }, end)
             }
         };
+        // The compiler's states, read while the future is still there (also after its last
+        // poll: `Returned` or `Panicked`).
+        if let Some(index) = crate::coro::ready()
+            && let Some(frames) = task.coro_frames(index)
+        {
+            for (depth, frame) in frames.iter().enumerate() {
+                log.coro_frame(id, depth, index, frame, t_end);
+            }
+        }
         let pending = matches!(outcome, Outcome::Pending { .. });
         if !pending {
             task.finish();
@@ -497,6 +508,7 @@ pub(crate) fn new_task(
     name: &str,
     parent: TaskId,
     future: BoxedFuture,
+    coro: Option<task::CoroRoot>,
 ) -> Task {
     let waker = Arc::new(TaskWaker {
         task: id,
@@ -508,7 +520,7 @@ pub(crate) fn new_task(
     if shared.policy == Policy::WakerDriven {
         local.queue.push_back(id);
     }
-    Task::new(future, waker)
+    Task::new(future, waker, coro)
 }
 
 impl std::fmt::Debug for Executor {

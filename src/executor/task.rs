@@ -2,6 +2,8 @@
 
 use super::panic;
 use super::waker::TaskWaker;
+use crate::coro::{Frame, Index, Root};
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::fmt::{Debug, Write};
 use std::future::Future;
@@ -24,16 +26,59 @@ pub(crate) struct Task {
     future: Option<BoxedFuture>,
     pub waker: Arc<TaskWaker>,
     pub polls: u32,
+    /// Where the task's own future lives and how to find its coroutine layout.
+    coro: Option<CoroRoot>,
+}
+
+/// A task's future as the compiler's state machine sees it: its type (to find its
+/// layout) and its address inside the task's box (to read its state).
+pub(crate) struct CoroRoot {
+    root: Root,
+    ptr: *const u8,
+    /// The future's type in the index, looked up once the index is built (`Some(None)`:
+    /// not a coroutine the index knows, nor one holding one).
+    machine: Cell<Option<Option<u32>>>,
+}
+
+impl CoroRoot {
+    /// The future of type `F` at `ptr`.
+    pub fn new<F: Future>(ptr: *const F) -> CoroRoot {
+        CoroRoot {
+            root: Root::of::<F>(),
+            ptr: ptr.cast(),
+            machine: Cell::new(None),
+        }
+    }
 }
 
 impl Task {
     /// A task of a future that leaves its value's text in [`VALUE`] when it completes.
-    pub fn new(future: BoxedFuture, waker: Arc<TaskWaker>) -> Task {
+    pub fn new(future: BoxedFuture, waker: Arc<TaskWaker>, coro: Option<CoroRoot>) -> Task {
         Task {
             future: Some(future),
             waker,
             polls: 0,
+            coro,
         }
+    }
+
+    /// The await chain the compiler's state machines show now, read with `index`; `None`
+    /// when the task's future is not a coroutine the index knows, or is gone.
+    pub fn coro_frames(&self, index: &Index) -> Option<Vec<Frame>> {
+        self.future.as_ref()?;
+        let coro = self.coro.as_ref()?;
+        let ty = match coro.machine.get() {
+            Some(known) => known,
+            None => {
+                let found = coro.root.type_in(index);
+                coro.machine.set(Some(found));
+                found
+            }
+        }?;
+        // SAFETY: `ptr` points to the task's future inside its box, which is alive
+        // (`future` is `Some`) and pinned; this runs on the executor's thread between
+        // polls, so nothing polls or moves it meanwhile.
+        Some(unsafe { index.read_chain(ty, coro.ptr) })
     }
 
     /// The task's `Waker`, lent for one poll without touching the reference count: it
@@ -80,13 +125,15 @@ impl Task {
 }
 
 /// Erases a future's output type: its value becomes its `Debug` text in [`VALUE`], so
-/// tasks of any output type live in one list.
-pub(crate) fn boxed<F>(future: F) -> BoxedFuture
+/// tasks of any output type live in one list. Also says where the future lives.
+pub(crate) fn boxed<F>(future: F) -> (BoxedFuture, CoroRoot)
 where
     F: Future + 'static,
     F::Output: Debug,
 {
-    Box::pin(DebugText { inner: future })
+    let boxed = Box::pin(DebugText { inner: future });
+    let root = CoroRoot::new(&boxed.as_ref().get_ref().inner as *const F);
+    (boxed, root)
 }
 
 /// Sets [`VALUE`] to `value`'s `Debug` text.

@@ -217,6 +217,23 @@ impl Decoder {
             "thread_join" => EventKind::ThreadJoin {
                 thread: self.thread_ref(line, json)?,
             },
+            "coro_state" => {
+                let depth = required(line, kind, "depth", json.depth)?;
+                let future = required_str(line, kind, "future", &json.future)?;
+                let state = required_str(line, kind, "state", &json.state)?;
+                let file = required_str(line, kind, "file", &json.file)?;
+                let at = required(line, kind, "line", json.line)?;
+                let future = self.builder.intern(future);
+                EventKind::CoroState {
+                    depth,
+                    future,
+                    state: self.builder.point(state, file, at),
+                }
+            }
+            "coro_locals" => EventKind::CoroLocals {
+                depth: required(line, kind, "depth", json.depth)?,
+                text: b.intern(required_str(line, kind, "text", &json.text)?),
+            },
             _ => {
                 return Err(FileError::UnknownKind {
                     line,

@@ -36,7 +36,7 @@ pub struct JsonEvent {
     /// `wake`: `self`, `task:N`, `thread:NAME` or `external`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
-    /// `say`: the line said.
+    /// `say`: the line said; `coro_locals`: the locals held, with their values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// `complete`: the value's `Debug` text; `thread_finish`: the result or error as text.
@@ -54,6 +54,21 @@ pub struct JsonEvent {
     /// `thread_finish`: how long the thread ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ns: Option<u64>,
+    /// `coro_state`, `coro_locals`: how far down the task's await chain (0: its own future).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<u8>,
+    /// `coro_state`: the future's path (`a::inner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub future: Option<String>,
+    /// `coro_state`: `Unresumed`, `SuspendN`, `Returned` or `Panicked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `coro_state`: the state's source file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// `coro_state`: the state's line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// Spells out a wake source the schema's way.
@@ -116,6 +131,23 @@ impl JsonEvent {
                 json.value = s(result);
             }
             EventKind::ThreadJoin { thread } => json.thread = Some(thread.0),
+            EventKind::CoroState {
+                depth,
+                future,
+                state,
+            } => {
+                json.depth = Some(depth);
+                json.future = s(future);
+                if let Some(p) = trace.await_point(state) {
+                    json.state = Some(p.label.to_owned());
+                    json.file = Some(p.file.to_owned());
+                    json.line = Some(p.line);
+                }
+            }
+            EventKind::CoroLocals { depth, text } => {
+                json.depth = Some(depth);
+                json.text = s(text);
+            }
         }
         json
     }

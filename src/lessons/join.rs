@@ -76,9 +76,8 @@ async fn one_by_one() -> (u32, u32) {
 }
 
 async fn together() -> (u32, u32) {
-    Join2::new(work("c", 2), work("d", 2))
-        .at("join(c, d)")
-        .await
+    let both = Join2::new(work("c", 2), work("d", 2));
+    both.at("join(c, d)").await
 }
 
 fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {

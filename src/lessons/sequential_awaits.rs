@@ -8,10 +8,8 @@ use crate::{AtExt, say};
 
 async fn fetch(fetcher: Fetcher, url: String) -> Result<u64, String> {
     // Nothing of this runs until the future is polled: the thread starts here.
-    let page = http::spawn_fetch(&fetcher, &url)
-        .at("thread.await")
-        .await
-        .map_err(|e| e.to_string())?;
+    let thread = http::spawn_fetch(&fetcher, &url);
+    let page = thread.at("thread.await").await.map_err(|e| e.to_string())?;
     say!("{} bytes from {url}", page.bytes);
     Ok(page.bytes)
 }

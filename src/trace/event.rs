@@ -110,6 +110,18 @@ pub enum EventKind {
     },
     /// The task collected the worker thread's result.
     ThreadJoin { thread: ThreadNo },
+    /// After a poll, the state rustc's coroutine `future` is in, `depth` futures down the
+    /// task's await chain (0 is the task's own future). The state is an await point:
+    /// labelled `Unresumed`, `SuspendN`, `Returned` or `Panicked`, with its file and line
+    /// from the binary's debug info.
+    CoroState {
+        depth: u8,
+        future: Sym,
+        state: PointId,
+    },
+    /// The locals the coroutine at `depth` holds in that state, with their values where
+    /// they are plain (`n: u64 = 5; s: String = "hi"`).
+    CoroLocals { depth: u8, text: Sym },
 }
 
 /// One entry of the trace. Its sequence number is its index in the log.
@@ -141,6 +153,8 @@ impl EventKind {
             EventKind::ThreadSpawn { .. } => "thread_spawn",
             EventKind::ThreadFinish { .. } => "thread_finish",
             EventKind::ThreadJoin { .. } => "thread_join",
+            EventKind::CoroState { .. } => "coro_state",
+            EventKind::CoroLocals { .. } => "coro_locals",
         }
     }
 }

@@ -203,6 +203,9 @@ pub struct Log {
     taken: (usize, usize, usize),
     /// Per task: was a poll asked for? The rule of [`PollDemand`], applied in log order.
     demand: Vec<PollDemand>,
+    /// The symbols of coroutine states recorded so far, by layout and state: a state
+    /// recorded after every poll is interned once.
+    coro_syms: HashMap<(usize, usize), (Sym, PointId)>,
     /// Names of threads that woke tasks, by the identity of their shared copy: interning
     /// a wake from a known thread is a pointer comparison.
     thread_names: Vec<(Arc<str>, Sym)>,
@@ -293,6 +296,46 @@ impl Log {
     /// Interns a string.
     pub fn intern(&mut self, text: &str) -> Sym {
         self.builder.intern(text)
+    }
+
+    /// Records one coroutine of a task's await chain after a poll: its state, and the
+    /// locals it holds if any.
+    pub(crate) fn coro_frame(
+        &mut self,
+        task: TaskId,
+        depth: usize,
+        index: &crate::coro::Index,
+        frame: &crate::coro::Frame,
+        t_ns: u64,
+    ) {
+        let key = (frame.layout, frame.state);
+        let (future, state) = match self.coro_syms.get(&key) {
+            Some(&known) => known,
+            None => {
+                let layout = &index.layouts()[frame.layout];
+                let state = &layout.states[frame.state];
+                let syms = (
+                    self.intern(&layout.future),
+                    self.builder.point(&state.name, &state.file, state.line),
+                );
+                self.coro_syms.insert(key, syms);
+                syms
+            }
+        };
+        let depth = u8::try_from(depth).unwrap_or(u8::MAX);
+        self.append(
+            task,
+            EventKind::CoroState {
+                depth,
+                future,
+                state,
+            },
+            t_ns,
+        );
+        if !frame.locals.is_empty() {
+            let text = self.intern(&frame.locals.join("; "));
+            self.append(task, EventKind::CoroLocals { depth, text }, t_ns);
+        }
     }
 
     /// Interns a thread's name, known by the identity of its shared copy.

@@ -14,5 +14,5 @@ pub use log::{Log, Stamp, Trace, TraceBuilder, TraceDelta};
 pub use point::{AwaitPoint, Point, Site};
 pub use recorder::Recorder;
 pub(crate) use recorder::{ForeignKind, ForeignWaker};
-pub use state::{PollDemand, State, TaskState, TaskView, ThreadView};
+pub use state::{CoroFrame, PollDemand, State, TaskState, TaskView, ThreadView};
 pub use timeline::Timeline;

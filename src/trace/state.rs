@@ -100,6 +100,9 @@ pub struct TaskView {
     pub last_wake: Option<WakeSource>,
     /// When the current poll started (meaningful while running).
     pub poll_started_ns: u64,
+    /// The compiler's state machines after the last poll, read from debug info: the
+    /// task's own future first, then each future it awaits.
+    pub coro: Vec<CoroFrame>,
     demand: PollDemand,
     /// The poll running (or last run) was asked for.
     asked: bool,
@@ -111,6 +114,17 @@ impl TaskView {
     pub fn await_point(&self) -> Option<PointId> {
         self.chain.last().copied()
     }
+}
+
+/// One coroutine of a task's await chain, as the last poll left it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoroFrame {
+    /// The future's path (`a::inner`).
+    pub future: Sym,
+    /// Its state, as an await point labelled with the state's name.
+    pub state: PointId,
+    /// The locals it holds, in words.
+    pub locals: Option<Sym>,
 }
 
 /// One worker thread as the events describe it.
@@ -204,6 +218,7 @@ impl State {
                     chain: Vec::new(),
                     last_wake: None,
                     poll_started_ns: 0,
+                    coro: Vec::new(),
                     demand: PollDemand::default(),
                     asked: false,
                     suspended_here: Vec::new(),
@@ -289,6 +304,24 @@ impl State {
             }
             EventKind::Complete { value } => task.state = TaskState::Completed(value),
             EventKind::Panic { message } => task.state = TaskState::Panicked(message),
+            EventKind::CoroState {
+                depth,
+                future,
+                state,
+            } => {
+                // Depth 0 starts the chain read after a poll; deeper ones follow in order.
+                task.coro.truncate(usize::from(depth));
+                task.coro.push(CoroFrame {
+                    future,
+                    state,
+                    locals: None,
+                });
+            }
+            EventKind::CoroLocals { depth, text } => {
+                if let Some(frame) = task.coro.get_mut(usize::from(depth)) {
+                    frame.locals = Some(text);
+                }
+            }
             EventKind::Say { .. }
             | EventKind::Spawn { .. }
             | EventKind::ThreadSpawn { .. }

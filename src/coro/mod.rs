@@ -1,0 +1,50 @@
+//! The compiler's own state machines: rustc turns every `async fn` and `async` block into
+//! a coroutine with states `Unresumed`, `Returned`, `Panicked` and one `SuspendN` per
+//! `.await`, and describes each one in the binary's DWARF — its states with their source
+//! lines, the locals each keeps alive across its await, and `__awaitee`, the future it is
+//! waiting on. This module reads that description from the running binary (once, off the
+//! executor's thread) and reads live futures with it, so the trace records the real state
+//! of every task after every poll, with no annotations at all.
+//!
+//! Without debug info (a stripped binary, or one built with `debug = 0`), [`index`] says
+//! so in one line and everything falls back to `.at()` points.
+
+mod dwarf;
+mod index;
+mod layout;
+mod read;
+mod shape;
+
+pub use index::{Index, index, ready, start};
+pub use layout::{LARGE_FUTURE, Layout, LocalLayout, StateLayout, short_path};
+pub use read::Frame;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// What the executor knows of a task's future at spawn time, enough to find its layout
+/// once the index is built: the address of its `poll`, its type's name and size.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Root {
+    poll: usize,
+    type_name: &'static str,
+    size: usize,
+}
+
+impl Root {
+    /// The root of a future of type `F`.
+    pub(crate) fn of<F: Future>() -> Root {
+        let poll: fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output> = <F as Future>::poll;
+        Root {
+            poll: poll as usize,
+            type_name: std::any::type_name::<F>(),
+            size: std::mem::size_of::<F>(),
+        }
+    }
+
+    /// This future's type in `index`, if it is (or holds) a coroutine the index knows.
+    pub(crate) fn type_in(&self, index: &Index) -> Option<u32> {
+        index.type_of(self.poll, self.type_name, self.size)
+    }
+}

@@ -1,0 +1,193 @@
+//! The compiler's own state machines, read from the test binary's debug info: every
+//! lesson's await lines from DWARF agree with its `.at()` points; live futures show their
+//! state, the locals they hold with their values, and the futures they await.
+
+#![cfg(feature = "lessons")]
+
+use pollscope::coro;
+use pollscope::executor::{Policy, yield_now};
+use pollscope::lessons;
+use pollscope::trace::{EventKind, Timeline, Trace};
+use pollscope::{Program, tracefile};
+use std::collections::BTreeSet;
+
+/// Every `coro_state` of task `task` at `depth`, as (short future, state, line).
+fn states(trace: &Trace, task: u32, depth: u8) -> Vec<(String, String, u32)> {
+    trace
+        .events
+        .iter()
+        .filter(|e| e.task.0 == task)
+        .filter_map(|e| match e.kind {
+            EventKind::CoroState {
+                depth: d,
+                future,
+                state,
+            } if d == depth => {
+                let p = trace.await_point(state).unwrap();
+                let future = coro::short_path(trace.str(future)).to_owned();
+                Some((future, p.label.to_owned(), p.line))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn record(program: &Program) -> Trace {
+    coro::index().expect("the test binary has debug info");
+    pollscope::record(program, Policy::WakerDriven)
+        .unwrap()
+        .trace
+}
+
+#[test]
+fn remote_outer_is_unresumed_then_suspended_at_its_at_line_then_returned() {
+    let index = coro::index().expect("the test binary has debug info");
+    let lesson = lessons::find("remote").unwrap();
+    let layout = index
+        .layout("pollscope::lessons::remote::outer")
+        .unwrap_or_else(|| panic!("no layout for remote::outer"));
+    let names: Vec<_> = layout.states.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Unresumed", "Returned", "Panicked", "Suspend0"]);
+    let at_line = lesson.declared_points()[0].1.unwrap();
+    let suspend = layout.state("Suspend0").unwrap();
+    assert_eq!(
+        (suspend.file.as_str(), suspend.line),
+        (lesson.file, at_line)
+    );
+    assert!(
+        suspend.awaitee.as_deref().unwrap().contains("At<"),
+        "{suspend:?}"
+    );
+
+    // Run: after the first poll outer is in Suspend0 at that line, after the second Returned.
+    let trace = record(&lesson.program());
+    assert_eq!(
+        states(&trace, 0, 0),
+        [
+            ("remote::outer".to_owned(), "Suspend0".to_owned(), at_line),
+            (
+                "remote::outer".to_owned(),
+                "Returned".to_owned(),
+                layout.state("Returned").unwrap().line
+            ),
+        ]
+    );
+}
+
+#[test]
+fn every_lessons_await_lines_from_dwarf_are_its_declared_points() {
+    let index = coro::index().expect("the test binary has debug info");
+    for lesson in lessons::all() {
+        let source: Vec<&str> = lesson.source.lines().collect();
+        let from_dwarf: BTreeSet<u32> = index
+            .layouts()
+            .iter()
+            .flat_map(|l| l.states.iter())
+            .filter(|s| s.name.starts_with("Suspend") && s.file == lesson.file)
+            .map(|s| s.line)
+            .collect();
+        // The points written on an `.await` (an `.at()` may also wrap a task's own future,
+        // which nothing awaits in an async fn).
+        let declared: BTreeSet<u32> = lesson
+            .declared_points()
+            .into_iter()
+            .filter_map(|(_, line)| line)
+            .filter(|&line| source[line as usize - 1].contains(".await"))
+            .collect();
+        assert_eq!(from_dwarf, declared, "lesson {}", lesson.id);
+    }
+}
+
+async fn holder(n: u64) -> usize {
+    let kept = String::from("kept across");
+    let doubled: u64 = n * 2;
+    let maybe: Option<u32> = std::hint::black_box(Some(7));
+    yield_now().await;
+    kept.len() + doubled as usize + maybe.unwrap_or(0) as usize
+}
+
+#[test]
+fn a_string_and_a_u64_held_across_an_await_are_read_back_with_their_values() {
+    let program = Program::new("holder").task("holder", || holder(21));
+    let trace = record(&program);
+    let held: Vec<&str> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CoroLocals { depth: 0, text } => Some(trace.str(text)),
+            _ => None,
+        })
+        .collect();
+    let suspended = held.first().expect("locals after the first poll");
+    assert!(
+        suspended.contains(r#"kept: String = "kept across""#),
+        "{suspended}"
+    );
+    assert!(suspended.contains("doubled: u64 = 42"), "{suspended}");
+    assert!(
+        suspended.contains("maybe: Option<u32> = Some(7)"),
+        "{suspended}"
+    );
+    assert!(suspended.contains("n: u64 = 21"), "{suspended}");
+}
+
+#[test]
+fn the_await_chain_of_await_chain_reads_outer_middle_inner_without_probes() {
+    let trace = record(&lessons::find("await-chain").unwrap().program());
+    let timeline = Timeline::from_trace(trace.clone());
+    // Between the first poll (the leaf returned Pending) and the second: the whole chain,
+    // down to inner.
+    let second_start = trace
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.kind, EventKind::PollStart))
+        .nth(1)
+        .unwrap()
+        .0;
+    let state = timeline.state_at(second_start);
+    let chain: Vec<String> = state.tasks[0]
+        .coro
+        .iter()
+        .map(|f| {
+            let p = trace.await_point(f.state).unwrap();
+            format!("{} {}", coro::short_path(trace.str(f.future)), p.label)
+        })
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            "await_chain::outer Suspend0",
+            "await_chain::middle Suspend0",
+            "await_chain::inner Suspend0"
+        ]
+    );
+}
+
+#[test]
+fn a_saved_and_reloaded_trace_shows_the_same_states() {
+    let lesson = lessons::find("await-chain").unwrap();
+    let trace = record(&lesson.program());
+    let mut file = Vec::new();
+    let header =
+        tracefile::Header::for_program(lesson.program().info().clone(), Policy::WakerDriven);
+    tracefile::write(&mut file, &header, &trace).unwrap();
+    let (_, loaded) = tracefile::read(&file[..]).unwrap();
+    assert_eq!(loaded.events, trace.events);
+    for depth in 0..3 {
+        assert_eq!(states(&loaded, 0, depth), states(&trace, 0, depth));
+        assert!(!states(&loaded, 0, depth).is_empty());
+    }
+    let live = Timeline::from_trace(trace).live().clone();
+    let reloaded = Timeline::from_trace(loaded).live().clone();
+    assert_eq!(live.tasks[0].coro, reloaded.tasks[0].coro);
+}
+
+#[test]
+fn a_binary_without_debug_info_gets_one_line_and_no_crash() {
+    for path in ["/bin/true", "/etc/hostname", "/no/such/binary"] {
+        let err = coro::Index::load(std::path::Path::new(path)).unwrap_err();
+        assert!(err.starts_with("no debug info ("), "{path}: {err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+}
