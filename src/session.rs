@@ -273,6 +273,12 @@ impl Runner {
 
     fn reset(&mut self, program: &Program, policy: Policy, urls: Vec<String>, limit: usize) {
         self.speed = None;
+        if crate::coro::ready().is_none() && crate::coro::failure().is_none() {
+            // Once per process: the runs that follow record the compiler's states.
+            self.shared.status().notice = Some("reading the binary's debug info…".to_owned());
+            (self.notify)();
+            let _ = crate::coro::index();
+        }
         // The old run (and its server, its runtime) ends before the new one starts.
         self.run = None;
         let recorder = Recorder::new();

@@ -42,10 +42,11 @@ fn save_then_open_replays_the_same_run() {
     type_path(&mut harness, path.to_str().unwrap());
     harness.get_by_label("Save").click();
     harness.run_steps(2);
-    assert!(harness.query_by_label_contains("saved 12 events").is_some());
+    // Twelve events of the run, and the compiler's state of `outer` after each poll.
+    assert!(harness.query_by_label_contains("saved 14 events").is_some());
     let (header, trace) = pollscope::tracefile::load(&path).unwrap();
     assert_eq!(header.program_id(), Some("remote"));
-    assert_eq!(trace.len(), 12);
+    assert_eq!(trace.len(), 14);
 
     // A fresh app opens it: same events, nothing runs.
     let mut other = app("lazy");
@@ -55,7 +56,7 @@ fn save_then_open_replays_the_same_run() {
     other.get_by_label("Open").click();
     other.run_steps(3);
     assert!(other.query_by_label_contains("opened").is_some());
-    assert_eq!(other.state().shown_events(), 12);
+    assert_eq!(other.state().shown_events(), 14);
     assert_eq!(count(&other, " completed "), 1);
     assert!(
         other
@@ -65,7 +66,7 @@ fn save_then_open_replays_the_same_run() {
     other.key_press(egui::Key::Space);
     other.run_steps(2);
     assert!(other.query_by_label_contains("nothing runs").is_some());
-    assert_eq!(other.state().shown_events(), 12);
+    assert_eq!(other.state().shown_events(), 14);
     let _ = std::fs::remove_file(&path);
 }
 

@@ -15,19 +15,20 @@ fn remote_line() -> u32 {
         .unwrap()
 }
 
-/// `remote` stepped to the end: 12 events, the task completed, nothing highlighted.
+/// `remote` stepped to the end: 14 events (each poll ends with the compiler's state of
+/// `outer`), the task completed, nothing highlighted.
 fn finished_remote() -> egui_kittest::Harness<'static, pollscope::app::PollscopeApp> {
     let mut harness = app("remote");
     harness.key_press(egui::Key::Space);
     wait_for(&mut harness, "the first poll", |h| {
-        h.state().shown_events() == 6
+        h.state().shown_events() == 7
     });
     assert_eq!(harness.state().highlighted_line(), Some(remote_line()));
     harness.key_press(egui::Key::Space);
     wait_for(&mut harness, "the second poll", |h| {
         count(h, " completed ") == 1
     });
-    assert_eq!(harness.state().shown_events(), 12);
+    assert_eq!(harness.state().shown_events(), 14);
     assert_eq!(harness.state().highlighted_line(), None);
     harness
 }
@@ -35,13 +36,13 @@ fn finished_remote() -> egui_kittest::Harness<'static, pollscope::app::Pollscope
 #[test]
 fn the_scrubber_moves_the_highlighted_line_back() {
     let mut harness = finished_remote();
-    // Back to just after the first poll ended (6 events): suspended at `Remote` again.
-    for _ in 0..6 {
+    // Back to just after the first poll ended (7 events): suspended at `Remote` again.
+    for _ in 0..7 {
         harness.key_press(egui::Key::ArrowLeft);
         harness.step();
     }
     harness.run_steps(2);
-    assert_eq!(harness.state().shown_events(), 6);
+    assert_eq!(harness.state().shown_events(), 7);
     assert_eq!(harness.state().highlighted_line(), Some(remote_line()));
     assert_eq!(
         count(&harness, " completed "),
@@ -50,7 +51,7 @@ fn the_scrubber_moves_the_highlighted_line_back() {
     );
     assert!(
         harness
-            .query_by_label_contains("rewound to event 6 of 12")
+            .query_by_label_contains("rewound to event 7 of 14")
             .is_some()
     );
     // Home: before anything ran.
@@ -61,7 +62,7 @@ fn the_scrubber_moves_the_highlighted_line_back() {
     // End: live again.
     harness.key_press(egui::Key::End);
     harness.run_steps(2);
-    assert_eq!(harness.state().shown_events(), 12);
+    assert_eq!(harness.state().shown_events(), 14);
     assert_eq!(count(&harness, " completed "), 1);
 }
 
@@ -70,7 +71,7 @@ fn stepping_while_rewound_returns_to_live() {
     let mut harness = app("remote");
     harness.key_press(egui::Key::Space);
     wait_for(&mut harness, "the first poll", |h| {
-        h.state().shown_events() == 6
+        h.state().shown_events() == 7
     });
     harness.key_press(egui::Key::Home);
     harness.run_steps(2);
@@ -79,7 +80,7 @@ fn stepping_while_rewound_returns_to_live() {
     wait_for(&mut harness, "the second poll, live", |h| {
         count(h, " completed ") == 1
     });
-    assert_eq!(harness.state().shown_events(), 12);
+    assert_eq!(harness.state().shown_events(), 14);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! lesson's await lines from DWARF agree with its `.at()` points; live futures show their
 //! state, the locals they hold with their values, and the futures they await.
 
-#![cfg(feature = "lessons")]
+#![cfg(feature = "app")]
 
 use pollscope::coro;
 use pollscope::executor::{Policy, yield_now};
@@ -170,10 +170,30 @@ fn a_saved_and_reloaded_trace_shows_the_same_states() {
     let trace = record(&lesson.program());
     let mut file = Vec::new();
     let header =
-        tracefile::Header::for_program(lesson.program().info().clone(), Policy::WakerDriven);
+        tracefile::Header::for_program(lesson.program().info().clone(), Policy::WakerDriven)
+            .with_layouts_of(&trace);
     tracefile::write(&mut file, &header, &trace).unwrap();
-    let (_, loaded) = tracefile::read(&file[..]).unwrap();
+    let (loaded_header, loaded) = tracefile::read(&file[..]).unwrap();
     assert_eq!(loaded.events, trace.events);
+    // The layouts travel in the header: the machine shows without the binary.
+    let mut futures: Vec<_> = loaded_header
+        .layouts
+        .iter()
+        .map(|l| l.short_name())
+        .collect();
+    futures.sort();
+    assert_eq!(
+        futures,
+        [
+            "await_chain::inner",
+            "await_chain::middle",
+            "await_chain::outer"
+        ]
+    );
+    let index = coro::index().unwrap();
+    for layout in &loaded_header.layouts {
+        assert_eq!(Some(layout), index.layout(&layout.future).map(|l| &**l));
+    }
     for depth in 0..3 {
         assert_eq!(states(&loaded, 0, depth), states(&trace, 0, depth));
         assert!(!states(&loaded, 0, depth).is_empty());
@@ -190,4 +210,63 @@ fn a_binary_without_debug_info_gets_one_line_and_no_crash() {
         assert!(err.starts_with("no debug info ("), "{path}: {err}");
         assert!(!err.contains('\n'), "{err}");
     }
+}
+
+async fn big() -> u8 {
+    let buf = std::hint::black_box([7u8; 4096]);
+    yield_now().await;
+    buf[0]
+}
+
+#[test]
+fn a_future_over_two_kib_is_flagged_with_the_locals_that_hold_the_bytes() {
+    // Referenced, so the test binary keeps its layout.
+    let program = Program::new("big").task("big", big);
+    let _ = record(&program);
+    let index = coro::index().unwrap();
+    let layout = index.layout("coro_states::big").expect("a layout for big");
+    assert!(layout.size > coro::LARGE_FUTURE, "{}", layout.size);
+    let warning = layout.large_warning().unwrap();
+    assert!(
+        warning.starts_with("large future: coro_states::big is "),
+        "{warning}"
+    );
+    assert!(warning.contains("Suspend0"), "{warning}");
+    assert!(
+        warning.contains("buf: [u8; 4096] (4096 bytes)"),
+        "{warning}"
+    );
+    // Small futures are not flagged.
+    let small = index.layout("pollscope::lessons::remote::outer").unwrap();
+    assert_eq!(small.large_warning(), None);
+}
+
+#[test]
+fn the_states_command_lists_a_lessons_futures_as_json() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["states", "remote", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outer = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["future"] == "pollscope::lessons::remote::outer")
+        .expect("remote::outer listed");
+    assert!(outer["size"].as_u64().unwrap() > 0);
+    let suspend = outer["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Suspend0")
+        .unwrap();
+    let lesson = lessons::find("remote").unwrap();
+    assert_eq!(suspend["file"], lesson.file);
+    assert_eq!(suspend["line"], lesson.declared_points()[0].1.unwrap());
 }

@@ -145,9 +145,24 @@ pub struct View<'a> {
     pub loaded: Option<&'a Path>,
     /// The outcome of the last file action.
     pub message: Option<&'a str>,
+    /// Coroutine layouts a loaded trace carries.
+    pub layouts: &'a [std::sync::Arc<crate::coro::Layout>],
+    /// Why the compiler's states cannot be shown (no debug info), once known.
+    pub coro_unavailable: Option<&'a str>,
 }
 
 impl View<'_> {
+    /// The compiler's layout of a future: from a loaded trace's header, else from the
+    /// running binary's debug info.
+    pub fn layout(&self, future: &str) -> Option<&crate::coro::Layout> {
+        if let Some(l) = self.layouts.iter().find(|l| l.future == future) {
+            return Some(l);
+        }
+        crate::coro::ready()
+            .and_then(|i| i.layout(future))
+            .map(|l| &**l)
+    }
+
     /// The task the panels focus on: the selected one, else the one being polled, else
     /// the first unfinished, else the first.
     pub fn focus(&self) -> Option<&crate::trace::TaskView> {
@@ -195,6 +210,8 @@ pub struct PollscopeApp {
     generation: u64,
     /// The trace time of the last frame, for live timers between events.
     last_now_ns: u64,
+    /// Coroutine layouts of a loaded trace.
+    layouts: Vec<std::sync::Arc<crate::coro::Layout>>,
 }
 
 impl PollscopeApp {
@@ -264,6 +281,7 @@ impl PollscopeApp {
             message: None,
             generation: 0,
             last_now_ns: 0,
+            layouts: Vec::new(),
         }
     }
 
@@ -285,6 +303,7 @@ impl PollscopeApp {
             // Leaving a loaded trace: the live run's events come back from the start.
             self.timeline = Timeline::new();
         }
+        self.layouts.clear();
         let program = &self.catalog[self.current];
         // Read afresh: a reset after editing the code shows the code as it is now.
         self.info = program.info().clone();
@@ -470,6 +489,7 @@ impl PollscopeApp {
                     ..self.info.clone()
                 };
                 Header::for_program(info, self.settings.policy())
+                    .with_layouts_of(self.timeline.trace())
             }
         };
         self.message = Some(
@@ -508,6 +528,12 @@ impl PollscopeApp {
         });
         self.sources = Sources::carried(&self.info);
         self.sources.discover(&trace);
+        self.layouts = header
+            .layouts
+            .iter()
+            .cloned()
+            .map(std::sync::Arc::new)
+            .collect();
         self.timeline = Timeline::from_trace(trace);
         self.message = Some(format!(
             "opened {} ({} events): nothing runs; Left and Right rewind, R runs the program live",
@@ -569,6 +595,8 @@ impl PollscopeApp {
             rewound: self.cursor.is_some(),
             loaded: self.loaded.as_ref().map(|(p, _)| p.as_path()),
             message: self.message.as_deref(),
+            layouts: &self.layouts,
+            coro_unavailable: crate::coro::failure(),
         }
     }
 

@@ -22,13 +22,23 @@ impl SourceView {
     }
 }
 
+/// The await points of a task's chain, outermost first: its `.at()` points, or where it
+/// has none, the compiler's states of the futures it awaits (from debug info).
+fn chain(task: &crate::trace::TaskView) -> Vec<crate::trace::PointId> {
+    if task.chain.is_empty() {
+        task.coro.iter().map(|f| f.state).collect()
+    } else {
+        task.chain.clone()
+    }
+}
+
 /// The file of the focused task's innermost await point, when it is suspended or running.
 fn focused_file<'a>(view: &View<'a>) -> Option<&'a str> {
     let task = view.focus()?;
     if matches!(task.state, TaskState::Completed(_)) {
         return None;
     }
-    let point = view.trace.point(*task.chain.last()?)?;
+    let point = view.trace.point(*chain(task).last()?)?;
     Some(view.trace.str(point.file))
 }
 
@@ -54,10 +64,9 @@ fn marks_in(view: &View<'_>, file: &str) -> (Option<u32>, Vec<u32>) {
     if matches!(task.state, TaskState::Completed(_)) {
         return (None, Vec::new());
     }
-    let points: Vec<_> = task
-        .chain
-        .iter()
-        .filter_map(|&p| view.trace.point(p))
+    let points: Vec<_> = chain(task)
+        .into_iter()
+        .filter_map(|p| view.trace.point(p))
         .collect();
     let Some((innermost, outer)) = points.split_last() else {
         return (None, Vec::new());

@@ -3,12 +3,14 @@
 //! files, and (with the app) one frame of the app. Figures belong here, never in timed
 //! tests.
 
+mod coro;
 mod executor;
 #[cfg(feature = "app")]
 mod frame;
 mod load;
 mod rewind;
 
+pub use coro::{CoroBench, coro};
 pub use executor::{ExecutorBench, YieldOnce, executor};
 #[cfg(feature = "app")]
 pub use frame::{FrameBench, frames};

@@ -26,6 +26,22 @@ pub enum BenchCommand {
     Frame(FrameArgs),
     /// Trace files: save and load a big recorded trace.
     Load(LoadArgs),
+    /// Debug info: time to read the binary's coroutine layouts, and what recording each
+    /// task's state after every poll adds to a poll.
+    Coro(CoroArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CoroArgs {
+    /// Tasks per round; each is an async block that awaits a yield once.
+    #[arg(long, default_value_t = 100_000)]
+    tasks: usize,
+    /// Rounds of each variant; the fastest is reported.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +100,10 @@ pub struct ExecutorArgs {
     /// Runs of each executor; the fastest is reported.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Read the binary's debug info first, so every task is looked up in it after its
+    /// polls, as in the app (these tasks are no coroutines: nothing more is recorded).
+    #[arg(long)]
+    states: bool,
     /// Print one JSON object instead of words.
     #[arg(long)]
     json: bool,
@@ -97,6 +117,9 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
         BenchCommand::Executor(args) => {
             if args.tasks == 0 {
                 return Err("--tasks must be at least 1".to_owned());
+            }
+            if args.states {
+                pollscope_coro_index()?;
             }
             let r = bench::executor(args.tasks, args.rounds);
             if args.json {
@@ -124,6 +147,26 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Frame(args) => frame(args),
+        BenchCommand::Coro(args) => {
+            if args.tasks == 0 {
+                return Err("--tasks must be at least 1".to_owned());
+            }
+            let r = bench::coro(args.tasks, args.rounds)?;
+            if args.json {
+                println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
+            } else {
+                debug_build_note();
+                println!(
+                    "debug info: {} coroutine layouts read in {:.0} ms",
+                    r.layouts, r.index_ms
+                );
+                println!(
+                    "{} tasks: {:.1} ns per poll recording states, {:.1} without: {:+.1} ns",
+                    r.tasks, r.ns_per_poll_states, r.ns_per_poll_plain, r.added_ns
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Load(args) => {
             if args.tasks == 0 || args.events == 0 {
                 return Err("--tasks and --events must be at least 1".to_owned());
@@ -191,4 +234,8 @@ fn debug_build_note() {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; run with --release for real figures");
     }
+}
+
+fn pollscope_coro_index() -> Result<(), String> {
+    crate::coro::index().map(|_| ()).map_err(str::to_owned)
 }

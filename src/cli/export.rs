@@ -60,7 +60,7 @@ pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
     // Even a run that timed out is worth keeping: the trace shows where it got stuck.
     let written = match args.format {
         Format::Jsonl => {
-            let header = Header::for_program(recording.info, args.policy);
+            let header = Header::for_program(recording.info, args.policy).with_layouts_of(trace);
             tracefile::save(&args.output, &header, trace)
         }
         Format::Chrome => tracefile::write_atomically(&args.output, |out| {

@@ -10,6 +10,7 @@ mod program;
 mod replay;
 #[cfg(feature = "app")]
 mod serve;
+mod states;
 mod step;
 #[cfg(feature = "app")]
 mod timing;

@@ -4,6 +4,7 @@
 use super::explain;
 use super::export::{self, ExportOptions};
 use super::replay::{self, ReplayArgs};
+use super::states::{self, StatesOptions};
 use super::step::{self, StepOptions};
 use super::{Subject, exit};
 use crate::executor::Policy;
@@ -33,6 +34,9 @@ enum ProgramCommand {
     Export(ExportOptions),
     /// Print the program's explanation, its await points and its code.
     Explain,
+    /// List the program's async fns and blocks as the compiler laid them out: size,
+    /// states with their lines, the locals each state holds (from debug info).
+    States(StatesOptions),
     /// Print the task table of a saved trace file at any index, without running anything.
     Replay(ReplayArgs),
     /// Open a saved trace file in the app: replay and rewind it without running anything.
@@ -71,6 +75,7 @@ pub fn program_main(program: Program) -> ExitCode {
         ProgramCommand::Step(options) => step::run(&subject, options),
         ProgramCommand::Export(options) => export::run(&subject, options),
         ProgramCommand::Explain => explain::run(&subject),
+        ProgramCommand::States(options) => states::run(&subject, options),
         ProgramCommand::Replay(args) => replay::run(args),
         ProgramCommand::Open { file } => open(subject.program, file),
     };

@@ -49,6 +49,9 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     }
     subject.check_urls(&args.urls)?;
     let program = &subject.program;
+    // The compiler's states of every pending poll are printed too: read the debug info
+    // first (once, well under a second; without it the run goes on all the same).
+    let coro = crate::coro::index();
     // The demo server (if the program needs it) lives until the run ends.
     let mut launched = program
         .launch(args.policy, args.urls)
@@ -71,6 +74,9 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
             program.info().display_title(),
             args.policy.title()
         );
+        if let Err(why) = coro {
+            let _ = writeln!(out, "      ({why})");
+        }
     }
     let limits = Limits {
         max_polls: args.steps,
@@ -146,6 +152,8 @@ fn print_details(out: &mut impl Write, timeline: &Timeline, from: usize) {
                 | EventKind::ThreadSpawn { .. }
                 | EventKind::ThreadFinish { .. }
                 | EventKind::ThreadJoin { .. }
+                | EventKind::CoroState { .. }
+                | EventKind::CoroLocals { .. }
         );
         if shown {
             let _ = writeln!(out, "        {}", report::event_text(trace, event));

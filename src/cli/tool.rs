@@ -5,6 +5,7 @@ use super::bench::{self, BenchArgs};
 use super::export::{self, ExportOptions};
 use super::replay::{self, ReplayArgs};
 use super::serve::{self, ServeArgs};
+use super::states::{self, StatesOptions};
 use super::step::{self, StepOptions};
 use super::{Subject, exit, explain};
 use crate::executor::Policy;
@@ -52,6 +53,14 @@ enum Command {
         lesson: String,
         #[command(flatten)]
         options: StepOptions,
+    },
+    /// List a lesson's async fns and blocks as the compiler laid them out: size, states
+    /// with their lines, the locals each state holds (from the binary's debug info).
+    States {
+        /// Lesson id (see `pollscope lessons`).
+        lesson: String,
+        #[command(flatten)]
+        options: StatesOptions,
     },
     /// Run the embedded demo server on loopback until interrupted.
     Serve(ServeArgs),
@@ -132,6 +141,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             lesson: id,
             options,
         } => step::run(&lesson(&id)?, options),
+        Command::States {
+            lesson: id,
+            options,
+        } => states::run(&lesson(&id)?, options),
         Command::Serve(args) => serve::run(args),
         Command::Export {
             lesson: id,

@@ -320,6 +320,7 @@ impl Reader {
             };
             let mut mstate = MachineState {
                 value,
+                live: state.name == "Unresumed" || state.name.starts_with("Suspend"),
                 locals: Vec::new(),
                 awaitee: None,
             };
@@ -333,7 +334,10 @@ impl Reader {
                 };
                 if field_name == "__awaitee" {
                     state.awaitee = Some(shape.name().to_owned());
-                    mstate.awaitee = Some(field);
+                    // Followed after a poll only if a coroutine can be found in it.
+                    if self.holds_coroutine(ty, 6) {
+                        mstate.awaitee = Some(field);
+                    }
                 } else if !state.locals.iter().any(|l| l.name == field_name) {
                     // A local can be listed twice (an argument and its copy): once is enough.
                     state.locals.push(LocalLayout {
@@ -606,16 +610,18 @@ impl Reader {
                     }
                 }
                 dw::DW_TAG_array_type => {
-                    let element = match self.type_ref(unit, offset)? {
+                    let (element, element_name) = match self.type_ref(unit, offset)? {
                         Some(t) => {
                             let id = self.shape(unit, t, depth + 1)?;
-                            self.shapes[id as usize].size()
+                            let shape = &self.shapes[id as usize];
+                            (shape.size(), shape.name().to_owned())
                         }
-                        None => 0,
+                        None => (0, "?".to_owned()),
                     };
                     let count = self.array_count(unit, offset)?;
+                    // Arrays have no name in DWARF: spelled as Rust spells them.
                     Shape::Opaque {
-                        name,
+                        name: Arc::from(format!("[{element_name}; {count}]")),
                         size: if size > 0 { size } else { element * count },
                     }
                 }

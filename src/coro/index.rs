@@ -16,7 +16,8 @@ pub struct Index {
     pub(super) machines: Vec<Machine>,
     pub(super) types: Vec<Shape>,
     by_pc: HashMap<u64, TypeId>,
-    by_name: HashMap<(String, u64), Vec<TypeId>>,
+    /// By `type_name`, then size: looked up with a borrowed name, no allocation per task.
+    by_name: HashMap<String, Vec<(u64, TypeId)>>,
     by_future: HashMap<String, u32>,
     /// Runtime address minus file address of the running binary's code.
     bias: u64,
@@ -52,12 +53,19 @@ impl Index {
             .enumerate()
             .map(|(i, l)| (l.future.clone(), i as u32))
             .collect();
+        let mut by_name: HashMap<String, Vec<(u64, TypeId)>> = HashMap::default();
+        for ((name, size), types) in found.by_name {
+            by_name
+                .entry(name)
+                .or_default()
+                .extend(types.into_iter().map(|t| (size, t)));
+        }
         Index {
             layouts: found.layouts,
             machines: found.machines,
             types: found.types,
             by_pc: found.by_pc,
-            by_name: found.by_name,
+            by_name,
             by_future,
             bias,
             build_ms: start.elapsed().as_secs_f64() * 1e3,
@@ -83,8 +91,13 @@ impl Index {
         if let Some(&m) = self.by_pc.get(&pc) {
             return Some(m);
         }
-        match self.by_name.get(&(type_name.to_owned(), size as u64)) {
-            Some(candidates) if candidates.len() == 1 => Some(candidates[0]),
+        let mut candidates = self
+            .by_name
+            .get(type_name)?
+            .iter()
+            .filter(|(s, _)| *s == size as u64);
+        match (candidates.next(), candidates.next()) {
+            (Some(&(_, ty)), None) => Some(ty),
             _ => None,
         }
     }
@@ -138,6 +151,15 @@ fn finish(built: Built) {
     let _ = slot.built.set(built);
     let _guard = slot.started.lock().unwrap_or_else(PoisonError::into_inner);
     slot.done.notify_all();
+}
+
+/// Why there is no index, once the build has failed (never blocks).
+pub fn failure() -> Option<&'static str> {
+    slot()
+        .built
+        .get()
+        .and_then(|b| b.as_ref().err())
+        .map(String::as_str)
 }
 
 /// The index, if it is built (never blocks).

@@ -15,10 +15,11 @@ mod layout;
 mod read;
 mod shape;
 
-pub use index::{Index, index, ready, start};
+pub use index::{Index, failure, index, ready, start};
 pub use layout::{LARGE_FUTURE, Layout, LocalLayout, StateLayout, short_path};
-pub use read::Frame;
+pub use read::{Frame, short_type};
 
+use crate::trace::{EventKind, Trace};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -47,4 +48,27 @@ impl Root {
     pub(crate) fn type_in(&self, index: &Index) -> Option<u32> {
         index.type_of(self.poll, self.type_name, self.size)
     }
+}
+
+/// The layouts of the futures `trace`'s `coro_state` events name, from the running
+/// binary's index (none if it is not built): what a trace file carries so its state
+/// machines show without the binary.
+pub fn layouts_in(trace: &Trace) -> Vec<Layout> {
+    let Some(index) = ready() else {
+        return Vec::new();
+    };
+    let mut futures: Vec<crate::trace::Sym> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CoroState { future, .. } => Some(future),
+            _ => None,
+        })
+        .collect();
+    futures.sort();
+    futures.dedup();
+    futures
+        .into_iter()
+        .filter_map(|f| index.layout(trace.str(f)).map(|l| Layout::clone(l)))
+        .collect()
 }

@@ -29,17 +29,22 @@ pub struct Frame {
 
 impl Index {
     /// The await chain of the future of type `ty` at `ptr` (the first coroutine in it,
-    /// then each one awaited), outermost first.
+    /// then each one awaited), outermost first, each frame handed to `each` with its depth.
     ///
     /// # Safety
     ///
     /// `ptr` must point to a live value of type `ty` that nothing is polling or moving
     /// while this runs.
-    pub(crate) unsafe fn read_chain(&self, ty: TypeId, ptr: *const u8) -> Vec<Frame> {
-        let mut frames = Vec::new();
+    pub(crate) unsafe fn read_chain(
+        &self,
+        ty: TypeId,
+        ptr: *const u8,
+        mut each: impl FnMut(usize, &Frame),
+    ) {
+        let mut depth = 0;
         let mut at = self.find_coroutine(ty, ptr as usize, MAX_WRAPPERS);
         while let Some((machine, addr)) = at.take() {
-            if frames.len() >= MAX_DEPTH || addr == 0 {
+            if depth >= MAX_DEPTH || addr == 0 {
                 break;
             }
             let m = self.machine(machine);
@@ -50,41 +55,46 @@ impl Index {
                 break;
             };
             let layout = m.layout as usize;
-            let name = &self.layouts[layout].states[state].name;
-            // Returned and Panicked hold nothing live: their fields may be gone.
-            let live = name.starts_with("Suspend") || name == "Unresumed";
             let ms = &m.states[state];
-            let locals = ms
-                .locals
-                .iter()
-                .map(|f| {
-                    let shape = self.shape(f.ty);
-                    let value = if live {
-                        self.value(f.ty, addr + f.offset as usize, 2)
-                    } else {
-                        None
-                    };
-                    match value {
-                        Some(v) => format!("{}: {} = {v}", f.name, short_type(shape.name())),
-                        None => format!(
-                            "{}: {} ({} bytes)",
-                            f.name,
-                            short_type(shape.name()),
-                            shape.size()
-                        ),
-                    }
-                })
-                .collect();
-            frames.push(Frame {
-                layout,
-                state,
-                locals,
-            });
+            // Returned and Panicked hold nothing live: their fields may be gone.
+            let live = ms.live;
+            let locals = if ms.locals.is_empty() {
+                Vec::new()
+            } else {
+                ms.locals
+                    .iter()
+                    .map(|f| {
+                        let shape = self.shape(f.ty);
+                        let value = if live {
+                            self.value(f.ty, addr + f.offset as usize, 2)
+                        } else {
+                            None
+                        };
+                        match value {
+                            Some(v) => format!("{}: {} = {v}", f.name, short_type(shape.name())),
+                            None => format!(
+                                "{}: {} ({} bytes)",
+                                f.name,
+                                short_type(shape.name()),
+                                shape.size()
+                            ),
+                        }
+                    })
+                    .collect()
+            };
+            each(
+                depth,
+                &Frame {
+                    layout,
+                    state,
+                    locals,
+                },
+            );
+            depth += 1;
             if live && let Some(awaitee) = &ms.awaitee {
                 at = self.find_coroutine(awaitee.ty, addr + awaitee.offset as usize, MAX_WRAPPERS);
             }
         }
-        frames
     }
 
     /// The first coroutine inside a value of type `ty` at `addr`: itself, a field, or what
@@ -203,7 +213,7 @@ impl Index {
 
 /// The last segment of a type's path, generic arguments shortened the same way
 /// (`alloc::string::String` → `String`, `core::option::Option<u64>` → `Option<u64>`).
-pub(crate) fn short_type(name: &str) -> String {
+pub fn short_type(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut segment = String::new();
     for c in name.chars() {

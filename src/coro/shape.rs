@@ -114,7 +114,11 @@ pub(crate) struct Machine {
 pub(crate) struct MachineState {
     /// The discriminant value selecting it.
     pub value: Option<u64>,
+    /// `Unresumed` or `SuspendN`: its fields are live. (`Returned` and `Panicked` keep the
+    /// fields' places, not their values.)
+    pub live: bool,
     pub locals: Vec<Field>,
+    /// The awaited future, if it is (or holds) a coroutine: the chain goes on through it.
     pub awaitee: Option<Field>,
 }
 

@@ -112,6 +112,8 @@ pub struct Executor {
     unfinished: usize,
     hook: Option<PollHook>,
     tap: Option<Tap>,
+    /// Read the compiler's state of each task after each poll (when the index is built).
+    read_states: bool,
 }
 
 impl Executor {
@@ -139,7 +141,15 @@ impl Executor {
             unfinished: 0,
             hook: None,
             tap: None,
+            read_states: true,
         }
+    }
+
+    /// Whether to record the compiler's state of each task's future after every poll
+    /// (`coro_state` events; on by default, and only once [`crate::coro::index`] is
+    /// built). Off, a poll costs what it costs without debug info.
+    pub fn record_states(&mut self, on: bool) {
+        self.read_states = on;
     }
 
     /// Hands the events recorded so far (as [`take_delta`](Self::take_delta) does) to
@@ -454,12 +464,12 @@ impl Executor {
         };
         // The compiler's states, read while the future is still there (also after its last
         // poll: `Returned` or `Panicked`).
-        if let Some(index) = crate::coro::ready()
-            && let Some(frames) = task.coro_frames(index)
+        if self.read_states
+            && let Some(index) = crate::coro::ready()
         {
-            for (depth, frame) in frames.iter().enumerate() {
+            task.coro_frames(index, |depth, frame| {
                 log.coro_frame(id, depth, index, frame, t_end);
-            }
+            });
         }
         let pending = matches!(outcome, Outcome::Pending { .. });
         if !pending {

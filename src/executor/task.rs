@@ -62,11 +62,16 @@ impl Task {
         }
     }
 
-    /// The await chain the compiler's state machines show now, read with `index`; `None`
-    /// when the task's future is not a coroutine the index knows, or is gone.
-    pub fn coro_frames(&self, index: &Index) -> Option<Vec<Frame>> {
-        self.future.as_ref()?;
-        let coro = self.coro.as_ref()?;
+    /// Reads the await chain the compiler's state machines show now, with `index`, and
+    /// hands each frame to `each`; nothing when the task's future is not a coroutine the
+    /// index knows, or is gone.
+    pub fn coro_frames(&self, index: &Index, each: impl FnMut(usize, &Frame)) {
+        if self.future.is_none() {
+            return;
+        }
+        let Some(coro) = self.coro.as_ref() else {
+            return;
+        };
         let ty = match coro.machine.get() {
             Some(known) => known,
             None => {
@@ -74,11 +79,12 @@ impl Task {
                 coro.machine.set(Some(found));
                 found
             }
-        }?;
+        };
+        let Some(ty) = ty else { return };
         // SAFETY: `ptr` points to the task's future inside its box, which is alive
         // (`future` is `Some`) and pinned; this runs on the executor's thread between
         // polls, so nothing polls or moves it meanwhile.
-        Some(unsafe { index.read_chain(ty, coro.ptr) })
+        unsafe { index.read_chain(ty, coro.ptr, each) }
     }
 
     /// The task's `Waker`, lent for one poll without touching the reference count: it

@@ -30,12 +30,17 @@ pub fn record(program: &Program, policy: Policy) -> Result<Recording, ProgramErr
 }
 
 /// [`record`] with page URLs and limits of your own.
+///
+/// Both wait for the binary's debug info to be read first (once per process, well under a
+/// second), so the trace has the compiler's state of every coroutine after every poll;
+/// without debug info they run all the same.
 pub fn record_with(
     program: &Program,
     policy: Policy,
     urls: Vec<String>,
     limits: Limits,
 ) -> Result<Recording, ProgramError> {
+    let _ = crate::coro::index();
     let mut launched = program.launch(policy, urls)?;
     let end = drive::drive(&mut launched.executor, limits);
     let trace = launched.executor.snapshot();

@@ -204,8 +204,8 @@ pub struct Log {
     /// Per task: was a poll asked for? The rule of [`PollDemand`], applied in log order.
     demand: Vec<PollDemand>,
     /// The symbols of coroutine states recorded so far, by layout and state: a state
-    /// recorded after every poll is interned once.
-    coro_syms: HashMap<(usize, usize), (Sym, PointId)>,
+    /// recorded after every poll is interned once, and found again by two indexes.
+    coro_syms: Vec<Vec<Option<(Sym, PointId)>>>,
     /// Names of threads that woke tasks, by the identity of their shared copy: interning
     /// a wake from a known thread is a pointer comparison.
     thread_names: Vec<(Arc<str>, Sym)>,
@@ -308,9 +308,12 @@ impl Log {
         frame: &crate::coro::Frame,
         t_ns: u64,
     ) {
-        let key = (frame.layout, frame.state);
-        let (future, state) = match self.coro_syms.get(&key) {
-            Some(&known) => known,
+        let known = self
+            .coro_syms
+            .get(frame.layout)
+            .and_then(|states| states.get(frame.state).copied().flatten());
+        let (future, state) = match known {
+            Some(known) => known,
             None => {
                 let layout = &index.layouts()[frame.layout];
                 let state = &layout.states[frame.state];
@@ -318,7 +321,14 @@ impl Log {
                     self.intern(&layout.future),
                     self.builder.point(&state.name, &state.file, state.line),
                 );
-                self.coro_syms.insert(key, syms);
+                if self.coro_syms.len() <= frame.layout {
+                    self.coro_syms.resize(frame.layout + 1, Vec::new());
+                }
+                let states = &mut self.coro_syms[frame.layout];
+                if states.len() < layout.states.len() {
+                    states.resize(layout.states.len(), None);
+                }
+                states[frame.state] = Some(syms);
                 syms
             }
         };

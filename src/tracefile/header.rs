@@ -1,6 +1,7 @@
 //! The header line: what a trace file is, and which program (if any) it records.
 
 use super::{FORMAT, FileError, VERSION};
+use crate::coro::Layout;
 use crate::executor::Policy;
 use crate::program::{ProgramInfo, SourceFile};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -21,6 +22,10 @@ pub struct Header {
     /// The program that ran, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub program: Option<ProgramInfo>,
+    /// The compiler's layouts of the futures the trace's `coro_state` events name (from
+    /// the binary's debug info), so a saved trace shows its state machines anywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layouts: Vec<Layout>,
 }
 
 impl Header {
@@ -29,6 +34,7 @@ impl Header {
         Header {
             policy: Some(policy),
             program: Some(program),
+            layouts: Vec::new(),
         }
     }
 
@@ -37,7 +43,14 @@ impl Header {
         Header {
             policy: Some(policy),
             program: None,
+            layouts: Vec::new(),
         }
+    }
+
+    /// The same header, with the layouts of the futures `trace` names.
+    pub fn with_layouts_of(mut self, trace: &crate::trace::Trace) -> Header {
+        self.layouts = crate::coro::layouts_in(trace);
+        self
     }
 
     /// The program's id, if the header names one.
@@ -81,6 +94,7 @@ impl From<HeaderV1> for Header {
         Header {
             policy: v1.policy,
             program,
+            layouts: Vec::new(),
         }
     }
 }
