@@ -124,7 +124,14 @@ pub(crate) struct MachineState {
 
 impl Machine {
     /// The state for a discriminant value, by its index.
+    #[inline]
     pub fn state_for(&self, value: u64) -> Option<usize> {
+        // rustc lists a coroutine's variants in discriminant order: the value is the index.
+        if let Some(state) = self.states.get(value as usize)
+            && state.value == Some(value)
+        {
+            return Some(value as usize);
+        }
         self.states
             .iter()
             .position(|s| s.value == Some(value))
