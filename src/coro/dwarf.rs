@@ -338,6 +338,9 @@ impl Reader {
                     if self.holds_coroutine(ty, 6) {
                         mstate.awaitee = Some(field);
                     }
+                } else if field_name.starts_with("__") {
+                    // The compiler's own temporaries (drop flags `__0`, `__1`, …): not the
+                    // program's locals.
                 } else if !state.locals.iter().any(|l| l.name == field_name) {
                     // A local can be listed twice (an argument and its copy): once is enough.
                     state.locals.push(LocalLayout {
