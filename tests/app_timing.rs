@@ -62,6 +62,32 @@ fn a_run_fills_in_and_reports_the_speedup() {
         harness.query_by_label("Start").is_some(),
         "the button is back to Start"
     );
+    assert!(
+        harness
+            .query_by_label("Each round's total (fresh connections)")
+            .is_some()
+    );
+    // For a spreadsheet and a slide.
+    harness.get_by_label("Copy as CSV").click();
+    harness.run_steps(2);
+    // Three targets, two modes, two rounds.
+    assert_eq!(harness.state().status_text(), "copied 12 requests as CSV");
+    let svg = std::env::temp_dir().join(format!("pollscope-app-{}.svg", std::process::id()));
+    harness.get_by_label("Save as SVG").click();
+    harness.run_steps(3);
+    let field = harness.get_by_label("File (.svg)");
+    field.click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_label("File (.svg)")
+        .type_text(svg.to_str().unwrap());
+    harness.run_steps(1);
+    harness.get_by_label("Save SVG").click();
+    harness.run_steps(2);
+    let chart = std::fs::read_to_string(&svg).expect("the chart was written");
+    assert!(chart.contains("Round totals (fresh connections"));
+    let _ = std::fs::remove_file(&svg);
 }
 
 #[test]

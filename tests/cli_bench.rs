@@ -45,3 +45,62 @@ fn bench_words_and_bad_flags() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--rounds must be at least 1"));
 }
+
+#[test]
+fn bench_writes_a_chart_and_compares_with_the_original() {
+    let dir = std::env::temp_dir().join(format!("pollscope-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("timing.svg");
+    // The seed profile: the original's four pages, on the embedded server.
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args([
+            "bench",
+            "--rounds",
+            "1",
+            "--connections",
+            "pooled",
+            "--plot",
+        ])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("connections: pooled"), "{text}");
+    assert!(
+        text.contains("the original, 4 pages x 15 runs over the internet: sequential 23.5 s"),
+        "{text}"
+    );
+    assert!(
+        text.contains("here, 4 pages x 1 runs on loopback"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("chart written to {}", svg.display())),
+        "{text}"
+    );
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        chart.starts_with("<svg"),
+        "{}",
+        &chart[..chart.len().min(80)]
+    );
+    assert!(chart.contains("pooled connections"));
+    // Not a terminal: no progress bar on stderr.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "--connections", "shared"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use fresh or pooled"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

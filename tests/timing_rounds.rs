@@ -21,6 +21,7 @@ fn config(targets: Vec<String>, rounds: usize, extra: bool) -> TimingConfig {
             ..FetchConfig::default()
         },
         extra_modes: extra,
+        connections: timing::Connections::Fresh,
     }
 }
 

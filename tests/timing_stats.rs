@@ -7,6 +7,7 @@ use pollscope::timing::{Mode, Round, Span, Stats, Summary};
 fn span(url: &str, mode: Mode, start_s: f64, end_s: f64, ok: bool) -> Span {
     Span {
         url: url.to_owned(),
+        index: usize::from(url == "b"),
         mode,
         start_s,
         end_s,
@@ -53,8 +54,12 @@ fn summary_speedup_and_ideals() {
     // Single-request medians: a = 1.5, b = 3.0.
     assert_eq!(s.ideal_sequential_s, Some(4.5));
     assert_eq!(s.ideal_concurrent_s, Some(3.0));
-    assert_eq!(s.concurrent_efficiency, Some(3.0 / 2.5));
+    // The concurrent median (2.5) beat its ideal (3.0): noise, so the efficiency stops at
+    // 100 % and says so.
+    assert_eq!(s.concurrent_efficiency, Some(1.0));
+    assert!(s.concurrent_beat_ideal);
     assert_eq!(s.sequential_efficiency, Some(4.5 / 5.0));
+    assert!(!s.sequential_beat_ideal);
     assert_eq!(s.sequential_awaits, None);
 }
 
@@ -67,4 +72,64 @@ fn failed_requests_do_not_count_towards_the_ideals() {
     let s = Summary::of(&rounds);
     assert_eq!(s.ideal_sequential_s, Some(4.0));
     assert_eq!(s.ideal_concurrent_s, Some(3.0));
+}
+
+/// A round of `n` copies of one URL: sequential requests of `single` seconds one after
+/// another, concurrent ones all overlapping.
+fn copies(round_no: usize, n: usize, single: f64, concurrent: f64) -> Round {
+    let mut requests = Vec::new();
+    for index in 0..n {
+        let start = index as f64 * single;
+        requests.push(Span {
+            url: "http://host/same".to_owned(),
+            index,
+            mode: Mode::Sequential,
+            start_s: start,
+            end_s: start + single,
+            bytes: Some(10),
+            error: None,
+        });
+        requests.push(Span {
+            url: "http://host/same".to_owned(),
+            index,
+            mode: Mode::Concurrent,
+            start_s: 0.0,
+            end_s: concurrent,
+            bytes: Some(10),
+            error: None,
+        });
+    }
+    Round {
+        round: round_no,
+        order: vec![Mode::Sequential, Mode::Concurrent],
+        totals: vec![
+            (Mode::Sequential, n as f64 * single),
+            (Mode::Concurrent, concurrent),
+        ],
+        requests,
+    }
+}
+
+#[test]
+fn copies_of_one_url_count_once_each_in_the_ideals() {
+    // 64 copies of one URL at 0.144 s: a sequential round makes 64 requests one after
+    // another, so its ideal is 64 x 0.144 s, not the time of one.
+    let rounds: Vec<Round> = (1..=3).map(|r| copies(r, 64, 0.144, 0.2)).collect();
+    let s = Summary::of(&rounds);
+    let ideal = s.ideal_sequential_s.unwrap();
+    assert!((ideal - 64.0 * 0.144).abs() < 1e-9, "{ideal}");
+    assert!((s.ideal_concurrent_s.unwrap() - 0.144).abs() < 1e-9);
+    assert_eq!(s.sequential_efficiency, Some(1.0));
+    assert!(s.concurrent_efficiency.unwrap() <= 1.0);
+    assert!(!s.concurrent_beat_ideal);
+}
+
+#[test]
+fn efficiency_never_exceeds_one_hundred_percent() {
+    // Concurrent measured faster than the longest single request: noise, flagged.
+    let rounds: Vec<Round> = (1..=3).map(|r| copies(r, 4, 0.5, 0.4)).collect();
+    let s = Summary::of(&rounds);
+    assert_eq!(s.concurrent_efficiency, Some(1.0));
+    assert!(s.concurrent_beat_ideal);
+    assert_eq!(s.ideal_concurrent_s, Some(0.5));
 }

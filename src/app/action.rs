@@ -46,6 +46,12 @@ pub enum Action {
     StartTiming(super::timing::TimingRequest),
     /// Stop the timing run.
     StopTiming,
+    /// Ask where to save the timing chart as SVG.
+    AskSaveTimingSvg,
+    /// Save the timing chart (round totals and the latest Gantt) as SVG here.
+    SaveTimingSvg(std::path::PathBuf),
+    /// Put every request of the timing run on the clipboard as CSV.
+    CopyTimingCsv,
     /// Show the state after this many events (`None`: live).
     ScrubTo(Option<usize>),
     /// Move the scrubber by this many events.

@@ -14,14 +14,17 @@ pub enum FileDialog {
     Save(String),
     /// "Open trace".
     Open(String),
+    /// "Save timing chart as SVG".
+    SaveSvg(String),
 }
 
 /// Draws the open dialog, if any; returns what its buttons ask for.
 pub fn show(ctx: &egui::Context, dialog: &mut FileDialog) -> Option<Action> {
-    let (title, path, verb) = match dialog {
+    let (title, path, verb, kind) = match dialog {
         FileDialog::Closed => return None,
-        FileDialog::Save(path) => ("Save trace", path, "Save"),
-        FileDialog::Open(path) => ("Open trace", path, "Open"),
+        FileDialog::Save(path) => ("Save trace", path, "Save", "File (JSON Lines, .jsonl)"),
+        FileDialog::Open(path) => ("Open trace", path, "Open", "File (JSON Lines, .jsonl)"),
+        FileDialog::SaveSvg(path) => ("Save timing chart", path, "Save SVG", "File (.svg)"),
     };
     let mut action = None;
     let mut open = true;
@@ -30,7 +33,7 @@ pub fn show(ctx: &egui::Context, dialog: &mut FileDialog) -> Option<Action> {
         .collapsible(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
-            let label = ui.label("File (JSON Lines, .jsonl)");
+            let label = ui.label(kind);
             let edit = ui
                 .add(egui::TextEdit::singleline(path).desired_width(420.0))
                 .labelled_by(label.id);
@@ -38,10 +41,10 @@ pub fn show(ctx: &egui::Context, dialog: &mut FileDialog) -> Option<Action> {
             ui.horizontal(|ui| {
                 if ui.button(verb).clicked() || enter {
                     let file = PathBuf::from(path.trim());
-                    action = Some(if verb == "Save" {
-                        Action::SaveTrace(file)
-                    } else {
-                        Action::OpenTrace(file)
+                    action = Some(match verb {
+                        "Save" => Action::SaveTrace(file),
+                        "Save SVG" => Action::SaveTimingSvg(file),
+                        _ => Action::OpenTrace(file),
                     });
                 }
                 if ui.button("Cancel").clicked() {

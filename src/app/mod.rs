@@ -447,6 +447,24 @@ impl PollscopeApp {
                     run.stop();
                 }
             }
+            Action::AskSaveTimingSvg => {
+                self.dialog = files::FileDialog::SaveSvg("pollscope-timing.svg".to_owned());
+            }
+            Action::SaveTimingSvg(path) => self.save_timing_svg(&path),
+            Action::CopyTimingCsv => {
+                if let Some(run) = &self.timing_run {
+                    let report = crate::timing::Report::new(run.completed());
+                    let rows = report
+                        .rounds
+                        .iter()
+                        .map(|r| r.requests.len())
+                        .sum::<usize>();
+                    if let Some(ctx) = &self.repaint {
+                        ctx.copy_text(crate::timing::csv(&report));
+                    }
+                    self.message = Some(format!("copied {rows} requests as CSV"));
+                }
+            }
         }
     }
 
@@ -462,6 +480,7 @@ impl PollscopeApp {
                 ..Default::default()
             },
             extra_modes: false,
+            connections: request.connections,
         };
         let repaint = self.repaint.clone();
         self.timing_run = Some(crate::timing::Background::start(
@@ -473,6 +492,29 @@ impl PollscopeApp {
                 }
             },
         ));
+    }
+
+    fn save_timing_svg(&mut self, path: &Path) {
+        let Some(run) = &self.timing_run else {
+            self.message = Some("no timing run to save: start one in the Timing panel".into());
+            return;
+        };
+        let report = crate::timing::Report::new(run.completed());
+        let latest = run.latest().map(|(_, spans)| spans).unwrap_or_default();
+        let written = crate::timing::svg(&report, &latest, run.connections).and_then(|svg| {
+            tracefile::write_atomically(path, |out| {
+                use std::io::Write;
+                out.write_all(svg.as_bytes())
+            })
+            .map_err(|e| e.to_string())
+        });
+        self.message = Some(match written {
+            Ok(()) => {
+                self.dialog = files::FileDialog::Closed;
+                format!("saved the timing chart to {}", path.display())
+            }
+            Err(e) => format!("could not save the chart: {e}"),
+        });
     }
 
     fn go_live(&mut self) {

@@ -2,7 +2,7 @@
 //! Gantt chart of the latest round, and the speed-up in large numbers.
 
 use super::Action;
-use crate::timing::{Background, Mode, Round, Summary, Targets};
+use crate::timing::{Background, Connections, Mode, Round, Span, Summary, Targets};
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Points};
 
@@ -14,6 +14,7 @@ pub struct TimingForm {
     urls: String,
     rounds: usize,
     timeout_s: f64,
+    connections: Connections,
 }
 
 impl Default for TimingForm {
@@ -23,6 +24,7 @@ impl Default for TimingForm {
             urls: String::new(),
             rounds: 5,
             timeout_s: 10.0,
+            connections: Connections::Fresh,
         }
     }
 }
@@ -36,6 +38,8 @@ pub struct TimingRequest {
     pub rounds: usize,
     /// Per-request timeout, seconds.
     pub timeout_s: f64,
+    /// Fresh connections or warmed pools.
+    pub connections: Connections,
 }
 
 impl Default for TimingRequest {
@@ -46,6 +50,7 @@ impl Default for TimingRequest {
             targets: Targets::Profile(form.source),
             rounds: form.rounds,
             timeout_s: form.timeout_s,
+            connections: form.connections,
         }
     }
 }
@@ -99,6 +104,22 @@ fn controls(ui: &mut egui::Ui, form: &mut TimingForm, run: Option<&Background>) 
         .labelled_by(label.id);
     }
     ui.horizontal(|ui| {
+        ui.label("Connections");
+        for (c, hint) in [
+            (
+                Connections::Fresh,
+                "A new connection for every request, in every mode (as the original)",
+            ),
+            (
+                Connections::Pooled,
+                "One pool per mode, warmed before timing and reused by every round",
+            ),
+        ] {
+            ui.selectable_value(&mut form.connections, c, c.word())
+                .on_hover_text(hint);
+        }
+    });
+    ui.horizontal(|ui| {
         let label = ui.label("Rounds");
         ui.add(egui::DragValue::new(&mut form.rounds).range(1..=100))
             .labelled_by(label.id);
@@ -139,6 +160,7 @@ fn controls(ui: &mut egui::Ui, form: &mut TimingForm, run: Option<&Background>) 
                 targets,
                 rounds: form.rounds,
                 timeout_s: form.timeout_s,
+                connections: form.connections,
             }));
         }
     });
@@ -152,6 +174,24 @@ fn controls(ui: &mut egui::Ui, form: &mut TimingForm, run: Option<&Background>) 
         ui.add(egui::ProgressBar::new(done as f32 / run.rounds.max(1) as f32).text(text));
         if let Some(error) = run.error() {
             ui.colored_label(Color32::from_rgb(230, 70, 60), error);
+        }
+        if done > 0 {
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Save as SVG")
+                    .on_hover_text("The round chart and the latest round, for a slide")
+                    .clicked()
+                {
+                    action = Some(Action::AskSaveTimingSvg);
+                }
+                if ui
+                    .button("Copy as CSV")
+                    .on_hover_text("Every request of every round, for a spreadsheet")
+                    .clicked()
+                {
+                    action = Some(Action::CopyTimingCsv);
+                }
+            });
         }
     }
     action
@@ -171,6 +211,9 @@ fn big_numbers(ui: &mut egui::Ui, summary: &Summary) {
             ui.label("concurrent efficiency (ideal / measured)");
             let e = summary.concurrent_efficiency;
             ui.label(big(e.map_or("–".into(), |e| format!("{:.0} %", e * 100.0))));
+            if summary.concurrent_beat_ideal {
+                ui.label("measured below the ideal: noise, the ideal is a lower bound");
+            }
         });
     });
     if let (Some(s), Some(c)) = (summary.sequential, summary.concurrent) {
@@ -244,12 +287,13 @@ fn totals_chart(ui: &mut egui::Ui, rounds: &[Round], summary: &Summary) {
         });
 }
 
-fn gantt(ui: &mut egui::Ui, round: &Round) {
+/// One bar per request of round `round` as far as its requests have ended: the chart
+/// fills in as each one ends.
+fn gantt(ui: &mut egui::Ui, round: usize, spans: &[Span], order: &[Mode]) {
     let mut charts = Vec::new();
     let mut row = 0.0;
-    for &mode in &round.order {
-        let bars: Vec<Bar> = round
-            .requests
+    for &mode in order {
+        let bars: Vec<Bar> = spans
             .iter()
             .filter(|s| s.mode == mode)
             .map(|s| {
@@ -280,7 +324,7 @@ fn gantt(ui: &mut egui::Ui, round: &Round) {
     }
     Plot::new("timing-gantt")
         .legend(Legend::default())
-        .x_axis_label(format!("seconds into round {}", round.round))
+        .x_axis_label(format!("seconds into round {round}"))
         .show_axes([true, false])
         .include_x(0.0)
         .height(ui.available_height().max(120.0))
@@ -302,18 +346,20 @@ pub fn show(ui: &mut egui::Ui, form: &mut TimingForm, run: Option<&Background>) 
         action = controls(&mut cols[0], form, run);
         cols[0].separator();
         big_numbers(&mut cols[0], &summary);
-        cols[1].strong("Each round's total");
+        let connections = run.map_or(form.connections, |r| r.connections);
+        cols[1].strong(format!(
+            "Each round's total ({} connections)",
+            connections.word()
+        ));
         totals_chart(&mut cols[1], &rounds, &summary);
-        match rounds.last() {
-            Some(last) => {
-                cols[2].strong(format!(
-                    "Round {} request by request (failed in red)",
-                    last.round
-                ));
-                gantt(&mut cols[2], last);
+        match run.and_then(Background::latest) {
+            Some((round, spans)) => {
+                cols[2].strong(format!("Round {round} request by request (failed in red)"));
+                let order = crate::timing::order(round, run.is_some_and(|r| r.extra_modes));
+                gantt(&mut cols[2], round, &spans, &order);
             }
             None => {
-                cols[2].label("The latest round's requests appear here.");
+                cols[2].label("The latest round's requests appear here as they end.");
             }
         }
     });

@@ -1,7 +1,7 @@
 //! A timing run on its own thread, for the app: the UI reads the rounds as they arrive and
 //! can stop the run at any time.
 
-use super::{Round, TimingConfig};
+use super::{Connections, Progress as Step, Round, Span, TimingConfig};
 use crate::server::{DemoServer, Profile, ServerConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -19,6 +19,8 @@ pub enum Targets {
 #[derive(Default)]
 struct Progress {
     rounds: Vec<Round>,
+    /// The requests of the round in progress that have ended.
+    current: Vec<Span>,
     targets: usize,
     error: Option<String>,
     finished: bool,
@@ -36,6 +38,10 @@ pub struct Background {
     thread: Option<JoinHandle<()>>,
     /// Rounds asked for.
     pub rounds: usize,
+    /// How requests get their connections in this run.
+    pub connections: Connections,
+    /// Whether the extra modes are measured.
+    pub extra_modes: bool,
 }
 
 impl std::fmt::Debug for Background {
@@ -47,7 +53,8 @@ impl std::fmt::Debug for Background {
 }
 
 impl Background {
-    /// Starts measuring; `notify` is called after every round and at the end.
+    /// Starts measuring; `notify` is called after every request, every round and at the
+    /// end.
     pub fn start(
         targets: Targets,
         mut config: TimingConfig,
@@ -56,6 +63,7 @@ impl Background {
         let stop = Arc::new(AtomicBool::new(false));
         let progress = Arc::new(Mutex::new(Progress::default()));
         let rounds = config.rounds;
+        let (connections, extra_modes) = (config.connections, config.extra_modes);
         let (thread_stop, thread_progress) = (stop.clone(), progress.clone());
         let thread = std::thread::Builder::new()
             .name("pollscope-timing".into())
@@ -98,8 +106,16 @@ impl Background {
                     return;
                 }
                 lock(&thread_progress).targets = config.targets.len();
-                super::run(&config, &thread_stop, |round| {
-                    lock(&thread_progress).rounds.push(round.clone());
+                super::run_observed(&config, &thread_stop, |step| {
+                    let mut p = lock(&thread_progress);
+                    match step {
+                        Step::Request(span) => p.current.push(span.clone()),
+                        Step::Round(round) => {
+                            p.current.clear();
+                            p.rounds.push(round.clone());
+                        }
+                    }
+                    drop(p);
                     notify();
                 });
                 drop(server);
@@ -117,6 +133,8 @@ impl Background {
             progress,
             thread,
             rounds,
+            connections,
+            extra_modes,
         }
     }
 
@@ -127,6 +145,16 @@ impl Background {
     /// The rounds completed so far.
     pub fn completed(&self) -> Vec<Round> {
         self.progress().rounds.clone()
+    }
+
+    /// The latest round's requests as far as they have ended: the round in progress while
+    /// it has any, else the last round completed. With the round's number.
+    pub fn latest(&self) -> Option<(usize, Vec<Span>)> {
+        let p = self.progress();
+        if !p.current.is_empty() {
+            return Some((p.rounds.len() + 1, p.current.clone()));
+        }
+        p.rounds.last().map(|r| (r.round, r.requests.clone()))
     }
 
     /// Number of rounds completed.

@@ -1,21 +1,24 @@
 //! Sequential versus concurrent fetches, measured honestly: the same targets fetched one
 //! after another and all at once, round after round, **alternating which goes first** so
-//! neither mode always gets the warm (or the cold) server; fresh connections for every
-//! mode of every round, so neither profits from the other's keep-alive.
+//! neither mode always gets the warm (or the cold) server; and connections as a stated
+//! choice, the same in every mode: a fresh one for every request (as the original's
+//! `requests.get` did), or one warmed pool per mode reused throughout.
 
 mod background;
+mod export;
 mod stats;
 
 pub use background::{Background, Targets};
+pub use export::{csv, svg};
 pub use stats::{Stats, Summary};
 
 use crate::AtExt;
+use crate::drive::{Driver, Limits};
 use crate::executor::{Executor, Policy};
 use crate::http::{self, FetchConfig, Fetcher};
 use serde::Serialize;
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// How a round fetches its targets.
@@ -54,11 +57,48 @@ impl Mode {
     }
 }
 
+/// How requests get their connections.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connections {
+    /// A new connection for every request, in every mode (the original's way).
+    #[default]
+    Fresh,
+    /// One pool per mode, warmed before the first round and reused by every round.
+    Pooled,
+}
+
+impl Connections {
+    /// The flag's word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Connections::Fresh => "fresh",
+            Connections::Pooled => "pooled",
+        }
+    }
+}
+
+impl std::str::FromStr for Connections {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "fresh" => Ok(Connections::Fresh),
+            "pooled" => Ok(Connections::Pooled),
+            other => Err(format!(
+                "unknown connections '{other}': use fresh or pooled"
+            )),
+        }
+    }
+}
+
 /// One request of one round.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Span {
     /// What was fetched.
     pub url: String,
+    /// Its position in the target list (a URL listed twice is two positions).
+    pub index: usize,
     /// In which mode.
     pub mode: Mode,
     /// Seconds from the start of this mode's run in the round.
@@ -110,6 +150,17 @@ pub struct TimingConfig {
     pub fetch: FetchConfig,
     /// Also measure the sequential-awaits and blocking-join variants.
     pub extra_modes: bool,
+    /// Fresh connections for every request, or a warmed pool per mode.
+    pub connections: Connections,
+}
+
+/// What a run reports as it goes.
+#[derive(Clone, Copy, Debug)]
+pub enum Progress<'a> {
+    /// A request ended (the round is still going on).
+    Request(&'a Span),
+    /// A round ended.
+    Round(&'a Round),
 }
 
 /// The order of the modes in round `round` (1-based): sequential first in odd rounds,
@@ -133,7 +184,21 @@ pub fn run(
     stop: &AtomicBool,
     mut on_round: impl FnMut(&Round),
 ) -> Vec<Round> {
+    run_observed(config, stop, |progress| {
+        if let Progress::Round(round) = progress {
+            on_round(round);
+        }
+    })
+}
+
+/// [`run`], telling `observe` about every request as it ends and every round.
+pub fn run_observed(
+    config: &TimingConfig,
+    stop: &AtomicBool,
+    mut observe: impl FnMut(Progress<'_>),
+) -> Vec<Round> {
     let mut rounds = Vec::new();
+    let mut pools = Pools::new(config);
     for round in 1..=config.rounds {
         let mut spans = Vec::new();
         let mut totals = Vec::new();
@@ -142,14 +207,12 @@ pub fn run(
             if stop.load(Ordering::Relaxed) {
                 return rounds;
             }
-            // A fresh agent per mode and round: no mode reuses the other's connections.
-            let fetcher = Fetcher::new(config.fetch.clone());
+            let fetcher = pools.fetcher(mode, stop);
             let start = Instant::now();
+            let mut seen = |span: &Span| observe(Progress::Request(span));
             let mode_spans = match mode {
-                Mode::Sequential => sequential(&fetcher, &config.targets, start, stop),
-                Mode::Concurrent => on_executor(mode, &fetcher, &config.targets, start),
-                Mode::SequentialAwaits => on_executor(mode, &fetcher, &config.targets, start),
-                Mode::BlockingJoin => on_executor(mode, &fetcher, &config.targets, start),
+                Mode::Sequential => sequential(&fetcher, &config.targets, start, stop, &mut seen),
+                _ => on_executor(mode, &fetcher, &config.targets, start, &mut seen),
             };
             totals.push((mode, start.elapsed().as_secs_f64()));
             spans.extend(mode_spans);
@@ -160,14 +223,71 @@ pub fn run(
             totals,
             requests: spans,
         };
-        on_round(&round);
+        observe(Progress::Round(&round));
         rounds.push(round);
     }
     rounds
 }
 
+/// Where each mode's requests get their connections.
+struct Pools<'a> {
+    config: &'a TimingConfig,
+    /// With pooled connections: each mode's warmed pool.
+    warm: Vec<(Mode, Fetcher)>,
+}
+
+impl<'a> Pools<'a> {
+    fn new(config: &'a TimingConfig) -> Pools<'a> {
+        Pools {
+            config,
+            warm: Vec::new(),
+        }
+    }
+
+    /// The fetcher for one mode's run in one round.
+    fn fetcher(&mut self, mode: Mode, stop: &AtomicBool) -> Fetcher {
+        let config = self.config;
+        match config.connections {
+            // A new agent that keeps no connection: every request opens its own.
+            Connections::Fresh => Fetcher::new(FetchConfig {
+                idle_connections: 0,
+                ..config.fetch.clone()
+            }),
+            Connections::Pooled => {
+                if let Some((_, fetcher)) = self.warm.iter().find(|(m, _)| *m == mode) {
+                    return fetcher.clone();
+                }
+                let fetcher = Fetcher::new(FetchConfig {
+                    idle_connections: config.targets.len().max(1),
+                    ..config.fetch.clone()
+                });
+                // Warmed the way the mode will use it: one connection for one request at
+                // a time, or one per target for all at once.
+                let zero = Instant::now();
+                match mode {
+                    Mode::Sequential | Mode::SequentialAwaits => {
+                        sequential(&fetcher, &config.targets, zero, stop, &mut |_| {});
+                    }
+                    _ => {
+                        on_executor(
+                            Mode::Concurrent,
+                            &fetcher,
+                            &config.targets,
+                            zero,
+                            &mut |_| {},
+                        );
+                    }
+                }
+                self.warm.push((mode, fetcher.clone()));
+                fetcher
+            }
+        }
+    }
+}
+
 fn span(
     url: &str,
+    index: usize,
     mode: Mode,
     zero: Instant,
     began: Instant,
@@ -179,6 +299,7 @@ fn span(
     };
     Span {
         url: url.to_owned(),
+        index,
         mode,
         start_s: began.duration_since(zero).as_secs_f64(),
         end_s: zero.elapsed().as_secs_f64(),
@@ -192,81 +313,110 @@ fn sequential(
     targets: &[String],
     zero: Instant,
     stop: &AtomicBool,
+    seen: &mut dyn FnMut(&Span),
 ) -> Vec<Span> {
     let mut spans = Vec::new();
-    for url in targets {
+    for (index, url) in targets.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
             break;
         }
         let began = Instant::now();
         let result = fetcher.fetch(url).map_err(|e| e.to_string());
-        spans.push(span(url, Mode::Sequential, zero, began, result));
+        let span = span(url, index, Mode::Sequential, zero, began, result);
+        seen(&span);
+        spans.push(span);
     }
     spans
 }
 
-/// Fetches `url` on a worker thread, awaiting its handle, and records the span.
+/// Fetches `url` on a worker thread, awaiting its handle, and sends the span.
 async fn timed_fetch(
     fetcher: Fetcher,
     url: String,
+    index: usize,
     mode: Mode,
     zero: Instant,
-    spans: Rc<RefCell<Vec<Span>>>,
+    done: mpsc::Sender<Span>,
 ) {
     let began = Instant::now();
     let result = http::spawn_fetch(&fetcher, &url).at("thread").await;
     let result = result.map_err(|e| e.to_string());
-    spans
-        .borrow_mut()
-        .push(span(&url, mode, zero, began, result));
+    let _ = done.send(span(&url, index, mode, zero, began, result));
 }
 
-/// The async modes, each on a fresh waker-driven executor. Spans come back in target order
+/// The async modes, each on a fresh waker-driven executor, driven by the one driver loop;
+/// every span is handed to `seen` as its request ends. Spans come back in target order
 /// whatever order the requests finished in.
-fn on_executor(mode: Mode, fetcher: &Fetcher, targets: &[String], zero: Instant) -> Vec<Span> {
-    let spans = Rc::new(RefCell::new(Vec::new()));
+fn on_executor(
+    mode: Mode,
+    fetcher: &Fetcher,
+    targets: &[String],
+    zero: Instant,
+    seen: &mut dyn FnMut(&Span),
+) -> Vec<Span> {
+    let (done, finished) = mpsc::channel();
     let mut ex = Executor::new(Policy::WakerDriven);
+    // The timing thread's executor records nothing a panel shows: no states to read.
+    ex.record_states(false);
     match mode {
         Mode::Concurrent => {
             // One task per target: all the threads are in flight at once.
-            for url in targets {
-                let fetch = timed_fetch(fetcher.clone(), url.clone(), mode, zero, spans.clone());
+            for (index, url) in targets.iter().enumerate() {
+                let fetch = timed_fetch(
+                    fetcher.clone(),
+                    url.clone(),
+                    index,
+                    mode,
+                    zero,
+                    done.clone(),
+                );
                 ex.spawn("fetch", fetch);
             }
         }
         Mode::SequentialAwaits => {
             // One task awaiting lazy fetches in turn: each starts when the last one ended.
-            let (fetcher, targets, spans) = (fetcher.clone(), targets.to_vec(), spans.clone());
+            let (fetcher, targets, done) = (fetcher.clone(), targets.to_vec(), done.clone());
             ex.spawn("main", async move {
-                for url in targets {
-                    timed_fetch(fetcher.clone(), url, mode, zero, spans.clone()).await;
+                for (index, url) in targets.into_iter().enumerate() {
+                    timed_fetch(fetcher.clone(), url, index, mode, zero, done.clone()).await;
                 }
             });
         }
         Mode::BlockingJoin | Mode::Sequential => {
-            let (fetcher, targets, spans) = (fetcher.clone(), targets.to_vec(), spans.clone());
+            let (fetcher, targets, done) = (fetcher.clone(), targets.to_vec(), done.clone());
             ex.spawn("main", async move {
                 let began = Instant::now();
                 let handles: Vec<_> = targets
                     .iter()
                     .map(|u| http::spawn_fetch(&fetcher, u))
                     .collect();
-                for (url, handle) in targets.iter().zip(handles) {
+                for (index, (url, handle)) in targets.iter().zip(handles).enumerate() {
                     let result = handle.blocking_join().at("join").await;
                     let result = result.map_err(|e| e.to_string());
-                    spans
-                        .borrow_mut()
-                        .push(span(url, mode, zero, began, result));
+                    let _ = done.send(span(url, index, mode, zero, began, result));
                 }
             });
         }
     }
+    drop(done);
+    let mut spans = Vec::new();
     // Generous: every request has its own timeouts; this only guards against a bug.
-    let limit = Duration::from_secs(3600);
-    let _ = ex.run(limit);
+    let limits = Limits {
+        timeout: Some(Duration::from_secs(3600)),
+        ..Limits::none()
+    };
+    Driver::new(limits).run(&mut ex, |_, _| {
+        for span in finished.try_iter() {
+            seen(&span);
+            spans.push(span);
+        }
+    });
     drop(ex);
-    let mut spans = spans.take();
-    spans.sort_by_key(|s: &Span| targets.iter().position(|t| *t == s.url));
+    for span in finished.try_iter() {
+        seen(&span);
+        spans.push(span);
+    }
+    spans.sort_by_key(|s: &Span| s.index);
     spans
 }
 
@@ -306,8 +456,9 @@ impl Report {
                     .requests
                     .iter()
                     .map(|s| {
-                        json!({"url": s.url, "mode": s.mode.key(), "start_s": s.start_s,
-                               "end_s": s.end_s, "bytes": s.bytes, "error": s.error})
+                        json!({"url": s.url, "index": s.index, "mode": s.mode.key(),
+                               "start_s": s.start_s, "end_s": s.end_s, "bytes": s.bytes,
+                               "error": s.error})
                     })
                     .collect();
                 round.insert("requests".into(), Value::Array(requests));
