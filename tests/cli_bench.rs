@@ -72,7 +72,8 @@ fn bench_writes_a_chart_and_compares_with_the_original() {
     );
     assert!(text.contains("connections: pooled"), "{text}");
     assert!(
-        text.contains("the original, 4 pages x 15 runs over the internet: sequential 23.5 s"),
+        text.contains("the original, 4 pages x 15 runs over the internet:")
+            && text.contains("sequential  23.5 s, concurrent  17.6 s (1.34x)"),
         "{text}"
     );
     assert!(

@@ -158,8 +158,8 @@ fn print_original(report: &Report) {
     let n = report.rounds.len();
     println!();
     println!(
-        "the original, 4 pages x 15 runs over the internet: sequential {ORIGINAL_SEQUENTIAL_S:.1} s, \
-         concurrent {ORIGINAL_CONCURRENT_S:.1} s ({:.2}x)",
+        "{:<50} sequential {ORIGINAL_SEQUENTIAL_S:>5.1} s, concurrent {ORIGINAL_CONCURRENT_S:>5.1} s ({:.2}x)",
+        "the original, 4 pages x 15 runs over the internet:",
         ORIGINAL_SEQUENTIAL_S / ORIGINAL_CONCURRENT_S
     );
     let speedup = if concurrent > 0.0 {
@@ -168,8 +168,8 @@ fn print_original(report: &Report) {
         String::new()
     };
     println!(
-        "here, 4 pages x {n} runs on loopback:          sequential {sequential:.1} s, \
-         concurrent {concurrent:.1} s{speedup}"
+        "{:<50} sequential {sequential:>5.1} s, concurrent {concurrent:>5.1} s{speedup}",
+        format!("here, 4 pages x {n} runs on loopback:")
     );
     println!(
         "they differ: the demo server's latencies are fixed and loopback adds no network \

@@ -71,6 +71,7 @@ fn draw(
         .x_desc("round")
         .y_desc("seconds")
         .x_labels(report.rounds.len().clamp(1, 20))
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .draw()?;
     for &mode in &modes {
         let c = colour(mode);
@@ -105,7 +106,8 @@ fn draw(
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
+        // Between the two modes' lines, where neither has points.
+        .position(SeriesLabelPosition::MiddleRight)
         .draw()?;
 
     // The Gantt chart: one row per request, grouped by mode.
