@@ -88,3 +88,40 @@ fn a_bad_file_is_a_message() {
     assert!(harness.query_by_label_contains("line 2").is_some());
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn a_file_with_a_huge_name_opens_cut_with_a_warning() {
+    // A 50 MB task name once took the app 12 s and 6.5 GB to paint.
+    let path = temp("huge.jsonl");
+    let name = "n".repeat(50 << 20);
+    std::fs::write(
+        &path,
+        format!(
+            "{{\"format\":\"pollscope-trace\",\"version\":2}}\n\
+             {{\"seq\":0,\"t_ns\":10,\"kind\":\"spawn\",\"task\":0,\"name\":\"{name}\"}}\n"
+        ),
+    )
+    .unwrap();
+    drop(name);
+    let mut harness = app("lazy");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run_steps(2);
+    type_path(&mut harness, path.to_str().unwrap());
+    harness.get_by_label("Open").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("1 overlong string cut")
+            .is_some()
+    );
+    assert_eq!(harness.state().shown_events(), 1);
+    // What the panels can be given is a name of at most NAME_CAP bytes.
+    let (_, trace) = pollscope::tracefile::load(&path).unwrap();
+    assert!(
+        trace
+            .strings
+            .iter()
+            .all(|s| s.len() <= pollscope::trace::NAME_CAP)
+    );
+    let _ = std::fs::remove_file(&path);
+}

@@ -75,13 +75,13 @@ fn a_file_that_is_not_a_trace_is_refused() {
 fn a_newer_version_is_refused_with_an_upgrade_hint() {
     let text = with_line(
         1,
-        r#"{"format":"pollscope-trace","version":3,"new_field":{}}"#,
+        r#"{"format":"pollscope-trace","version":4,"new_field":{}}"#,
     );
     let err = error(&text);
-    assert!(matches!(err, FileError::TooNew { version: 3 }), "{err:?}");
+    assert!(matches!(err, FileError::TooNew { version: 4 }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "trace format version 3 is newer than this pollscope (2): upgrade pollscope"
+        "trace format version 4 is newer than this pollscope (3): upgrade pollscope"
     );
 }
 

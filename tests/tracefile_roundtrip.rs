@@ -141,7 +141,11 @@ fn a_trace_of_bare_futures_needs_no_program() {
     let mut file = Vec::new();
     tracefile::write(&mut file, &header, &trace).unwrap();
     let first = file.split(|&b| b == b'\n').next().unwrap();
-    assert_eq!(first, br#"{"format":"pollscope-trace","version":2}"#);
+    let header_line = format!(
+        r#"{{"format":"pollscope-trace","version":3,"events":{}}}"#,
+        trace.len()
+    );
+    assert_eq!(first, header_line.as_bytes());
     let (loaded_header, loaded) = tracefile::read(&file[..]).unwrap();
     assert_eq!(loaded_header, header);
     assert_eq!(loaded.events, trace.events);
@@ -156,10 +160,12 @@ fn the_header_line_carries_the_program() {
     let header = Header::for_program(lesson.program().info().clone(), Policy::BusyPoll);
     tracefile::write(&mut file, &header, &Trace::default()).unwrap();
     let text = String::from_utf8(file).unwrap();
-    assert_eq!(text.lines().count(), 1);
-    let json: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    // The header and the end line: no events.
+    assert_eq!(text.lines().count(), 2);
+    let json: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     assert_eq!(json["format"], "pollscope-trace");
-    assert_eq!(json["version"], 2);
+    assert_eq!(json["version"], 3);
+    assert_eq!(json["events"], 0);
     assert_eq!(json["policy"], "busy");
     let program = &json["program"];
     assert_eq!(program["id"], "remote");

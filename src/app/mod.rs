@@ -34,6 +34,9 @@ use std::time::Duration;
 /// Opens the window and runs until it is closed; `lesson` and `policy` override the
 /// remembered ones.
 pub fn run(startup: Startup) -> Result<(), String> {
+    if let Some(message) = no_display(startup.program.is_some()) {
+        return Err(message);
+    }
     let Startup {
         program,
         lesson,
@@ -84,6 +87,36 @@ pub fn run(startup: Startup) -> Result<(), String> {
         }),
     )
     .map_err(|e| format!("could not open the window: {e}"))
+}
+
+/// Without a display, winit's own error names a registry path and no way forward: this
+/// says what is missing and what works instead. `None` when a display is set (or on a
+/// platform that always has one).
+fn no_display(program: bool) -> Option<String> {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return None;
+    }
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("DISPLAY") || set("WAYLAND_DISPLAY") {
+        return None;
+    }
+    let bin = std::env::args_os()
+        .next()
+        .and_then(|arg0| {
+            let stem = std::path::Path::new(&arg0).file_stem()?.to_owned();
+            Some(stem.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "pollscope".to_owned());
+    let step = if program {
+        format!("{bin} step")
+    } else {
+        format!("{bin} step <lesson>")
+    };
+    Some(format!(
+        "the app needs a display (X11 or Wayland) and none is set (DISPLAY, \
+         WAYLAND_DISPLAY); the command line works without one: {step}, {bin} export, \
+         {bin} --help"
+    ))
 }
 
 /// Opens the app on a user's program (the app only; [`crate::main`] adds the command
@@ -577,11 +610,22 @@ impl PollscopeApp {
             .map(std::sync::Arc::new)
             .collect();
         self.timeline = Timeline::from_trace(trace);
-        self.message = Some(format!(
-            "opened {} ({} events): nothing runs; Left and Right rewind, R runs the program live",
-            path.display(),
-            self.timeline.len()
-        ));
+        self.message = Some(if header.warnings.is_empty() {
+            format!(
+                "opened {} ({} events): nothing runs; Left and Right rewind, R runs the \
+                 program live",
+                path.display(),
+                self.timeline.len()
+            )
+        } else {
+            // A warning outranks the usual hint: the user should know what they are seeing.
+            format!(
+                "opened {} ({} events); warning: {}",
+                path.display(),
+                self.timeline.len(),
+                header.warnings.join("; ")
+            )
+        });
         self.loaded = Some((path, header));
         self.dialog = files::FileDialog::Closed;
         self.selected = None;

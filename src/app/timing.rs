@@ -216,7 +216,17 @@ fn big_numbers(ui: &mut egui::Ui, summary: &Summary) {
             }
         });
     });
-    if let (Some(s), Some(c)) = (summary.sequential, summary.concurrent) {
+    if !summary.unanswered.is_empty() {
+        let modes: Vec<&str> = summary.unanswered.iter().map(|m| m.title()).collect();
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!(
+                "no request succeeded in {}: its totals time failures, so there is no \
+                 speed-up (is the server up?)",
+                modes.join(", ")
+            ),
+        );
+    } else if let (Some(s), Some(c)) = (summary.sequential, summary.concurrent) {
         ui.label(format!(
             "median per round: sequential {:.3} s, concurrent {:.3} s",
             s.median, c.median

@@ -1,5 +1,7 @@
 //! `pollscope bench ...`: benchmarks (run them with `--release`).
 
+use super::args;
+use super::output::{note, outln};
 use super::timing::{self, TimingArgs};
 use crate::bench;
 use clap::{Args, Subcommand};
@@ -34,10 +36,10 @@ pub enum BenchCommand {
 #[derive(Debug, Args)]
 pub struct CoroArgs {
     /// Tasks per round; each is an async block that awaits a yield once.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value = "100000", value_parser = args::tasks, allow_negative_numbers = true)]
     tasks: usize,
     /// Rounds of each variant; the fastest is reported.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value = "5", value_parser = args::rounds, allow_negative_numbers = true)]
     rounds: usize,
     /// Print one JSON object instead of words.
     #[arg(long)]
@@ -47,10 +49,10 @@ pub struct CoroArgs {
 #[derive(Debug, Args)]
 pub struct LoadArgs {
     /// Tasks in the trace.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value = "10000", value_parser = args::tasks, allow_negative_numbers = true)]
     tasks: usize,
     /// Events in the trace (about).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value = "1000000", value_parser = args::events, allow_negative_numbers = true)]
     events: usize,
     /// Print one JSON object instead of words.
     #[arg(long)]
@@ -60,13 +62,13 @@ pub struct LoadArgs {
 #[derive(Debug, Args)]
 pub struct FrameArgs {
     /// Tasks in the trace.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value = "10000", value_parser = args::tasks, allow_negative_numbers = true)]
     tasks: usize,
     /// Events in the trace (about).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value = "1000000", value_parser = args::events, allow_negative_numbers = true)]
     events: usize,
     /// Frames to time.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value = "100", value_parser = args::samples, allow_negative_numbers = true)]
     frames: usize,
     /// Move the scrubber one event back before every frame (rewinding).
     #[arg(long)]
@@ -79,13 +81,13 @@ pub struct FrameArgs {
 #[derive(Debug, Args)]
 pub struct RewindArgs {
     /// Tasks in the trace.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value = "10000", value_parser = args::tasks, allow_negative_numbers = true)]
     tasks: usize,
     /// Events in the trace (about).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value = "1000000", value_parser = args::events, allow_negative_numbers = true)]
     events: usize,
     /// Indices to rebuild.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value = "200", value_parser = args::samples, allow_negative_numbers = true)]
     samples: usize,
     /// Print one JSON object instead of words.
     #[arg(long)]
@@ -95,10 +97,10 @@ pub struct RewindArgs {
 #[derive(Debug, Args)]
 pub struct ExecutorArgs {
     /// Tasks per run; each returns `Pending` once (waking itself), then `Ready`.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value = "100000", value_parser = args::tasks, allow_negative_numbers = true)]
     tasks: usize,
     /// Runs of each executor; the fastest is reported.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value = "5", value_parser = args::rounds, allow_negative_numbers = true)]
     rounds: usize,
     /// Read the binary's debug info first, so every task is looked up in it after its
     /// polls, as in the app (these tasks are no coroutines: nothing more is recorded).
@@ -115,9 +117,6 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
     };
     match cmd {
         BenchCommand::Executor(args) => {
-            if args.tasks == 0 {
-                return Err("--tasks must be at least 1".to_owned());
-            }
             if args.states {
                 pollscope_coro_index()?;
             }
@@ -130,79 +129,82 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
                     "localpool_ns_per_poll": r.localpool_ns_per_poll,
                     "ratio": r.ratio,
                 });
-                println!("{json}");
+                outln!("{json}")?;
             } else {
                 debug_build_note();
-                println!(
+                outln!(
                     "tasks: {}  polls: {}  events recorded: {}",
-                    r.tasks, r.polls, r.events
-                );
-                println!("pollscope (recording):  {:8.1} ns per poll", r.ns_per_poll);
-                println!(
+                    r.tasks,
+                    r.polls,
+                    r.events
+                )?;
+                outln!("pollscope (recording):  {:8.1} ns per poll", r.ns_per_poll)?;
+                outln!(
                     "futures LocalPool:      {:8.1} ns per poll",
                     r.localpool_ns_per_poll
-                );
-                println!("ratio:                  {:8.2}x", r.ratio);
+                )?;
+                outln!("ratio:                  {:8.2}x", r.ratio)?;
             }
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Frame(args) => frame(args),
         BenchCommand::Coro(args) => {
-            if args.tasks == 0 {
-                return Err("--tasks must be at least 1".to_owned());
-            }
             let r = bench::coro(args.tasks, args.rounds)?;
             if args.json {
-                println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
+                outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
             } else {
                 debug_build_note();
-                println!(
+                outln!(
                     "debug info: {} coroutine layouts read in {:.0} ms",
-                    r.layouts, r.index_ms
-                );
-                println!(
+                    r.layouts,
+                    r.index_ms
+                )?;
+                outln!(
                     "{} tasks: {:.1} ns per poll recording states, {:.1} without: {:+.1} ns",
-                    r.tasks, r.ns_per_poll_states, r.ns_per_poll_plain, r.added_ns
-                );
+                    r.tasks,
+                    r.ns_per_poll_states,
+                    r.ns_per_poll_plain,
+                    r.added_ns
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Load(args) => {
-            if args.tasks == 0 || args.events == 0 {
-                return Err("--tasks and --events must be at least 1".to_owned());
-            }
             let r = bench::load(args.tasks, args.events).map_err(|e| e.to_string())?;
             if args.json {
                 let json = serde_json::json!({"events": r.events, "bytes": r.bytes,
                     "save_ms": r.save_ms, "load_ms": r.load_ms});
-                println!("{json}");
+                outln!("{json}")?;
             } else {
                 debug_build_note();
-                println!("trace: {} events, {} bytes on disk", r.events, r.bytes);
-                println!(
+                outln!("trace: {} events, {} bytes on disk", r.events, r.bytes)?;
+                outln!(
                     "save (atomic, synced): {:.0} ms; load (every line checked): {:.0} ms",
-                    r.save_ms, r.load_ms
-                );
+                    r.save_ms,
+                    r.load_ms
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Rewind(args) => {
-            if args.tasks == 0 || args.events == 0 {
-                return Err("--tasks and --events must be at least 1".to_owned());
-            }
             let r = bench::rewind(args.tasks, args.events, args.samples);
             if args.json {
-                println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
+                outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
             } else {
                 debug_build_note();
-                println!(
+                outln!(
                     "trace: {} events, {} tasks, {} checkpoints (built in {:.0} ms)",
-                    r.events, r.tasks, r.checkpoints, r.build_ms
-                );
-                println!(
+                    r.events,
+                    r.tasks,
+                    r.checkpoints,
+                    r.build_ms
+                )?;
+                outln!(
                     "state at an index, {} samples: median {:.2} ms, max {:.2} ms",
-                    r.samples, r.median_ms, r.max_ms
-                );
+                    r.samples,
+                    r.median_ms,
+                    r.max_ms
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -210,29 +212,29 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
 }
 
 fn frame(args: FrameArgs) -> Result<ExitCode, String> {
-    if args.tasks == 0 || args.events == 0 || args.frames == 0 {
-        return Err("--tasks, --events and --frames must be at least 1".to_owned());
-    }
     let r = bench::frames(args.tasks, args.events, args.frames, args.scrub);
     if args.json {
-        println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
     } else {
         debug_build_note();
-        println!(
+        outln!(
             "trace: {} events, {} tasks; {} frames",
-            r.events, r.tasks, r.frames
-        );
-        println!(
+            r.events,
+            r.tasks,
+            r.frames
+        )?;
+        outln!(
             "one frame: median {:.2} ms, max {:.2} ms",
-            r.median_ms, r.max_ms
-        );
+            r.median_ms,
+            r.max_ms
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn debug_build_note() {
     if cfg!(debug_assertions) {
-        eprintln!("note: this is a debug build; run with --release for real figures");
+        note("note: this is a debug build; run with --release for real figures");
     }
 }
 

@@ -47,7 +47,7 @@ pub fn run(subject: &Subject) -> Result<ExitCode, String> {
             let _ = writeln!(out, "{:>4}  {line}", i + 1);
         }
     }
-    print!("{out}");
+    super::output::print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,7 +1,8 @@
 //! `export`: run a program headless and save its trace as a native trace file or for
 //! Perfetto UI / speedscope.
 
-use super::Subject;
+use super::output::{self, outln};
+use super::{Subject, args};
 use crate::drive::{End, Limits};
 use crate::executor::Policy;
 use crate::program::record_with;
@@ -28,15 +29,16 @@ pub struct ExportOptions {
     /// `chrome`: Chrome Trace Event Format JSON for Perfetto UI or speedscope.
     #[arg(long, value_enum)]
     format: Format,
-    /// The file to write (replaced atomically if it exists).
+    /// The file to write: `-` for standard output. A regular file is replaced atomically;
+    /// a FIFO or device is written as it is; a symlink is followed.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
     /// Stop after this many polls (busy polling can poll without end while it waits).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value = "1000000", value_parser = args::steps, allow_negative_numbers = true)]
     steps: usize,
     /// Stop when the trace holds this many events (default: the program's limit, 20,000,000
     /// unless it sets one).
-    #[arg(long, value_name = "EVENTS")]
+    #[arg(long, value_name = "EVENTS", value_parser = args::events, allow_negative_numbers = true)]
     trace_limit: Option<usize>,
 }
 
@@ -58,19 +60,40 @@ pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
         record_with(&subject.program, args.policy, args.urls, limits).map_err(|e| e.to_string())?;
     let trace = &recording.trace;
     // Even a run that timed out is worth keeping: the trace shows where it got stuck.
-    let written = match args.format {
+    let mut count = trace.len();
+    let to_stdout = output::write_output(&args.output, |mut out| match args.format {
         Format::Jsonl => {
-            let header = Header::for_program(recording.info, args.policy).with_layouts_of(trace);
-            tracefile::save(&args.output, &header, trace)
+            let header =
+                Header::for_program(recording.info.clone(), args.policy).with_layouts_of(trace);
+            tracefile::write(&mut out, &header, trace)
         }
-        Format::Chrome => tracefile::write_atomically(&args.output, |out| {
-            crate::chrome::write_program(out, trace, Some(&recording.info))
-        }),
+        Format::Chrome => {
+            crate::chrome::write_program(&mut out, trace, Some(&recording.info))?;
+            count = trace.len();
+            Ok(())
+        }
+    })?;
+    let what = match args.format {
+        Format::Jsonl => "events",
+        Format::Chrome => "Chrome trace events",
     };
-    written.map_err(|e| e.to_string())?;
-    println!("wrote {} events to {}", trace.len(), args.output.display());
+    let wrote = if to_stdout {
+        format!("wrote {count} {what} to standard output")
+    } else {
+        format!("wrote {count} {what} to {}", args.output.display())
+    };
+    // With the trace on stdout, the words go to stderr so they do not corrupt it.
+    if to_stdout {
+        output::note(&wrote);
+    } else {
+        outln!("{wrote}")?;
+    }
     match recording.end {
         End::Done | End::Stalled => Ok(ExitCode::SUCCESS),
+        End::PollLimit { polls } => {
+            output::note(&format!("stopped after {polls} polls (--steps)"));
+            Ok(ExitCode::SUCCESS)
+        }
         problem => Err(problem.to_string()),
     }
 }

@@ -2,10 +2,14 @@
 //! gets from [`crate::main`]. Argument definitions and dispatch only; the work happens in
 //! the library. Every failure is one line on stderr and a non-zero exit.
 
+mod args;
 #[cfg(feature = "app")]
 mod bench;
 mod explain;
 mod export;
+#[cfg(feature = "app")]
+mod interrupt;
+mod output;
 mod program;
 mod replay;
 #[cfg(feature = "app")]
@@ -60,12 +64,22 @@ fn parse_lens(s: &str) -> Result<Lens, String> {
 }
 
 /// Turns a command's result into the process's exit: a message on stderr, prefixed with
-/// the command's name, and a failure code.
+/// the command's name, and a failure code; a reader that went away (a closed pipe) ends
+/// the process quietly.
 fn exit(name: &str, result: Result<ExitCode, String>) -> ExitCode {
+    // Whatever is still buffered must reach its reader, or the failure be told.
+    let result = result.and_then(|code| {
+        use std::io::Write;
+        std::io::stdout()
+            .flush()
+            .map_err(output::stdout_error)
+            .map(|()| code)
+    });
     match result {
         Ok(code) => code,
+        Err(message) if message == output::BROKEN_PIPE => ExitCode::from(output::BROKEN_PIPE_EXIT),
         Err(message) => {
-            eprintln!("{name}: {message}");
+            output::note(&format!("{name}: {message}"));
             ExitCode::FAILURE
         }
     }

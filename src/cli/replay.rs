@@ -1,6 +1,7 @@
 //! `pollscope replay FILE`: the task table of a saved trace at any index, without
 //! running anything.
 
+use super::output::outln;
 use crate::lens::Lens;
 use crate::trace::Timeline;
 use crate::{report, tracefile};
@@ -14,7 +15,7 @@ pub struct ReplayArgs {
     /// A native trace file (`pollscope export <lesson> --format jsonl -o FILE`).
     file: PathBuf,
     /// Show the state after this many events (default: all of them).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::args::index, allow_negative_numbers = true)]
     at: Option<usize>,
     /// Describe states in Rust's words or in the Python coroutine words of the original.
     #[arg(long, default_value = "rust", value_parser = parse_lens)]
@@ -28,6 +29,9 @@ fn parse_lens(s: &str) -> Result<Lens, String> {
 /// Prints the task table of a saved trace.
 pub fn run(args: ReplayArgs) -> Result<ExitCode, String> {
     let (header, trace) = tracefile::load(&args.file).map_err(|e| e.to_string())?;
+    for warning in &header.warnings {
+        super::output::note(&format!("warning: {}: {warning}", args.file.display()));
+    }
     let len = trace.len();
     let at = args.at.unwrap_or(len);
     if at > len {
@@ -43,11 +47,12 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, String> {
         (None, Some(policy)) => format!("a run (policy {})", policy.title()),
         (None, None) => "a run".to_owned(),
     };
-    println!("trace of {what}: {len} events; state after {at} events");
-    print!(
-        "{}",
-        report::task_table(timeline.trace(), &timeline.state_at(at), args.lens)
-    );
+    outln!("trace of {what}: {len} events; state after {at} events")?;
+    super::output::print(&report::task_table(
+        timeline.trace(),
+        &timeline.state_at(at),
+        args.lens,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

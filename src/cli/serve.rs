@@ -1,5 +1,6 @@
 //! `pollscope serve`: the demo server on its own, for lessons run elsewhere or a browser.
 
+use super::output::outln;
 use crate::server::{DemoServer, Profile, ServerConfig};
 use clap::Args;
 use std::process::ExitCode;
@@ -21,17 +22,17 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         profile,
     })
     .map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "serving profile {} on {}",
         server.profile().name,
         server.base_url()
-    );
+    )?;
     for (name, url) in server.page_urls() {
         if let Some(page) = server.profile().page(&name) {
-            println!("  {url}  ({} ms, {} bytes)", page.latency_ms, page.size);
+            outln!("  {url}  ({} ms, {} bytes)", page.latency_ms, page.size)?;
         }
     }
-    println!("press Ctrl-C to stop");
+    outln!("press Ctrl-C to stop")?;
     // The server's threads do the work; this thread only keeps the process alive.
     loop {
         std::thread::park();

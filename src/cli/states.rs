@@ -69,7 +69,7 @@ pub fn run(subject: &Subject, args: StatesOptions) -> Result<ExitCode, String> {
             describe(&mut out, layout);
         }
     }
-    print!("{out}");
+    super::output::print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,7 +1,8 @@
 //! `step`: run a program headless, one line per poll, then a task table (or the trace as
 //! JSON Lines).
 
-use super::Subject;
+use super::output::stdout_error;
+use super::{Subject, args};
 use crate::drive::{Driver, End, Limits};
 use crate::executor::{Policy, Step};
 use crate::lens::Lens;
@@ -19,14 +20,14 @@ pub struct StepOptions {
     #[arg(long, default_value = "waker", value_parser = super::parse_policy)]
     policy: Policy,
     /// Stop after this many polls.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value = "1000000", value_parser = args::steps, allow_negative_numbers = true)]
     steps: usize,
     /// Print the trace as JSON Lines (one event per line) instead of words.
     #[arg(long)]
     json: bool,
     /// Give up waiting for wakes from other threads after this many seconds.
-    #[arg(long, default_value_t = 30.0)]
-    timeout: f64,
+    #[arg(long, default_value = "30", value_parser = args::timeout, allow_negative_numbers = true)]
+    timeout: Duration,
     /// Describe steps in Rust's words or in the Python coroutine words of the original.
     #[arg(long, default_value = "rust", value_parser = super::parse_lens)]
     lens: Lens,
@@ -35,18 +36,12 @@ pub struct StepOptions {
     urls: Vec<String>,
     /// Stop when the trace holds this many events (default: the program's limit, 20,000,000
     /// unless it sets one).
-    #[arg(long, value_name = "EVENTS")]
+    #[arg(long, value_name = "EVENTS", value_parser = args::events, allow_negative_numbers = true)]
     trace_limit: Option<usize>,
 }
 
 /// Runs `subject` and prints what every poll did.
 pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(format!(
-            "--timeout must be a positive number of seconds, not {}",
-            args.timeout
-        ));
-    }
     subject.check_urls(&args.urls)?;
     let program = &subject.program;
     // The compiler's states of every pending poll are printed too: read the debug info
@@ -56,7 +51,7 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     let mut launched = program
         .launch(args.policy, args.urls)
         .map_err(|e| e.to_string())?;
-    let mut out = std::io::stdout().lock();
+    let mut out = Lines::new();
     let mut timeline = Timeline::new();
     let mut printed = 0;
     let mut polls = 0;
@@ -66,73 +61,79 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     let mut names: Vec<Sym> = Vec::new();
     let mut named = 0;
     if !args.json {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "{} {}: {} (policy {})",
             subject.noun,
             program.id(),
             program.info().display_title(),
             args.policy.title()
-        );
+        ));
         if let Err(why) = coro {
-            let _ = writeln!(out, "      ({why})");
+            out.line(format_args!("      ({why})"));
         }
     }
     let limits = Limits {
         max_polls: args.steps,
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
+        timeout: Some(args.timeout),
         max_events: args.trace_limit.unwrap_or(program.events_limit()),
     };
-    let end = Driver::new(limits).run(&mut launched.executor, |ex, step| {
-        if matches!(step, Step::Polled(_)) {
-            polls += 1;
-        }
-        ex.sync_into(timeline.trace_mut());
-        if args.json {
-            return;
-        }
-        if step.polled().is_some_and(|p| p.wasted) {
-            wasted_run += 1;
-        } else {
-            if wasted_run > 0 {
-                let _ = writeln!(out, "      ... {wasted_run} wasted polls");
-                wasted_run = 0;
+    let mut driver = Driver::new(limits);
+    let ex = &mut launched.executor;
+    // Once the output cannot be written the run stops: nobody is reading.
+    let end = loop {
+        out.check()?;
+        let turn = driver.turn(ex, Duration::from_millis(50));
+        if let Some(step) = &turn.step {
+            if matches!(step, Step::Polled(_)) {
+                polls += 1;
             }
-            if !matches!(step, Step::Idle) {
-                let trace = timeline.trace();
-                // Tasks' names, from their spawn events as they arrive.
-                for e in &trace.events[named..] {
-                    if let EventKind::Spawn { name, .. } = e.kind {
-                        names.push(name);
+            ex.sync_into(timeline.trace_mut());
+            if !args.json {
+                if step.polled().is_some_and(|p| p.wasted) {
+                    wasted_run += 1;
+                } else {
+                    if wasted_run > 0 {
+                        out.line(format_args!("      ... {wasted_run} wasted polls"));
+                        wasted_run = 0;
+                    }
+                    if !matches!(step, Step::Idle) {
+                        let trace = timeline.trace();
+                        // Tasks' names, from their spawn events as they arrive.
+                        for e in &trace.events[named..] {
+                            if let EventKind::Spawn { name, .. } = e.kind {
+                                names.push(name);
+                            }
+                        }
+                        named = trace.len();
+                        let name = step
+                            .polled()
+                            .and_then(|p| names.get(p.task.0 as usize))
+                            .map_or("?", |&sym| trace.str(sym));
+                        let line = report::step_line(polls, step, name, args.lens);
+                        out.line(format_args!("{line}"));
                     }
                 }
-                named = trace.len();
-                let name = step
-                    .polled()
-                    .and_then(|p| names.get(p.task.0 as usize))
-                    .map_or("?", |&sym| trace.str(sym));
-                let line = report::step_line(polls, step, name, args.lens);
-                let _ = writeln!(out, "{line}");
+                print_details(&mut out, &timeline, printed);
+                printed = timeline.len();
             }
         }
-        print_details(&mut out, &timeline, printed);
-        printed = timeline.len();
-    });
+        if let Some(end) = turn.end {
+            break end;
+        }
+    };
     if !args.json && matches!(end, End::PollLimit { .. }) {
-        let _ = writeln!(out, "      stopped after {polls} polls (--steps)");
+        out.line(format_args!("      stopped after {polls} polls (--steps)"));
     }
-    launched.executor.sync_into(timeline.trace_mut());
+    ex.sync_into(timeline.trace_mut());
     timeline.catch_up();
     if args.json {
-        jsonl::write_events(&mut out, timeline.trace(), 0).map_err(|e| e.to_string())?;
+        out.write(|mut w| jsonl::write_events(&mut w, timeline.trace(), 0));
     } else {
-        let _ = writeln!(out);
-        let _ = write!(
-            out,
-            "{}",
-            report::task_table(timeline.trace(), timeline.live(), args.lens)
-        );
+        out.line(format_args!(""));
+        let table = report::task_table(timeline.trace(), timeline.live(), args.lens);
+        out.write(|w| w.write_all(table.as_bytes()));
     }
+    out.finish()?;
     match end {
         End::TimedOut { .. } => Err("timed out waiting for a wake".to_owned()),
         End::TraceFull { .. } => Err(end.to_string()),
@@ -140,9 +141,52 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     }
 }
 
+/// Stdout for a run's lines, buffered, keeping the first write error instead of
+/// panicking or dropping it: the run checks it after every step and stops.
+struct Lines {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    failed: Option<std::io::Error>,
+}
+
+impl Lines {
+    fn new() -> Lines {
+        Lines {
+            out: std::io::BufWriter::new(std::io::stdout().lock()),
+            failed: None,
+        }
+    }
+
+    /// Writes with `f` unless an earlier write failed.
+    fn write(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        if self.failed.is_none()
+            && let Err(e) = f(&mut self.out)
+        {
+            self.failed = Some(e);
+        }
+    }
+
+    fn line(&mut self, text: std::fmt::Arguments<'_>) {
+        self.write(|w| writeln!(w, "{text}"));
+    }
+
+    /// Flushes what the step wrote (so a reader sees each step as it happens) and turns a
+    /// failed write into the command's error.
+    fn check(&mut self) -> Result<(), String> {
+        self.write(|w| w.flush());
+        match self.failed.take() {
+            Some(e) => Err(stdout_error(e)),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        self.check()
+    }
+}
+
 /// Prints, indented under the step, what its events add to the step line: say-lines,
 /// wakes, threads, panics.
-fn print_details(out: &mut impl Write, timeline: &Timeline, from: usize) {
+fn print_details(out: &mut Lines, timeline: &Timeline, from: usize) {
     let trace = timeline.trace();
     for event in &trace.events[from..] {
         let shown = matches!(
@@ -156,7 +200,7 @@ fn print_details(out: &mut impl Write, timeline: &Timeline, from: usize) {
                 | EventKind::CoroLocals { .. }
         );
         if shown {
-            let _ = writeln!(out, "        {}", report::event_text(trace, event));
+            out.line(format_args!("        {}", report::event_text(trace, event)));
         }
     }
 }

@@ -2,14 +2,17 @@
 //! made honest (alternating order, connections as a stated choice, ideal limits), with a
 //! progress bar on a terminal and a chart for a slide.
 
+use super::args;
+use super::interrupt;
+use super::output::{note, outln, write_output};
 use crate::http::FetchConfig;
+use crate::server::MAX_PAGES;
 use crate::server::{DemoServer, Profile, ServerConfig};
 use crate::timing::{self, Connections, Mode, Progress, Report, Round, TimingConfig};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// The original's totals over 4 pages × 15 runs, over the internet.
@@ -22,14 +25,15 @@ pub struct TimingArgs {
     #[arg(value_name = "URL")]
     urls: Vec<String>,
     /// Rounds; each runs every mode once, alternating which goes first.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value = "5", value_parser = args::rounds, allow_negative_numbers = true)]
     rounds: usize,
     /// Per-request timeout in seconds (connect, response and body each).
-    #[arg(long, default_value_t = 10.0)]
-    timeout: f64,
-    /// Demo server profile when no URL is given: a built-in name (seed, wide) or a file.
-    #[arg(long, default_value = "seed")]
-    profile: String,
+    #[arg(long, default_value = "10", value_parser = args::timeout, allow_negative_numbers = true)]
+    timeout: Duration,
+    /// Demo server profile when no URL is given: a built-in name (seed, wide) or a file
+    /// (default: seed).
+    #[arg(long, conflicts_with = "urls")]
+    profile: Option<String>,
     /// Also time lazy futures awaited one by one, and the original's blocking join.
     #[arg(long)]
     extra: bool,
@@ -37,7 +41,8 @@ pub struct TimingArgs {
     /// `requests.get`); `pooled`: one pool per mode, warmed before timing, reused.
     #[arg(long, default_value = "fresh", value_parser = parse_connections)]
     connections: Connections,
-    /// Also write the round chart and the latest round's Gantt chart as one SVG here.
+    /// Also write the round chart and the latest round's Gantt chart as one SVG here
+    /// (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
     /// Print the rounds and summary as one JSON object.
@@ -49,28 +54,26 @@ fn parse_connections(s: &str) -> Result<Connections, String> {
     s.parse()
 }
 
-/// Runs the comparison and prints it.
+/// Runs the comparison and prints it. Ctrl-C stops it after the request in flight and
+/// reports the rounds completed.
 pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
-    if args.rounds == 0 {
-        return Err("--rounds must be at least 1".to_owned());
-    }
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+    if args.urls.len() > MAX_PAGES {
         return Err(format!(
-            "--timeout must be a positive number of seconds, not {}",
-            args.timeout
+            "{} URLs given: at most {MAX_PAGES} (each is a thread in the concurrent modes)",
+            args.urls.len()
         ));
     }
-    let timeout = Duration::from_secs_f64(args.timeout);
     let fetch = FetchConfig {
-        connect_timeout: timeout,
-        response_timeout: timeout,
-        body_timeout: timeout,
+        connect_timeout: args.timeout,
+        response_timeout: args.timeout,
+        body_timeout: args.timeout,
         ..FetchConfig::default()
     };
+    let profile_name = args.profile.as_deref().unwrap_or("seed");
     // The server (if any) lives until the run ends.
-    let seed = args.urls.is_empty() && args.profile == "seed";
+    let seed = args.urls.is_empty() && profile_name == "seed";
     let (targets, _server, origin) = if args.urls.is_empty() {
-        let profile = Profile::load(&args.profile).map_err(|e| e.to_string())?;
+        let profile = Profile::load(profile_name).map_err(|e| e.to_string())?;
         let server =
             DemoServer::start(ServerConfig { port: 0, profile }).map_err(|e| e.to_string())?;
         let urls = server.page_urls().into_iter().map(|(_, u)| u).collect();
@@ -88,20 +91,20 @@ pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
     };
     let modes = timing::order(1, args.extra);
     if !args.json {
-        println!(
+        outln!(
             "{} targets x {} rounds ({origin}, {} connections); the first mode alternates \
              each round",
             config.targets.len(),
             config.rounds,
             config.connections.word()
-        );
+        )?;
         let mut header = format!("{:>5}  {:<11}", "round", "first");
         for mode in &modes {
             header.push_str(&format!(" {:>18}", mode.title()));
         }
-        println!("{header}  failed");
+        outln!("{header}  failed")?;
     }
-    let stop = AtomicBool::new(false);
+    let stop = interrupt::install();
     // A bar on stderr, one step a request; hidden when stderr is not a terminal.
     let requests = (config.targets.len() * modes.len() * config.rounds) as u64;
     let bar = ProgressBar::new(requests);
@@ -111,7 +114,8 @@ pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
     );
     bar.set_message(format!("1/{}", config.rounds));
     let mut latest: Vec<timing::Span> = Vec::new();
-    let rounds = timing::run_observed(&config, &stop, |progress| match progress {
+    let mut printed = Ok(());
+    let rounds = timing::run_observed(&config, stop, |progress| match progress {
         Progress::Request(_) => bar.inc(1),
         Progress::Round(round) => {
             latest = round.requests.clone();
@@ -120,63 +124,98 @@ pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
                 (round.round + 1).min(config.rounds),
                 config.rounds
             ));
-            if !args.json {
-                bar.suspend(|| println!("{}", row(round, &modes)));
+            if !args.json && printed.is_ok() {
+                printed = bar.suspend(|| outln!("{}", row(round, &modes)));
             }
         }
     });
     bar.finish_and_clear();
+    printed?;
+    let interrupted = interrupt::requested();
+    if interrupted {
+        note(&format!(
+            "interrupted: {} of {} rounds completed",
+            rounds.len(),
+            config.rounds
+        ));
+    }
     let report = Report::new(rounds);
     if args.json {
         let mut json = report.to_json();
         json["summary"]["connections"] = config.connections.word().into();
-        println!("{json}");
-    } else {
-        print_summary(&report, config.connections);
+        json["summary"]["interrupted"] = interrupted.into();
+        outln!("{json}")?;
+    } else if !report.rounds.is_empty() && report.summary.unanswered.is_empty() {
+        print_summary(&report, config.connections)?;
         if seed {
-            print_original(&report);
+            print_original(&report)?;
         }
     }
-    if let Some(path) = &args.plot {
+    if let Some(path) = &args.plot
+        && !report.rounds.is_empty()
+    {
         let svg = timing::svg(&report, &latest, config.connections)?;
-        crate::tracefile::write_atomically(path, |out| {
-            use std::io::Write;
-            out.write_all(svg.as_bytes())
-        })
-        .map_err(|e| e.to_string())?;
-        if !args.json {
-            println!("chart written to {}", path.display());
+        let to_stdout = write_output(path, |out| out.write_all(svg.as_bytes()))?;
+        if !args.json && !to_stdout {
+            outln!("chart written to {}", path.display())?;
         }
+    }
+    if let Some(error) = unanswered(&report) {
+        return Err(error);
+    }
+    if interrupted {
+        return Ok(ExitCode::from(interrupt::INTERRUPTED_EXIT));
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// The refusal for a run in which a mode never got an answer: its totals time failures,
+/// so there is no comparison to make.
+fn unanswered(report: &Report) -> Option<String> {
+    let modes = &report.summary.unanswered;
+    if modes.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = modes.iter().map(|m| m.title()).collect();
+    let first_error = report
+        .rounds
+        .iter()
+        .flat_map(|r| &r.requests)
+        .find_map(|s| s.error.as_deref())
+        .unwrap_or("no response");
+    Some(format!(
+        "no request succeeded in {} ({first_error}): no speed-up to report",
+        names.join(", ")
+    ))
+}
+
 /// The original's experiment beside this run's, with why they differ.
-fn print_original(report: &Report) {
+fn print_original(report: &Report) -> Result<(), String> {
     let total = |mode: Mode| -> f64 { report.rounds.iter().filter_map(|r| r.total(mode)).sum() };
     let (sequential, concurrent) = (total(Mode::Sequential), total(Mode::Concurrent));
     let n = report.rounds.len();
-    println!();
-    println!(
+    outln!()?;
+    outln!(
         "{:<50} sequential {ORIGINAL_SEQUENTIAL_S:>5.1} s, concurrent {ORIGINAL_CONCURRENT_S:>5.1} s ({:.2}x)",
         "the original, 4 pages x 15 runs over the internet:",
         ORIGINAL_SEQUENTIAL_S / ORIGINAL_CONCURRENT_S
-    );
+    )?;
     let speedup = if concurrent > 0.0 {
         format!(" ({:.2}x)", sequential / concurrent)
     } else {
         String::new()
     };
-    println!(
+    outln!(
         "{:<50} sequential {sequential:>5.1} s, concurrent {concurrent:>5.1} s{speedup}",
         format!("here, 4 pages x {n} runs on loopback:")
-    );
-    println!(
+    )?;
+    outln!(
         "they differ: the demo server's latencies are fixed and loopback adds no network \
          time, so nothing varies between runs; the original's pages came over the internet, \
          with its noise and its warm-up, and its concurrent Request joined each thread in a \
          blocking poll"
-    );
+    )?;
+    Ok(())
 }
 
 fn row(round: &Round, modes: &[Mode]) -> String {
@@ -196,15 +235,18 @@ fn row(round: &Round, modes: &[Mode]) -> String {
     line
 }
 
-fn print_summary(report: &Report, connections: Connections) {
+fn print_summary(report: &Report, connections: Connections) -> Result<(), String> {
+    use std::fmt::Write as _;
     let s = &report.summary;
-    println!();
-    println!("connections: {}", connections.word());
-    let line = |mode: Mode, stats: Option<timing::Stats>, ideal: Option<f64>| {
+    let mut out = String::new();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "connections: {}", connections.word());
+    let mut line = |mode: Mode, stats: Option<timing::Stats>, ideal: Option<f64>| {
         if let Some(stats) = stats {
             let all: f64 = report.rounds.iter().filter_map(|r| r.total(mode)).sum();
             let ideal = ideal.map_or(String::new(), |i| format!(", ideal {i:.3} s"));
-            println!(
+            let _ = writeln!(
+                out,
                 "{:<18} {all:.3} s in all; per round median {:.3} s (min {:.3}, mean {:.3}, max {:.3}){ideal}",
                 format!("{}:", mode.title()),
                 stats.median,
@@ -226,6 +268,10 @@ fn print_summary(report: &Report, connections: Connections) {
             Some(e) => format!("; concurrent at {:.0}% of its ideal", e * 100.0),
             None => String::new(),
         };
-        println!("speed-up {speedup:.2}x (median sequential / median concurrent){efficiency}");
+        let _ = writeln!(
+            out,
+            "speed-up {speedup:.2}x (median sequential / median concurrent){efficiency}"
+        );
     }
+    super::output::print(&out)
 }

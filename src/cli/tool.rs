@@ -132,7 +132,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 } else {
                     lesson.experiment.to_owned()
                 };
-                println!("{:<18} {:<24} {}", lesson.id, origin, lesson.title);
+                super::output::outln!("{:<18} {:<24} {}", lesson.id, origin, lesson.title)?;
             }
             Ok(ExitCode::SUCCESS)
         }

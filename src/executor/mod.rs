@@ -525,7 +525,7 @@ pub(crate) fn new_task(
         woken: true.into(),
         shared: shared.clone(),
     });
-    let name = local.log.intern(name);
+    let name = local.log.intern_name(name);
     local.log.spawn_now(id, name, parent);
     if shared.policy == Policy::WakerDriven {
         local.queue.push_back(id);

@@ -22,6 +22,13 @@ pub struct Decoder {
     tasks: u32,
     /// Worker threads started so far, likewise.
     threads: u32,
+    /// The latest timestamp so far: the recorder never goes back in time.
+    last_t: u64,
+    /// The task whose poll is in progress: the executor polls one task at a time, and a
+    /// poll ends before the next starts.
+    polling: Option<u32>,
+    /// Tasks whose last poll returned `Ready` or panicked: nothing polls them again.
+    finished: Vec<bool>,
 }
 
 impl Decoder {
@@ -33,6 +40,11 @@ impl Decoder {
     /// True before the first event.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// How many strings were cut for being over the caps ([`crate::trace::cap`]).
+    pub fn cut_strings(&self) -> usize {
+        self.builder.cut_strings()
     }
 
     /// The trace decoded.
@@ -50,16 +62,71 @@ impl Decoder {
                 expected,
             });
         }
+        if json.t_ns < self.last_t {
+            return Err(FileError::invalid(
+                line,
+                format!(
+                    "t_ns {} is earlier than the previous event's {}: events are out of time \
+                     order",
+                    json.t_ns, self.last_t
+                ),
+            ));
+        }
         // The task is checked against the tasks spawned before this event.
         let task = self.task_ref(line, json);
         // The kind first: an unknown kind explains any field that seems missing.
         let kind = self.kind(line, json)?;
         let task = task?;
+        self.check_poll(line, task, &kind)?;
+        self.last_t = json.t_ns;
         self.builder.push(Event {
             t_ns: json.t_ns,
             task,
             kind,
         });
+        Ok(())
+    }
+
+    /// Polls follow the executor's grammar: one at a time, each `poll_start` closed by a
+    /// `poll_end` of the same task, and no poll of a task that has finished.
+    fn check_poll(&mut self, line: usize, task: TaskId, kind: &EventKind) -> Result<(), FileError> {
+        let n = task.0;
+        match kind {
+            EventKind::Spawn { .. } => self.finished.push(false),
+            EventKind::PollStart => {
+                if let Some(open) = self.polling {
+                    return Err(FileError::reference(
+                        line,
+                        format!(
+                            "poll_start of task {n} while the poll of task {open} is still in \
+                             progress (no poll_end for it)"
+                        ),
+                    ));
+                }
+                if self.finished.get(n as usize).copied().unwrap_or(false) {
+                    return Err(FileError::reference(
+                        line,
+                        format!("poll_start of task {n}, which had already finished"),
+                    ));
+                }
+                self.polling = Some(n);
+            }
+            EventKind::PollEnd { result } => {
+                if self.polling != Some(n) {
+                    return Err(FileError::reference(
+                        line,
+                        format!("poll_end of task {n} without a poll_start of it before"),
+                    ));
+                }
+                self.polling = None;
+                if *result != PollResult::Pending
+                    && let Some(done) = self.finished.get_mut(n as usize)
+                {
+                    *done = true;
+                }
+            }
+            _ => {}
+        }
         Ok(())
     }
 
@@ -114,7 +181,7 @@ impl Decoder {
         let b = &mut self.builder;
         Ok(match kind {
             "spawn" => {
-                let name = b.intern(required_str(line, kind, "name", &json.name)?);
+                let name = b.intern_name(required_str(line, kind, "name", &json.name)?);
                 let parent = match json.parent {
                     None => TaskId::NONE,
                     Some(p) if p < self.tasks => TaskId(p),
@@ -178,7 +245,7 @@ impl Decoder {
                         ),
                     ));
                 }
-                let name = b.intern(required_str(line, kind, "name", &json.name)?);
+                let name = b.intern_name(required_str(line, kind, "name", &json.name)?);
                 self.threads += 1;
                 EventKind::ThreadSpawn {
                     thread: ThreadNo(n),
@@ -223,7 +290,7 @@ impl Decoder {
                 let state = required_str(line, kind, "state", &json.state)?;
                 let file = required_str(line, kind, "file", &json.file)?;
                 let at = required(line, kind, "line", json.line)?;
-                let future = self.builder.intern(future);
+                let future = self.builder.intern_name(future);
                 EventKind::CoroState {
                     depth,
                     future,
@@ -255,7 +322,7 @@ fn wake_source(b: &mut TraceBuilder, line: usize, by: &str) -> Result<WakeSource
         });
     }
     if let Some(name) = by.strip_prefix("thread:") {
-        return Ok(WakeSource::Thread(b.intern(name)));
+        return Ok(WakeSource::Thread(b.intern_name(name)));
     }
     match by {
         "self" => Ok(WakeSource::SelfWake),

@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use profile::{MAX_LATENCY_MS, MAX_PAGE_SIZE, PageSpec, Profile, ProfileError};
+pub use profile::{
+    MAX_LATENCY_MS, MAX_NAME_LEN, MAX_PAGE_SIZE, MAX_PAGES, PageSpec, Profile, ProfileError,
+};
 
 use conn::Shared;
 

@@ -12,6 +12,13 @@ pub const MAX_LATENCY_MS: u64 = 60_000;
 /// Largest page size a profile may ask for (1 GiB).
 pub const MAX_PAGE_SIZE: u64 = 1 << 30;
 
+/// The most pages a profile may have: the concurrent modes fetch every page on a thread of
+/// its own, and a client fetching thousands at once measures its own thread starts.
+pub const MAX_PAGES: usize = 1024;
+
+/// The longest page name, in bytes: it is a path segment and a label on every chart.
+pub const MAX_NAME_LEN: usize = 128;
+
 /// Built-in profiles, embedded so `pollscope` works without any files on disk.
 const BUILTINS: &[(&str, &str)] = &[
     ("seed", include_str!("../../assets/profiles/seed.toml")),
@@ -185,16 +192,30 @@ impl Profile {
         if raw.page.is_empty() {
             return Err(invalid(None, "no pages: add at least one [[page]]".into()));
         }
+        if raw.page.len() > MAX_PAGES {
+            return Err(invalid(
+                None,
+                format!(
+                    "{} pages: at most {MAX_PAGES} (the concurrent modes fetch every page on \
+                     a thread of its own)",
+                    raw.page.len()
+                ),
+            ));
+        }
         let mut pages: Vec<PageSpec> = Vec::with_capacity(raw.page.len());
+        let mut names = std::collections::HashSet::with_capacity(raw.page.len());
         for page in raw.page {
             let name = page.name.get_ref();
             if let Some(why) = name_problem(name) {
+                // A name long enough to be refused is too long to repeat whole.
+                let shown = &name[..name.floor_char_boundary(MAX_NAME_LEN)];
+                let more = if shown.len() < name.len() { "…" } else { "" };
                 return Err(invalid(
                     Some(page.name.span()),
-                    format!("page name {name:?} {why}"),
+                    format!("page name {shown:?}{more} {why}"),
                 ));
             }
-            if pages.iter().any(|p| p.name == *name) {
+            if !names.insert(name.clone()) {
                 return Err(invalid(
                     Some(page.name.span()),
                     format!("duplicate page name {name:?}"),
@@ -239,6 +260,8 @@ impl Profile {
 fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
+    } else if name.len() > MAX_NAME_LEN {
+        Some("is longer than 128 bytes")
     } else if name == "." || name == ".." {
         Some("is a path traversal")
     } else if !name

@@ -215,6 +215,10 @@ pub fn run_observed(
                 _ => on_executor(mode, &fetcher, &config.targets, start, &mut seen),
             };
             totals.push((mode, start.elapsed().as_secs_f64()));
+            // A mode cut short by `stop` leaves its round unfinished: it is not reported.
+            if mode_spans.len() < config.targets.len() {
+                return rounds;
+            }
             spans.extend(mode_spans);
         }
         let round = Round {
@@ -481,6 +485,8 @@ impl Report {
             }
         }
         summary.insert("speedup".into(), json!(s.speedup));
+        let unanswered: Vec<&str> = s.unanswered.iter().map(|m| m.key()).collect();
+        summary.insert("modes_without_success".into(), json!(unanswered));
         summary.insert("ideal_sequential_s".into(), json!(s.ideal_sequential_s));
         summary.insert("ideal_concurrent_s".into(), json!(s.ideal_concurrent_s));
         json!({"rounds": rounds, "summary": summary})

@@ -51,8 +51,11 @@ pub struct Summary {
     pub sequential_awaits: Option<Stats>,
     /// Statistics of the original's blocking-join totals, if measured.
     pub blocking_join: Option<Stats>,
-    /// Median sequential / median concurrent.
+    /// Median sequential / median concurrent; `None` while either mode has had no
+    /// successful request (its totals would time failures, not fetches).
     pub speedup: Option<f64>,
+    /// Modes that ran but never got a successful response, in the order they first ran.
+    pub unanswered: Vec<Mode>,
     /// The sum, over the targets as listed (a URL listed twice counts twice), of each
     /// one's single-request time (its median in sequential rounds, where it had the
     /// machine to itself): the best a sequential round can do.
@@ -85,10 +88,15 @@ impl Summary {
             (Some(a), Some(b)) if b > 0.0 => Some(a / b),
             _ => None,
         };
+        let unanswered = unanswered(rounds);
+        let answered = |mode| !unanswered.contains(&mode);
+        let both = answered(Mode::Sequential) && answered(Mode::Concurrent);
         let concurrent_raw = ratio(ideal_concurrent_s, concurrent.map(|s| s.median));
         let sequential_raw = ratio(ideal_sequential_s, sequential.map(|s| s.median));
         Summary {
-            speedup: ratio(sequential.map(|s| s.median), concurrent.map(|s| s.median)),
+            speedup: ratio(sequential.map(|s| s.median), concurrent.map(|s| s.median))
+                .filter(|_| both),
+            unanswered,
             concurrent_efficiency: concurrent_raw.map(|e| e.min(1.0)),
             sequential_efficiency: sequential_raw.map(|e| e.min(1.0)),
             concurrent_beat_ideal: concurrent_raw.is_some_and(|e| e > 1.0),
@@ -101,6 +109,25 @@ impl Summary {
             ideal_concurrent_s,
         }
     }
+}
+
+/// The modes that ran in `rounds` with not one successful request.
+fn unanswered(rounds: &[Round]) -> Vec<Mode> {
+    let mut ran: Vec<Mode> = Vec::new();
+    for round in rounds {
+        for &(mode, _) in &round.totals {
+            if !ran.contains(&mode) {
+                ran.push(mode);
+            }
+        }
+    }
+    ran.retain(|&mode| {
+        !rounds
+            .iter()
+            .flat_map(|r| &r.requests)
+            .any(|s| s.mode == mode && s.error.is_none())
+    });
+    ran
 }
 
 /// Each target position's median successful request time in sequential rounds, where a

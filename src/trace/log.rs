@@ -1,11 +1,13 @@
 //! The trace as data, and the log that the executor's own thread appends to without a
 //! lock (events from other threads come through the [`Recorder`](super::Recorder)'s inbox).
 
+use super::cap::{NAME_CAP, VALUE_CAP, cap};
 use super::event::{Event, EventKind, PointId, Sym, TaskId, ThreadNo, WakeSource};
 use super::point::{AwaitPoint, Point, Site};
 use super::recorder::{Foreign, ForeignKind};
 use super::state::PollDemand;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A recorded run: events plus the tables their symbols index into.
@@ -109,6 +111,8 @@ pub struct TraceBuilder {
     /// The string interned last: tasks spawned in a loop share a name, and tasks of one
     /// kind return the same text, so most lookups are a short comparison.
     last: Option<(Arc<str>, Sym)>,
+    /// Strings cut for being over a cap, counted each time one is interned.
+    cut: usize,
 }
 
 impl TraceBuilder {
@@ -117,14 +121,30 @@ impl TraceBuilder {
         Self::default()
     }
 
-    /// The symbol for `text`, adding it on first use.
+    /// The symbol for `text`, adding it on first use (cut to [`VALUE_CAP`] bytes).
     pub fn intern(&mut self, text: &str) -> Sym {
         self.intern_shared(text).0
     }
 
+    /// The symbol for a name: a task's, a thread's, a future's (cut to [`NAME_CAP`] bytes).
+    pub fn intern_name(&mut self, name: &str) -> Sym {
+        let name = cap(name, NAME_CAP);
+        self.cut += usize::from(matches!(name, Cow::Owned(_)));
+        self.intern(&name)
+    }
+
+    /// How many strings were cut for being over a cap so far.
+    pub fn cut_strings(&self) -> usize {
+        self.cut
+    }
+
     /// The symbol for `text` and the shared copy the trace keeps, so callers that need the
-    /// text too (a task's name) do not allocate their own.
+    /// text too (a task's name) do not allocate their own. Text over [`VALUE_CAP`] bytes is
+    /// cut (see [`cap`]).
     pub fn intern_shared(&mut self, text: &str) -> (Sym, Arc<str>) {
+        let text = cap(text, VALUE_CAP);
+        self.cut += usize::from(matches!(text, Cow::Owned(_)));
+        let text = &*text;
         if let Some((last, sym)) = &self.last
             && **last == *text
         {
@@ -147,8 +167,8 @@ impl TraceBuilder {
     /// The id for an await point, adding it on first use.
     pub fn point(&mut self, label: &str, file: &str, line: u32) -> PointId {
         let point = Point {
-            label: self.intern(label),
-            file: self.intern(file),
+            label: self.intern_name(label),
+            file: self.intern_name(file),
             line,
         };
         let next = PointId(self.trace.points.len() as u32);
@@ -318,7 +338,7 @@ impl Log {
                 let layout = &index.layouts()[frame.layout];
                 let state = &layout.states[frame.state];
                 let syms = (
-                    self.intern(&layout.future),
+                    self.builder.intern_name(&layout.future),
                     self.builder.point(&state.name, &state.file, state.line),
                 );
                 if self.coro_syms.len() <= frame.layout {
@@ -348,6 +368,11 @@ impl Log {
         }
     }
 
+    /// The symbol for a name (cut to [`NAME_CAP`] bytes): see [`TraceBuilder::intern_name`].
+    pub fn intern_name(&mut self, name: &str) -> Sym {
+        self.builder.intern_name(name)
+    }
+
     /// Interns a thread's name, known by the identity of its shared copy.
     pub(crate) fn intern_thread_name(&mut self, name: Arc<str>) -> Sym {
         if let Some((_, sym)) = self
@@ -357,7 +382,7 @@ impl Log {
         {
             return *sym;
         }
-        let sym = self.intern(&name);
+        let sym = self.builder.intern_name(&name);
         // A handful of threads wake tasks; past that, names are interned the plain way.
         if self.thread_names.len() < 64 {
             self.thread_names.push((name, sym));
@@ -389,7 +414,7 @@ impl Log {
     pub fn thread_spawned(&mut self, task: TaskId, name: &str, t_ns: u64) -> ThreadNo {
         let thread = ThreadNo(self.threads);
         self.threads += 1;
-        let name = self.intern(name);
+        let name = self.builder.intern_name(name);
         self.push(task, EventKind::ThreadSpawn { thread, name }, t_ns);
         thread
     }

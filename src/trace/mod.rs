@@ -1,5 +1,6 @@
 //! The event trace: compact events, interned strings, and state rebuilt from events at any index.
 
+mod cap;
 mod event;
 mod log;
 mod point;
@@ -7,6 +8,7 @@ mod recorder;
 mod state;
 mod timeline;
 
+pub use cap::{NAME_CAP, VALUE_CAP, cap};
 pub use event::{
     Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
 };

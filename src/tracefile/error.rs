@@ -68,6 +68,14 @@ pub enum FileError {
         /// What is wrong.
         message: String,
     },
+    /// The file ends before the event count its header (or end line) promises: it was cut
+    /// short, by a full disk, an interrupted copy or a crash.
+    Truncated {
+        /// Events the file holds.
+        found: u64,
+        /// Events it should hold.
+        expected: u64,
+    },
 }
 
 impl FileError {
@@ -80,7 +88,16 @@ impl FileError {
             | FileError::OutOfOrder { line, .. }
             | FileError::BadReference { line, .. } => Some(*line),
             FileError::NotATrace | FileError::TooNew { .. } => Some(1),
-            FileError::Io { .. } | FileError::Empty => None,
+            FileError::Io { .. } | FileError::Empty | FileError::Truncated { .. } => None,
+        }
+    }
+
+    /// The operating system's kind of error, for [`FileError::Io`]: lets a caller tell a
+    /// closed pipe (quiet) from a full disk (worth a message).
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            FileError::Io { source, .. } => Some(source.kind()),
+            _ => None,
         }
     }
 
@@ -169,6 +186,14 @@ impl fmt::Display for FileError {
                  events are missing or repeated"
             ),
             FileError::BadReference { line, message } => write!(f, "line {line}: {message}"),
+            FileError::Truncated { found, expected } if found < expected => write!(
+                f,
+                "file ends after {found} of {expected} events: it was cut short"
+            ),
+            FileError::Truncated { found, .. } => write!(
+                f,
+                "file ends after its {found} events without its end line: it was cut short"
+            ),
         }
     }
 }

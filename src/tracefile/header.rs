@@ -26,6 +26,10 @@ pub struct Header {
     /// the binary's debug info), so a saved trace shows its state machines anywhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layouts: Vec<Layout>,
+    /// What loading the file found wrong without refusing it (an old format that cannot
+    /// prove it is complete, strings cut): for the status bar and stderr. Never written.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl Header {
@@ -35,6 +39,7 @@ impl Header {
             policy: Some(policy),
             program: Some(program),
             layouts: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -44,6 +49,7 @@ impl Header {
             policy: Some(policy),
             program: None,
             layouts: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -95,6 +101,7 @@ impl From<HeaderV1> for Header {
             policy: v1.policy,
             program,
             layouts: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -114,27 +121,60 @@ fn policy_in<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Policy>, D::Error
 }
 
 /// The header as written: format and version first, so a reader can refuse a file before
-/// trying to understand the rest.
+/// trying to understand the rest; then the number of events that follow.
 #[derive(Serialize)]
 struct Wire<'a> {
     format: &'static str,
     version: u32,
+    events: u64,
     #[serde(flatten)]
     header: &'a Header,
 }
 
+/// The line after the last event: proof the writer finished.
+#[derive(Serialize, Deserialize)]
+struct End {
+    end: String,
+    events: u64,
+}
+
 /// The header line, without its newline.
-pub(super) fn encode(header: &Header) -> serde_json::Result<Vec<u8>> {
+pub(super) fn encode(header: &Header, events: u64) -> serde_json::Result<Vec<u8>> {
     serde_json::to_vec(&Wire {
         format: FORMAT,
         version: VERSION,
+        events,
         header,
     })
 }
 
-/// Reads line 1. Checks identity before version, and version before anything else, so a
-/// newer file is refused for being newer, not for some field this version has not heard of.
-pub(super) fn decode(line: &[u8]) -> Result<Header, FileError> {
+/// The end line, without its newline: `{"end":"pollscope-trace","events":N}`.
+pub(super) fn end_line(events: u64) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&End {
+        end: FORMAT.to_owned(),
+        events,
+    })
+}
+
+/// The event count of an end line, or `None` if `text` is not one (events have no `end`).
+pub(super) fn parse_end(line: usize, text: &[u8]) -> Result<Option<u64>, FileError> {
+    if !text.starts_with(b"{\"end\"") {
+        return Ok(None);
+    }
+    let end: End = serde_json::from_slice(text).map_err(|e| FileError::from_json(line, &e))?;
+    if end.end != FORMAT {
+        return Err(FileError::invalid(
+            line,
+            format!("field `end` is {:?}: expected {FORMAT:?}", end.end),
+        ));
+    }
+    Ok(Some(end.events))
+}
+
+/// Reads line 1: the header, and the number of events that follow (from version 3 on).
+/// Checks identity before version, and version before anything else, so a newer file is
+/// refused for being newer, not for some field this version has not heard of.
+pub(super) fn decode(line: &[u8]) -> Result<(Header, Option<u64>), FileError> {
     let value: serde_json::Value = serde_json::from_slice(line).map_err(|e| {
         // A header cut short is still recognisably ours: say where it breaks.
         if line.windows(FORMAT.len()).any(|w| w == FORMAT.as_bytes()) {
@@ -154,10 +194,23 @@ pub(super) fn decode(line: &[u8]) -> Result<Header, FileError> {
     if version > u64::from(VERSION) {
         return Err(FileError::TooNew { version });
     }
+    let events = if version >= 3 {
+        let events = value
+            .get("events")
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| {
+                FileError::invalid(1, "field `events` must be the number of events that follow")
+            })?;
+        Some(events)
+    } else {
+        None
+    };
     let header = if version == 1 {
         HeaderV1::deserialize(&value).map(Header::from)
     } else {
         Header::deserialize(&value)
     };
-    header.map_err(|e| FileError::from_json(1, &e))
+    header
+        .map(|h| (h, events))
+        .map_err(|e| FileError::from_json(1, &e))
 }

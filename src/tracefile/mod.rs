@@ -20,30 +20,38 @@
 
 mod error;
 mod header;
+mod output;
 
 pub use error::FileError;
 pub use header::Header;
+pub(crate) use output::unique_suffix;
+pub use output::write_atomically;
 
 use crate::jsonl::{self, JsonEvent};
 use crate::trace::Trace;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The header's `format`: what makes a JSON Lines file a pollscope trace.
 pub const FORMAT: &str = "pollscope-trace";
 
-/// The newest format version this pollscope reads and the one it writes. Version 2 put
-/// the program (title, explanation, every source file) in the header and a `parent` in
-/// spawn events; version 1 files are still read.
-pub const VERSION: u32 = 2;
+/// The newest format version this pollscope reads and the one it writes. Version 3 put
+/// the event count in the header and an end line after the last event, so a file cut
+/// short is refused instead of replaying part of a run; version 2 put the program (title,
+/// explanation, every source file) in the header and a `parent` in spawn events. Versions
+/// 1 and 2 are still read, with a warning that they cannot prove they are complete.
+pub const VERSION: u32 = 3;
 
-/// Writes `header` and every event of `trace`. Buffer `out`: this writes line by line.
+/// Writes `header`, every event of `trace`, and the end line. Buffer `out`: this writes
+/// line by line.
 pub fn write(out: &mut impl Write, header: &Header, trace: &Trace) -> io::Result<()> {
-    out.write_all(&header::encode(header)?)?;
+    let events = trace.len() as u64;
+    out.write_all(&header::encode(header, events)?)?;
     out.write_all(b"\n")?;
-    jsonl::write_events(out, trace, 0)
+    jsonl::write_events(out, trace, 0)?;
+    out.write_all(&header::end_line(events)?)?;
+    out.write_all(b"\n")
 }
 
 /// Saves a trace file at `path`, atomically: a reader (or a crash) sees the old file or
@@ -52,80 +60,18 @@ pub fn save(path: &Path, header: &Header, trace: &Trace) -> Result<(), FileError
     write_atomically(path, |out| write(out, header, trace))
 }
 
-/// Writes a file through `fill` into a temporary file beside `path`, flushes it to disk,
-/// then renames it over `path`. On failure the temporary file is removed and `path` is
-/// left as it was.
-pub fn write_atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-) -> Result<(), FileError> {
-    let fail = |e| FileError::io(Some(path.to_owned()), true, e);
-    let name = path.file_name().ok_or_else(|| {
-        fail(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the path does not name a file",
-        ))
-    })?;
-    // Same directory, so the rename never crosses file systems (which would not be atomic).
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        unique_suffix()
-    ));
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(fail)?;
-    let written = (|| {
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        fill(&mut out)?;
-        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Makes the rename itself durable. Best effort: not every platform can open a directory,
-/// and the file is already complete either way.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-/// `pid.counter`: unique among concurrent writers of this process and of others.
-pub(crate) fn unique_suffix() -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{}.{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// Reads a trace file: its header and the trace, checked line by line.
 ///
 /// Never panics, whatever the input; every problem is a [`FileError`] naming its line.
-/// Blank lines are skipped (an editor may add one at the end).
+/// Blank lines are skipped (an editor may add one at the end). A file of version 3 or
+/// later must hold as many events as its header says and end with its end line; an older
+/// file has neither, and loads with a warning in [`Header::warnings`]. Strings over
+/// [`crate::trace::NAME_CAP`] / [`crate::trace::VALUE_CAP`] are cut, with a warning.
 pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
     let mut buf = Vec::with_capacity(512);
     let mut line = 0usize;
-    let mut header = None;
+    let mut header: Option<(Header, Option<u64>)> = None;
+    let mut ended = false;
     let mut decoder = jsonl::Decoder::default();
     loop {
         buf.clear();
@@ -141,16 +87,67 @@ pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
         if text.is_empty() {
             continue;
         }
-        if header.is_none() {
+        let Some((_, expected)) = &header else {
             header = Some(header::decode(text)?);
             continue;
+        };
+        if ended {
+            return Err(FileError::invalid(
+                line,
+                "content after the end line: the file was written over or appended to",
+            ));
         }
+        if let Some(count) = header::parse_end(line, text)? {
+            if expected.is_some_and(|e| e != count) || count != decoder.len() as u64 {
+                return Err(FileError::invalid(
+                    line,
+                    format!(
+                        "the end line counts {count} events, but the file holds {}",
+                        decoder.len()
+                    ),
+                ));
+            }
+            ended = true;
+            continue;
+        }
+        // Parsed first, so a line cut short is named as such, even where the end line was due.
         let json: JsonEvent =
             serde_json::from_slice(text).map_err(|e| FileError::from_json(line, &e))?;
+        if expected.is_some_and(|e| decoder.len() as u64 >= e) {
+            return Err(FileError::invalid(
+                line,
+                format!(
+                    "more events than the {} the header counts",
+                    expected.unwrap_or_default()
+                ),
+            ));
+        }
         decoder.push(line, &json)?;
     }
-    let header = header.ok_or(FileError::Empty)?;
-    Ok((header, decoder.finish()))
+    let (mut header, expected) = header.ok_or(FileError::Empty)?;
+    let found = decoder.len() as u64;
+    match expected {
+        Some(expected) if found < expected || !ended => {
+            return Err(FileError::Truncated { found, expected });
+        }
+        Some(_) => {}
+        None => header.warnings.push(
+            "an older trace file (before version 3): it has no event count, so pollscope \
+             cannot tell whether it was cut short"
+                .to_owned(),
+        ),
+    }
+    let cut = decoder.cut_strings();
+    let trace = decoder.finish();
+    if cut > 0 {
+        header.warnings.push(format!(
+            "{cut} overlong string{} cut (names at {} bytes, values at {})",
+            if cut == 1 { "" } else { "s" },
+            crate::trace::NAME_CAP,
+            crate::trace::VALUE_CAP
+        ));
+    }
+    Ok((header, trace))
 }
 
 /// Reads the trace file at `path` (see [`read`]).

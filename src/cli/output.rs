@@ -1,0 +1,73 @@
+//! Where the commands' words and files go, without ever panicking on the way: stdout that
+//! may be a closed pipe or a full disk, and `-o FILE` that may be `-`, a FIFO, a device or
+//! a symlink.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+/// The error text that means "the reader went away": the command ends quietly with
+/// [`BROKEN_PIPE_EXIT`], as a Unix tool that `head` or `less` stopped reading does.
+pub(super) const BROKEN_PIPE: &str = "\u{0}broken pipe";
+
+/// 128 + SIGPIPE: what a shell shows for a tool the signal ended.
+pub(super) const BROKEN_PIPE_EXIT: u8 = 141;
+
+/// The one-line message for a failed write to stdout (or the quiet [`BROKEN_PIPE`]).
+pub(super) fn stdout_error(e: io::Error) -> String {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        BROKEN_PIPE.to_owned()
+    } else {
+        format!("cannot write to standard output: {e}")
+    }
+}
+
+/// Writes `text` to stdout and flushes it, so a full disk is noticed here, not lost.
+pub(super) fn print(text: &str) -> Result<(), String> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// `println!` that returns the write's failure (as [`stdout_error`]) instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::cli::output::print("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::output::print(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(super) use outln;
+
+/// A line on stderr. If even stderr cannot be written there is no one left to tell, so
+/// the failure is ignored rather than panicking as `eprintln!` would.
+pub(super) fn note(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
+
+/// Writes a command's output file: `-` is stdout; anything else goes through
+/// [`crate::tracefile::write_atomically`] (a regular file replaced atomically, a FIFO or
+/// device written in place, a symlink followed). Returns whether the output was stdout, so
+/// the command keeps its own words off it.
+pub(super) fn write_output(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<bool, String> {
+    if path.as_os_str() == "-" {
+        let stdout = io::stdout().lock();
+        let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
+        fill(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(stdout_error)?;
+        return Ok(true);
+    }
+    crate::tracefile::write_atomically(path, |out| fill(out)).map_err(|e| {
+        if e.io_kind() == Some(io::ErrorKind::BrokenPipe) {
+            BROKEN_PIPE.to_owned()
+        } else {
+            e.to_string()
+        }
+    })?;
+    Ok(false)
+}
