@@ -85,10 +85,9 @@ impl std::fmt::Display for End {
                 "timed out after {} s waiting for a wake",
                 after.as_secs_f64()
             ),
-            End::TraceFull { events } => write!(
-                f,
-                "trace full at {events} events: the run is paused; save it, or reset"
-            ),
+            End::TraceFull { events } => {
+                write!(f, "trace full at {events} events (the trace limit)")
+            }
         }
     }
 }

@@ -347,7 +347,7 @@ impl Runner {
         let mut status = self.shared.status();
         if let Some(end @ End::TraceFull { .. }) = turn.end {
             // Paused, the trace intact: the user saves it or resets.
-            status.notice = Some(end.to_string());
+            status.notice = Some(format!("{end}: the run is paused; save it, or reset"));
         }
         let step = turn.step?;
         match &step {

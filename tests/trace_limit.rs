@@ -15,11 +15,19 @@ const MESSAGE: &str = "the run is paused; save it, or reset";
 #[test]
 fn a_max_speed_busy_poll_run_of_threads_stops_at_the_limit() {
     let limit = 20_000;
+    // A server that accepts and never answers: the threads stay busy however slowly the
+    // executor runs, so the run cannot finish before it reaches its limit.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().collect();
+        drop(held);
+    });
     let mut session = Session::start(|| {});
     session.send(Command::Reset {
         program: lessons::find("threads").unwrap().program(),
         policy: Policy::BusyPoll,
-        urls: Vec::new(),
+        urls: vec![url.clone(), url.clone(), url],
         limit,
     });
     session.send(Command::Run(Speed::Max));
@@ -32,14 +40,19 @@ fn a_max_speed_busy_poll_run_of_threads_stops_at_the_limit() {
         {
             break notice;
         }
-        assert!(Instant::now() < deadline, "the run never reached its limit");
+        assert!(
+            Instant::now() < deadline,
+            "the run never reached its limit: {:?}, {} events",
+            session.status(),
+            timeline.len()
+        );
         std::thread::sleep(Duration::from_millis(5));
     };
     session.sync(&mut timeline);
     let events = timeline.len();
     assert_eq!(
         notice,
-        format!("trace full at {events} events: {MESSAGE}"),
+        format!("trace full at {events} events (the trace limit): {MESSAGE}"),
         "the message names the trace's length"
     );
     // It stopped at the limit: past it by at most one step's events.
@@ -74,7 +87,10 @@ fn record_stops_at_the_programs_limit() {
     let events = recording.trace.len();
     assert_eq!(recording.end, End::TraceFull { events });
     assert!((3_000..3_100).contains(&events), "{events}");
-    assert!(recording.end.to_string().ends_with(MESSAGE));
+    assert_eq!(
+        recording.end.to_string(),
+        format!("trace full at {events} events (the trace limit)")
+    );
 }
 
 #[test]
@@ -93,7 +109,8 @@ fn the_command_line_stops_at_its_trace_limit_and_says_so() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("pollscope: trace full at ") && stderr.contains(MESSAGE),
+        stderr.starts_with("pollscope: trace full at ")
+            && stderr.contains("(the trace limit): the run stopped; --trace-limit N records more"),
         "{stderr}"
     );
 }

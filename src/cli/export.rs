@@ -94,6 +94,10 @@ pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
             output::note(&format!("stopped after {polls} polls (--steps)"));
             Ok(ExitCode::SUCCESS)
         }
+        End::TraceFull { .. } => Err(format!(
+            "{}: the run stopped, the trace is written; --trace-limit N records more",
+            recording.end
+        )),
         problem => Err(problem.to_string()),
     }
 }

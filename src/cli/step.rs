@@ -136,7 +136,9 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     out.finish()?;
     match end {
         End::TimedOut { .. } => Err("timed out waiting for a wake".to_owned()),
-        End::TraceFull { .. } => Err(end.to_string()),
+        End::TraceFull { .. } => Err(format!(
+            "{end}: the run stopped; --trace-limit N records more"
+        )),
         _ => Ok(ExitCode::SUCCESS),
     }
 }
