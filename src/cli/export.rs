@@ -68,8 +68,8 @@ pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
             tracefile::write(&mut out, &header, trace)
         }
         Format::Chrome => {
-            crate::chrome::write_program(&mut out, trace, Some(&recording.info))?;
-            count = trace.len();
+            // The file's own count: its events are not the trace's one for one.
+            count = crate::chrome::write_program(&mut out, trace, Some(&recording.info))?;
             Ok(())
         }
     })?;
