@@ -73,6 +73,8 @@ pub mod session;
 pub mod timing;
 pub mod trace;
 pub mod tracefile;
+pub mod watch;
+pub mod why;
 pub mod worker;
 
 pub use executor::{JoinError, JoinHandle, spawn};

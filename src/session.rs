@@ -9,7 +9,8 @@
 use crate::drive::{Driver, End, Limits};
 use crate::executor::{Policy, Step};
 use crate::program::{Launched, Program};
-use crate::trace::{Recorder, Timeline, TraceDelta};
+use crate::trace::{Recorder, TaskId, Timeline, TraceDelta};
+use crate::watch::{Line, Stop, Until, Watch};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -44,6 +45,12 @@ pub enum Command {
     Pause,
     /// Change the running program's trace limit (in events).
     Limit(usize),
+    /// The lines where a run stops when a task suspends or resumes there.
+    Breakpoints(Vec<Line>),
+    /// Run until this task has been polled once more.
+    StepTask(TaskId),
+    /// Run until a thread wakes a task.
+    RunToThreadWake,
     /// Start `program` afresh under `policy` (with URLs for programs that fetch).
     Reset {
         /// The program; its tasks are built anew.
@@ -72,6 +79,8 @@ pub struct Status {
     pub error: Option<String>,
     /// Why the run paused on its own (its trace is full).
     pub notice: Option<String>,
+    /// Where a run last stopped on its own: a breakpoint, or the end of a bigger step.
+    pub stop: Option<Stop>,
 }
 
 /// What the executor thread has recorded and the reader has not taken yet.
@@ -145,6 +154,16 @@ impl Session {
 
     /// Sends a command; it is carried out as soon as the executor is not inside a poll.
     pub fn send(&self, command: Command) {
+        if matches!(
+            command,
+            Command::Run(_) | Command::StepTask(_) | Command::RunToThreadWake
+        ) {
+            // Said at once, so no reader mistakes the last stop for this run's: the
+            // executor thread confirms when it takes the command.
+            let mut status = self.shared.status();
+            status.stop = None;
+            status.running = true;
+        }
         // The thread only ends when the session is dropped.
         let _ = self.commands.send(command);
     }
@@ -204,6 +223,8 @@ impl Drop for Session {
 /// The executor thread's state.
 struct Runner {
     shared: Arc<Shared>,
+    /// Sees every new event before the UI does (also from the tap, inside polls).
+    watch: Arc<Mutex<Watch>>,
     notify: Arc<dyn Fn() + Send + Sync>,
     /// The running program (its executor, and what it keeps alive: a demo server, a
     /// tokio runtime) with the loop driving it.
@@ -218,6 +239,7 @@ impl Runner {
     fn new(shared: Arc<Shared>, notify: Arc<dyn Fn() + Send + Sync>) -> Self {
         Runner {
             shared,
+            watch: Arc::default(),
             notify,
             run: None,
             generation: 0,
@@ -247,10 +269,23 @@ impl Runner {
         match command {
             Command::Step => {
                 self.speed = None;
+                self.set_until(None);
                 self.step(Duration::ZERO);
             }
             Command::Run(speed) => {
+                self.set_until(None);
                 self.speed = Some(speed);
+                self.next_step = Instant::now();
+            }
+            Command::Breakpoints(lines) => self.watch().set_breakpoints(lines),
+            Command::StepTask(task) => {
+                self.set_until(Some(Until::Polled(task)));
+                self.speed = Some(Speed::Max);
+                self.next_step = Instant::now();
+            }
+            Command::RunToThreadWake => {
+                self.set_until(Some(Until::ThreadWake));
+                self.speed = Some(Speed::Max);
                 self.next_step = Instant::now();
             }
             Command::Pause => self.speed = None,
@@ -271,8 +306,19 @@ impl Runner {
         (self.notify)();
     }
 
+    fn watch(&self) -> MutexGuard<'_, Watch> {
+        self.watch.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts or ends a bigger step, and clears the last stop from the status.
+    fn set_until(&mut self, until: Option<Until>) {
+        self.watch().set_until(until);
+        self.shared.status().stop = None;
+    }
+
     fn reset(&mut self, program: &Program, policy: Policy, urls: Vec<String>, limit: usize) {
         self.speed = None;
+        self.watch().new_run();
         if crate::coro::ready().is_none() && crate::coro::failure().is_none() {
             // Once per process: the runs that follow record the compiler's states.
             self.shared.status().notice = Some("reading the binary's debug info…".to_owned());
@@ -297,9 +343,17 @@ impl Runner {
         match program.launch_into(recorder, policy, urls) {
             Ok(mut launched) => {
                 // Every poll is shown as it starts: one that blocks is seen blocking.
-                let (shared, notify, generation) =
-                    (self.shared.clone(), self.notify.clone(), self.generation);
+                let (shared, notify, generation, watch) = (
+                    self.shared.clone(),
+                    self.notify.clone(),
+                    self.generation,
+                    self.watch.clone(),
+                );
                 launched.executor.set_tap(Box::new(move |delta| {
+                    watch
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .scan(&delta);
                     publish(&shared, generation, delta);
                     notify();
                 }));
@@ -317,11 +371,12 @@ impl Runner {
     /// Hands the run's new events to the reader.
     fn publish(&mut self) {
         if let Some((launched, _)) = self.run.as_mut() {
-            publish(
-                &self.shared,
-                self.generation,
-                launched.executor.take_delta(),
-            );
+            let delta = launched.executor.take_delta();
+            self.watch
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .scan(&delta);
+            publish(&self.shared, self.generation, delta);
         }
     }
 
@@ -333,6 +388,7 @@ impl Runner {
         let step = self.step(Duration::from_millis(20));
         if !matches!(step, Some(Step::Polled(_) | Step::Idle)) {
             self.speed = None;
+            self.watch().set_until(None);
         }
         self.shared.status().running = self.speed.is_some();
         self.next_step = Instant::now() + speed.interval();
@@ -344,7 +400,15 @@ impl Runner {
         let turn = driver.turn(&mut launched.executor, park);
         let unfinished = launched.executor.unfinished();
         self.publish();
+        let stop = self.watch().take_stop();
+        if stop.is_some() {
+            // A breakpoint, or the end of a bigger step: the run pauses after this poll.
+            self.speed = None;
+        }
         let mut status = self.shared.status();
+        if stop.is_some() {
+            status.stop = stop;
+        }
         if let Some(end @ End::TraceFull { .. }) = turn.end {
             // Paused, the trace intact: the user saves it or resets.
             status.notice = Some(format!("{end}: the run is paused; save it, or reset"));

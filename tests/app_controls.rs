@@ -10,24 +10,37 @@ use ui_support::{app, count, wait_for};
 
 #[test]
 fn every_control_has_a_label() {
-    let harness = app("lazy");
+    let mut harness = app("lazy");
     for label in [
         "Step",
         "Run",
         "max",
         "Reset",
-        "waker-driven",
-        "busy-poll",
-        "Rust",
-        "Python",
-        "Presenter",
-        "Light theme",
-        "Help",
+        "Policy",
+        "Rust lens",
+        "More",
         "Lesson",
     ] {
         assert!(
             harness.query_by_label(label).is_some(),
             "no control labelled {label:?}"
+        );
+    }
+    harness.get_by_label("More").click();
+    harness.run_steps(2);
+    for label in [
+        "Step the focused task",
+        "Run until a thread wakes a task",
+        "Presenter mode",
+        "Timing: sequential vs concurrent",
+        "Light theme",
+        "Save trace…",
+        "Open trace…",
+        "Keyboard shortcuts",
+    ] {
+        assert!(
+            harness.query_by_label_contains(label).is_some(),
+            "no menu entry labelled {label:?}"
         );
     }
 }
@@ -66,7 +79,7 @@ fn presenter_mode_enlarges_text() {
         h.ctx.global_style().text_styles[&egui::TextStyle::Body].size
     };
     let small = body(&harness);
-    harness.get_by_label("Presenter").click();
+    ui_support::menu(&mut harness, "Presenter mode");
     harness.run_steps(3);
     let large = body(&harness);
     assert!(large >= small * 1.5, "{small} -> {large}");

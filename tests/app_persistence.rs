@@ -5,7 +5,6 @@
 
 mod ui_support;
 
-use egui_kittest::kittest::Queryable;
 use pollscope::app::Settings;
 use std::collections::HashMap;
 use ui_support::{app, wait_for};
@@ -29,11 +28,11 @@ impl eframe::Storage for Memory {
 #[test]
 fn settings_survive_a_restart() {
     let mut harness = app("lazy");
-    harness.get_by_label("busy-poll").click();
+    ui_support::pick_policy(&mut harness, "busy-poll");
     wait_for(&mut harness, "the busy policy", |h| {
         h.state().settings().policy == "busy"
     });
-    harness.get_by_label("Light theme").click();
+    ui_support::menu(&mut harness, "Light theme");
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
     harness.run_steps(2);
     let mut storage = Memory::default();

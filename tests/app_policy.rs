@@ -26,7 +26,7 @@ fn busy_polling_shows_wasted_polls_on_busy_driver() {
     assert_eq!(waker_run, 0);
     let completed = count(&harness, " completed ");
 
-    harness.get_by_label("busy-poll").click();
+    ui_support::pick_policy(&mut harness, "busy-poll");
     wait_for(&mut harness, "the reset", |h| !done_running(h));
     assert_eq!(harness.state().settings().policy, "busy");
     harness.get_by_label("Run").click();

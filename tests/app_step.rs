@@ -60,7 +60,7 @@ fn space_steps_too() {
 #[test]
 fn the_python_lens_renames_states() {
     let mut harness = app("lazy");
-    harness.get_by_label("Python").click();
+    harness.get_by_label("Rust lens").click();
     wait_for(&mut harness, "the Python state names", |h| {
         count(h, " CORO_CREATED ") == 1
     });

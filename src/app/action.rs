@@ -10,6 +10,25 @@ use crate::trace::TaskId;
 pub enum Action {
     /// Poll one task once.
     Step,
+    /// Run until the focused task has been polled once more.
+    StepTask,
+    /// Run until a thread wakes a task.
+    RunToThreadWake,
+    /// Put a breakpoint on this line of this file, or take it away.
+    ToggleBreakpoint {
+        /// The file as the compiler names it.
+        file: String,
+        /// 1-based line.
+        line: u32,
+    },
+    /// Toggle a breakpoint on the line the focused task is suspended at.
+    ToggleBreakpointHere,
+    /// Remove every breakpoint.
+    ClearBreakpoints,
+    /// Show the whole source file, or only the region the lesson marks.
+    ToggleWholeFile,
+    /// Show this tab of the folded side panel.
+    ShowTab(super::SideTab),
     /// Start or pause a continuous run.
     ToggleRun,
     /// Polls per second for runs; `None` is as fast as possible.

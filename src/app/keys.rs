@@ -6,7 +6,18 @@ use egui::{Key, Modifiers};
 /// The shortcuts, for tooltips and the help overlay.
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Space / F10", "step: poll one task once"),
+    (
+        "Shift Space / F11",
+        "step the focused task: run until it is polled once more",
+    ),
+    ("W", "run until a thread wakes a task"),
     ("Enter / F5", "run / pause"),
+    (
+        "B",
+        "breakpoint on the focused task's await line (or click a line number)",
+    ),
+    ("Shift B", "clear every breakpoint"),
+    ("F", "the lesson's code / the whole file"),
     ("R", "reset: start again with fresh futures"),
     ("L", "switch lens: Rust / Python"),
     ("P", "presenter mode"),
@@ -30,9 +41,20 @@ pub fn read(ctx: &egui::Context) -> Vec<Action> {
         return actions;
     }
     ctx.input_mut(|i| {
+        // Before the plain keys: a plain pattern also matches the key with Shift held.
+        if i.consume_key(Modifiers::SHIFT, Key::Space) {
+            actions.push(Action::StepTask);
+        }
+        if i.consume_key(Modifiers::SHIFT, Key::B) {
+            actions.push(Action::ClearBreakpoints);
+        }
         let plain = [
             (Key::Space, Action::Step),
             (Key::F10, Action::Step),
+            (Key::F11, Action::StepTask),
+            (Key::W, Action::RunToThreadWake),
+            (Key::B, Action::ToggleBreakpointHere),
+            (Key::F, Action::ToggleWholeFile),
             (Key::Enter, Action::ToggleRun),
             (Key::F5, Action::ToggleRun),
             (Key::R, Action::Reset),

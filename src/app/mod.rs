@@ -182,6 +182,10 @@ pub struct View<'a> {
     pub layouts: &'a [std::sync::Arc<crate::coro::Layout>],
     /// Why the compiler's states cannot be shown (no debug info), once known.
     pub coro_unavailable: Option<&'a str>,
+    /// Breakpoints: file and line.
+    pub breakpoints: &'a [(String, u32)],
+    /// The live run stopped because nothing can wake any task.
+    pub stalled: bool,
 }
 
 impl View<'_> {
@@ -196,6 +200,15 @@ impl View<'_> {
             .map(|l| &**l)
     }
 
+    /// Why task `id` is not running, in one sentence (`None` once it has finished).
+    pub fn why(&self, id: TaskId) -> Option<String> {
+        let cx = crate::why::Context {
+            now_ns: if self.rewound { 0 } else { self.now_ns },
+            stalled: self.stalled,
+        };
+        crate::why::sentence(self.trace, self.state, id, cx)
+    }
+
     /// The task the panels focus on: the selected one, else the one being polled, else
     /// the first unfinished, else the first.
     pub fn focus(&self) -> Option<&crate::trace::TaskView> {
@@ -205,6 +218,44 @@ impl View<'_> {
             .or_else(|| state.running.and_then(|t| state.task(t)))
             .or_else(|| state.tasks.iter().find(|t| !t.state.is_finished()))
             .or_else(|| state.tasks.first())
+    }
+}
+
+/// Below this window width (in points), and always in presenter mode, the side panels fold
+/// into one panel of tabs.
+pub const WIDE_LAYOUT: f32 = 1500.0;
+
+/// The tabs of the folded side panel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SideTab {
+    /// The task table and the focused task's sentence.
+    #[default]
+    Tasks,
+    /// The worker threads.
+    Threads,
+    /// The compiler's state machine of the focused task.
+    Machine,
+    /// The event log.
+    Log,
+}
+
+impl SideTab {
+    /// Every tab, in order.
+    pub const ALL: [SideTab; 4] = [
+        SideTab::Tasks,
+        SideTab::Threads,
+        SideTab::Machine,
+        SideTab::Log,
+    ];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            SideTab::Tasks => "Tasks",
+            SideTab::Threads => "Threads",
+            SideTab::Machine => "State machine",
+            SideTab::Log => "Log",
+        }
     }
 }
 
@@ -245,6 +296,10 @@ pub struct PollscopeApp {
     last_now_ns: u64,
     /// Coroutine layouts of a loaded trace.
     layouts: Vec<std::sync::Arc<crate::coro::Layout>>,
+    /// The last stop (breakpoint, bigger step) the app has focused.
+    seen_stop: Option<crate::watch::Stop>,
+    /// The tab shown when the side panels are folded.
+    side_tab: SideTab,
 }
 
 impl PollscopeApp {
@@ -315,6 +370,8 @@ impl PollscopeApp {
             generation: 0,
             last_now_ns: 0,
             layouts: Vec::new(),
+            seen_stop: None,
+            side_tab: SideTab::default(),
         }
     }
 
@@ -349,6 +406,7 @@ impl PollscopeApp {
                 limit: self.trace_limit(),
             });
         }
+        self.send_breakpoints();
     }
 
     /// The trace limit in force: the user's, else the program's.
@@ -379,6 +437,47 @@ impl PollscopeApp {
                 self.message = None;
                 self.send(Command::Step);
             }
+            Action::StepTask | Action::RunToThreadWake if self.loaded.is_some() => {
+                self.message = Some(
+                    "this is a loaded trace: nothing runs; press R to run the program live".into(),
+                );
+            }
+            Action::StepTask => {
+                self.go_live();
+                let view = self.view(self.timeline.live(), 0);
+                let task = view
+                    .focus()
+                    .filter(|t| !t.state.is_finished())
+                    .map(|t| t.id);
+                match task {
+                    Some(task) => {
+                        self.message = None;
+                        self.status.running = true;
+                        self.send(Command::StepTask(task));
+                    }
+                    None => self.message = Some("no unfinished task to step".into()),
+                }
+            }
+            Action::RunToThreadWake => {
+                self.go_live();
+                self.message = None;
+                self.status.running = true;
+                self.send(Command::RunToThreadWake);
+            }
+            Action::ToggleBreakpoint { file, line } => self.toggle_breakpoint(file, line),
+            Action::ToggleBreakpointHere => match self.highlighted() {
+                Some((file, line)) => self.toggle_breakpoint(file, line),
+                None => {
+                    self.message =
+                        Some("no await line to break on: select a suspended task".into());
+                }
+            },
+            Action::ClearBreakpoints => {
+                self.settings.breakpoints.clear();
+                self.send_breakpoints();
+            }
+            Action::ToggleWholeFile => self.source.whole_file = !self.source.whole_file,
+            Action::ShowTab(tab) => self.side_tab = tab,
             Action::ToggleRun => {
                 self.go_live();
                 let command = if self.status.running {
@@ -499,6 +598,27 @@ impl PollscopeApp {
                 }
             }
         }
+    }
+
+    fn toggle_breakpoint(&mut self, file: String, line: u32) {
+        let breakpoints = &mut self.settings.breakpoints;
+        match breakpoints
+            .iter()
+            .position(|(f, l)| *f == file && *l == line)
+        {
+            Some(i) => {
+                breakpoints.remove(i);
+            }
+            None => {
+                breakpoints.push((file, line));
+                breakpoints.sort();
+            }
+        }
+        self.send_breakpoints();
+    }
+
+    fn send_breakpoints(&self) {
+        self.send(Command::Breakpoints(self.settings.breakpoints.clone()));
     }
 
     fn start_timing(&mut self, request: timing::TimingRequest) {
@@ -683,6 +803,10 @@ impl PollscopeApp {
             message: self.message.as_deref(),
             layouts: &self.layouts,
             coro_unavailable: crate::coro::failure(),
+            breakpoints: &self.settings.breakpoints,
+            stalled: self.cursor.is_none()
+                && self.loaded.is_none()
+                && matches!(self.status.stopped, Some(crate::executor::Step::Stalled)),
         }
     }
 
@@ -707,6 +831,13 @@ impl PollscopeApp {
             Some(session) if self.loaded.is_none() => {
                 session.sync(&mut self.timeline);
                 self.status = session.status();
+                if self.status.stop != self.seen_stop {
+                    // A breakpoint or a bigger step stopped the run: focus its task.
+                    if let Some(stop) = &self.status.stop {
+                        self.selected = Some(stop.task);
+                    }
+                    self.seen_stop = self.status.stop.clone();
+                }
                 if session.generation() != self.generation {
                     // A new run began: positions and indexes into the old trace are void.
                     self.generation = session.generation();
@@ -773,27 +904,61 @@ impl PollscopeApp {
                     actions.extend(timing::show(ui, &mut timing_form, self.timing_run.as_ref()));
                 });
         }
-        // Side panels are capped so the code in the middle always keeps most of the room.
         let width = ui.available_width();
-        egui::Panel::left("tasks")
-            .resizable(true)
-            .default_size(470.0)
-            .size_range(240.0..=(width * 0.34).max(260.0))
-            .show(ui, |ui| {
-                actions.extend(tasks::show(ui, &view));
-                ui.separator();
-                threads::show(ui, &view);
-            });
-        egui::Panel::right("machine-log")
-            .resizable(true)
-            .default_size(420.0)
-            .size_range(240.0..=(width * 0.3).max(260.0))
-            .show(ui, |ui| {
-                state_machine::show(ui, &view, &mut machine);
-                ui.separator();
-                actions.extend(event_log::show(ui, &view, &mut log));
-            });
-        egui::CentralPanel::default().show(ui, |ui| source::show(ui, &view, &mut source_view));
+        if self.settings.presenter || width < WIDE_LAYOUT {
+            // One side panel of tabs: the code keeps most of the width on a projector.
+            egui::Panel::right("side-tabs")
+                .resizable(true)
+                .default_size(width * 0.32)
+                .size_range((width * 0.22).max(220.0)..=(width * 0.36).max(260.0))
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        for tab in SideTab::ALL {
+                            if ui
+                                .selectable_label(self.side_tab == tab, tab.title())
+                                .clicked()
+                            {
+                                actions.push(Action::ShowTab(tab));
+                            }
+                        }
+                    });
+                    ui.separator();
+                    // Content wider than the panel scrolls sideways instead of spilling
+                    // under the code.
+                    egui::ScrollArea::horizontal()
+                        .id_salt("side-tab")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| match self.side_tab {
+                            SideTab::Tasks => actions.extend(tasks::show(ui, &view)),
+                            SideTab::Threads => threads::show(ui, &view),
+                            SideTab::Machine => state_machine::show(ui, &view, &mut machine),
+                            SideTab::Log => actions.extend(event_log::show(ui, &view, &mut log)),
+                        });
+                });
+        } else {
+            // Side panels are capped so the code in the middle keeps most of the room.
+            egui::Panel::left("tasks")
+                .resizable(true)
+                .default_size(470.0)
+                .size_range(240.0..=(width * 0.3).max(260.0))
+                .show(ui, |ui| {
+                    actions.extend(tasks::show(ui, &view));
+                    ui.separator();
+                    threads::show(ui, &view);
+                });
+            egui::Panel::right("machine-log")
+                .resizable(true)
+                .default_size(420.0)
+                .size_range(240.0..=(width * 0.28).max(260.0))
+                .show(ui, |ui| {
+                    state_machine::show(ui, &view, &mut machine);
+                    ui.separator();
+                    actions.extend(event_log::show(ui, &view, &mut log));
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            actions.extend(source::show(ui, &view, &mut source_view));
+        });
         actions.extend(files::show(ui.ctx(), &mut dialog));
         if self.help_open && !help::show(ui.ctx()) {
             actions.push(Action::ToggleHelp);

@@ -25,6 +25,8 @@ pub struct Settings {
     pub speed: Option<f32>,
     /// The trace limit in events; `None`: the program's own (20,000,000 by default).
     pub trace_limit: Option<usize>,
+    /// Breakpoints: a file as the compiler names it, and a 1-based line.
+    pub breakpoints: Vec<(String, u32)>,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             zoom: 1.0,
             speed: Some(2.0),
             trace_limit: None,
+            breakpoints: Vec::new(),
         }
     }
 }

@@ -3,8 +3,9 @@
 //! Python equivalent beside it. A program with several files gets a tab per file, and the
 //! panel follows the file the focused task is suspended in.
 
-use super::{View, style};
+use super::{Action, View, style};
 use crate::lens::Lens;
+use crate::program::region::{Region, region};
 use crate::trace::TaskState;
 use egui_extras::syntax_highlighting::{CodeTheme, highlight};
 
@@ -13,12 +14,18 @@ use egui_extras::syntax_highlighting::{CodeTheme, highlight};
 #[derive(Debug, Default)]
 pub struct SourceView {
     picked: Option<(String, Option<String>)>,
+    /// Show the whole file rather than the region the lesson marks.
+    pub whole_file: bool,
 }
 
 impl SourceView {
     /// Forgets the pick (a new program).
     pub fn clear(&mut self) {
-        *self = SourceView::default();
+        let whole_file = self.whole_file;
+        *self = SourceView {
+            whole_file,
+            ..SourceView::default()
+        };
     }
 }
 
@@ -84,93 +91,172 @@ pub(super) fn marked(view: &View<'_>) -> Option<(String, u32)> {
     Some((file.to_owned(), line))
 }
 
-fn code(
-    ui: &mut egui::Ui,
-    id: &str,
-    text: &str,
-    language: &str,
+/// What one code column shows.
+struct Code<'a> {
+    id: &'a str,
+    text: &'a str,
+    language: &'a str,
+    /// The lines shown (the file's numbers); `None`: all.
+    region: Option<Region>,
     current: Option<u32>,
-    outer: &[u32],
+    outer: &'a [u32],
+    /// Lines with a breakpoint, and whether clicking a line number toggles one.
+    breakpoints: Option<&'a [u32]>,
     dark: bool,
-) {
+}
+
+/// Draws one code column, long lines wrapped with `↪` in the margin so nothing is cut.
+/// Returns the line whose number was clicked.
+fn code(ui: &mut egui::Ui, c: &Code<'_>) -> Option<u32> {
     // Scroll to the current line only when it changes, so the user can still scroll.
-    let memory_id = ui.make_persistent_id((id, "current-line"));
+    let memory_id = ui.make_persistent_id((c.id, "current-line"));
     let previous: Option<u32> = ui.data(|d| d.get_temp(memory_id));
-    let moved = previous != current;
-    ui.data_mut(|d| d.insert_temp(memory_id, current));
-    let theme = if dark {
-        CodeTheme::dark(ui.text_style_height(&egui::TextStyle::Monospace))
+    let moved = previous != c.current;
+    ui.data_mut(|d| d.insert_temp(memory_id, c.current));
+    let mono = ui.text_style_height(&egui::TextStyle::Monospace);
+    let theme = if c.dark {
+        CodeTheme::dark(mono)
     } else {
-        CodeTheme::light(ui.text_style_height(&egui::TextStyle::Monospace))
+        CodeTheme::light(mono)
     };
     let style = ui.style().clone();
-    // Long lines are cut at the column's edge rather than pushing the other column away.
     let width = ui.available_width();
+    let mut clicked = None;
     egui::ScrollArea::vertical()
-        .id_salt(id)
+        .id_salt(c.id)
         .auto_shrink([false, false])
         .max_width(width)
         .show(ui, |ui| {
             ui.set_max_width(width);
-            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
             ui.spacing_mut().item_spacing.y = 0.0;
-            for (i, line) in text.lines().enumerate() {
+            let font = egui::TextStyle::Monospace.resolve(ui.style());
+            let weak = ui.visuals().weak_text_color();
+            let digits = c.text.lines().count().max(1).ilog10() as usize + 1;
+            // Room for a breakpoint dot, the number and a space.
+            let gutter = ui.fonts_mut(|f| f.glyph_width(&font, '0')) * (digits as f32 + 2.5);
+            let text_width = (width - gutter - 4.0).max(40.0);
+            for (i, line) in c.text.lines().enumerate() {
                 let number = i as u32 + 1;
-                let mut job = highlight(ui.ctx(), &style, &theme, line, language);
-                // One screen line per source line, cut with an ellipsis at the edge, so
-                // line numbers and highlights stay aligned with the code.
-                job.wrap = egui::text::TextWrapping::truncate_at_width(
-                    (width - 6.0 * ui.text_style_height(&egui::TextStyle::Monospace)).max(40.0),
-                );
-                // Reserved before the row so the highlight is painted behind the text.
-                let background = ui.painter().add(egui::Shape::Noop);
-                let row = ui.horizontal(|ui| {
-                    ui.label(
-                        egui::RichText::new(format!("{number:>4} "))
-                            .monospace()
-                            .weak(),
-                    );
-                    // Cut lines are cut on purpose: no tooltip repeating them.
-                    ui.add(egui::Label::new(job).show_tooltip_when_elided(false));
-                });
-                let fill = if current == Some(number) {
-                    Some(style::current_line(dark))
-                } else if outer.contains(&number) {
-                    Some(style::chain_line(dark))
+                if c.region.is_some_and(|r| !r.contains(number)) {
+                    continue;
+                }
+                let mut job = highlight(ui.ctx(), &style, &theme, line, c.language);
+                job.wrap.max_width = text_width;
+                job.wrap.break_anywhere = false;
+                let galley = ui.painter().layout_job(job);
+                let size = egui::vec2(width, galley.size().y.max(mono));
+                let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+                let number_rect = egui::Rect::from_min_size(rect.min, egui::vec2(gutter, mono));
+                let fill = if c.current == Some(number) {
+                    Some(style::current_line(c.dark))
+                } else if c.outer.contains(&number) {
+                    Some(style::chain_line(c.dark))
                 } else {
                     None
                 };
+                let painter = ui.painter();
                 if let Some(fill) = fill {
-                    let rect = row.response.rect.expand2(egui::vec2(2.0, 0.0));
-                    let stroke = if current == Some(number) {
+                    let stroke = if c.current == Some(number) {
                         egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 190, 0))
                     } else {
                         egui::Stroke::NONE
                     };
-                    ui.painter().set(
-                        background,
-                        egui::epaint::RectShape::new(
-                            rect,
-                            2.0,
-                            fill,
-                            stroke,
-                            egui::StrokeKind::Inside,
-                        ),
-                    );
-                    if current == Some(number) && moved {
-                        ui.scroll_to_rect(rect, Some(egui::Align::Center));
+                    let band = rect.expand2(egui::vec2(2.0, 0.0));
+                    painter.rect(band, 2.0, fill, stroke, egui::StrokeKind::Inside);
+                    if c.current == Some(number) && moved {
+                        ui.scroll_to_rect(band, Some(egui::Align::Center));
+                    }
+                }
+                let painter = ui.painter();
+                let has_breakpoint = c.breakpoints.is_some_and(|b| b.contains(&number));
+                if has_breakpoint {
+                    let centre = number_rect.left_center() + egui::vec2(mono * 0.35, 0.0);
+                    painter.circle_filled(centre, mono * 0.28, style::breakpoint(c.dark));
+                }
+                painter.text(
+                    number_rect.right_top() - egui::vec2(mono * 0.5, 0.0),
+                    egui::Align2::RIGHT_TOP,
+                    number.to_string(),
+                    font.clone(),
+                    weak,
+                );
+                // A wrapped line's further rows are marked, so they do not read as lines.
+                for row in galley.rows.iter().skip(1) {
+                    // A hooked arrow, drawn: no font on every machine has "↪".
+                    let x = rect.left() + gutter - mono * 0.9;
+                    let top = rect.top() + row.pos.y + mono * 0.15;
+                    let y = top + mono * 0.45;
+                    let tip = egui::pos2(x + mono * 0.55, y);
+                    let stroke = egui::Stroke::new(1.5, weak);
+                    painter.line(vec![egui::pos2(x, top), egui::pos2(x, y), tip], stroke);
+                    let barb = mono * 0.18;
+                    painter.line_segment([tip, tip + egui::vec2(-barb, -barb)], stroke);
+                    painter.line_segment([tip, tip + egui::vec2(-barb, barb)], stroke);
+                }
+                let text_pos = egui::pos2(rect.left() + gutter, rect.top());
+                painter.galley(text_pos, galley, ui.visuals().text_color());
+                if c.breakpoints.is_some() {
+                    let id = ui.make_persistent_id((c.id, "line", number));
+                    let response = ui.interact(number_rect, id, egui::Sense::click());
+                    // Named, so screen readers (and the UI tests) can find each line.
+                    response.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::Role::Button,
+                            true,
+                            format!("line {number}"),
+                        )
+                    });
+                    let response = response.on_hover_text(if has_breakpoint {
+                        "remove the breakpoint"
+                    } else {
+                        "stop Run when a task suspends or resumes on this line"
+                    });
+                    if response.clicked() {
+                        clicked = Some(number);
                     }
                 }
             }
         });
+    clicked
 }
 
-/// Draws the source view.
-pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) {
-    // Truncated, not laid out in a row: a row of text would widen the panel past the
-    // window and push the Python column out of sight.
+/// The breakpoints, each removed by a click, and "clear all".
+fn breakpoint_list(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+    if view.breakpoints.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Breakpoints:")
+            .on_hover_text("Run stops when a task suspends or resumes on these lines");
+        for (file, line) in view.breakpoints {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            if ui
+                .small_button(format!("{name}:{line} ×"))
+                .on_hover_text(format!("{file}:{line}: click to remove"))
+                .clicked()
+            {
+                actions.push(Action::ToggleBreakpoint {
+                    file: file.clone(),
+                    line: *line,
+                });
+            }
+        }
+        if ui
+            .small_button("clear all")
+            .on_hover_text("Shift B")
+            .clicked()
+        {
+            actions.push(Action::ClearBreakpoints);
+        }
+    });
+}
+
+/// Draws the source view; returns breakpoints toggled (a click on a line number, or in
+/// the list).
+pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<Action> {
+    let mut actions = Vec::new();
     let title = egui::RichText::new(view.program.display_title()).heading();
-    ui.add(egui::Label::new(title).truncate());
+    ui.add(egui::Label::new(title).wrap());
     let shown = shown_file(view, state).map(str::to_owned);
     let files = view.sources.files();
     if files.len() > 1 {
@@ -189,35 +275,105 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) {
             }
         });
     }
-    if let Some(file) = &shown {
-        ui.add(egui::Label::new(egui::RichText::new(file).weak()).truncate());
-    }
-    if let Some(explanation) = &view.program.explanation {
-        egui::CollapsingHeader::new("What happens here")
-            .default_open(true)
-            .show(ui, |ui| ui.label(explanation));
-    }
-    ui.separator();
     let source = shown.as_deref().and_then(|f| view.sources.get(f));
     let (current, outer) = shown
         .as_deref()
         .map_or((None, Vec::new()), |f| marks_in(view, f));
-    let rust = |ui: &mut egui::Ui| match source.map(|s| &s.text) {
-        Some(Ok(text)) => code(ui, "rust-src", text, "rs", current, &outer, view.dark),
-        Some(Err(why)) => {
-            ui.label(egui::RichText::new(why).color(style::warning(view.dark)));
+    let text = source.and_then(|s| s.text.as_deref().ok());
+    let marked = text.and_then(region);
+    // A marked line outside the region shows the whole file: nothing that matters hides.
+    let outside = marked.is_some_and(|r| {
+        current
+            .into_iter()
+            .chain(outer.iter().copied())
+            .any(|l| !r.contains(l))
+    });
+    ui.horizontal(|ui| {
+        if let Some(file) = &shown {
+            ui.add(egui::Label::new(egui::RichText::new(file).weak()).truncate());
         }
-        None => {
+        if marked.is_some() {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let whole = state.whole_file || outside;
+                let label = if whole { "whole file" } else { "lesson code" };
+                let hint = "the lines the lesson marks (// pollscope:begin to end), or the whole \
+                    file with its imports and metadata (F)";
+                if ui
+                    .selectable_label(whole, label)
+                    .on_hover_text(hint)
+                    .clicked()
+                {
+                    state.whole_file = !state.whole_file;
+                }
+            });
+        }
+    });
+    breakpoint_list(ui, view, &mut actions);
+    if let Some(explanation) = &view.program.explanation {
+        egui::CollapsingHeader::new("What happens here")
+            .default_open(true)
+            .show(ui, |ui| {
+                // Capped, so on a projector the code below keeps most of the height.
+                egui::ScrollArea::vertical()
+                    .id_salt("explanation")
+                    .max_height(ui.available_height() * 0.3)
+                    .show(ui, |ui| ui.label(explanation));
+            });
+    }
+    ui.separator();
+    let file_breakpoints: Vec<u32> = shown.as_deref().map_or(Vec::new(), |f| {
+        view.breakpoints
+            .iter()
+            .filter(|(file, _)| file == f)
+            .map(|&(_, line)| line)
+            .collect()
+    });
+    let whole = state.whole_file || outside;
+    let rust = |ui: &mut egui::Ui| match (source.map(|s| &s.text), text) {
+        (_, Some(text)) => code(
+            ui,
+            &Code {
+                id: "rust-src",
+                text,
+                language: "rs",
+                region: marked.filter(|_| !whole),
+                current,
+                outer: &outer,
+                breakpoints: Some(&file_breakpoints),
+                dark: view.dark,
+            },
+        ),
+        (Some(Err(why)), _) => {
+            ui.label(egui::RichText::new(why).color(style::warning(view.dark)));
+            None
+        }
+        _ => {
             ui.weak("No source file: this program's tasks have no await points yet.");
+            None
         }
     };
-    match view.program.python.as_deref() {
+    let clicked = match view.program.python.as_deref() {
         Some(python) if view.lens == Lens::Python => ui.columns(2, |cols| {
             cols[0].strong("Rust");
-            rust(&mut cols[0]);
+            let clicked = rust(&mut cols[0]);
             cols[1].strong("Python equivalent");
-            code(&mut cols[1], "py-src", python, "py", None, &[], view.dark);
+            let py = Code {
+                id: "py-src",
+                text: python,
+                language: "py",
+                region: None,
+                current: None,
+                outer: &[],
+                breakpoints: None,
+                dark: view.dark,
+            };
+            code(&mut cols[1], &py);
+            clicked
         }),
         _ => rust(ui),
+    };
+    if let (Some(file), Some(line)) = (shown, clicked) {
+        actions.push(Action::ToggleBreakpoint { file, line });
     }
+    actions
 }

@@ -17,6 +17,9 @@ pub fn text(view: &View<'_>, status: &Status) -> String {
     if let Some(notice) = &status.notice {
         return notice.clone();
     }
+    if let Some(stop) = status.stop.as_ref().filter(|_| !status.running) {
+        return format!("{} · Enter runs on", stop.message);
+    }
     if let Some(message) = view.message {
         return message.to_owned();
     }

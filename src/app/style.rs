@@ -52,6 +52,15 @@ pub fn warning(dark: bool) -> Color32 {
     }
 }
 
+/// A breakpoint's dot in the code's margin.
+pub fn breakpoint(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(235, 80, 70)
+    } else {
+        Color32::from_rgb(200, 30, 30)
+    }
+}
+
 pub fn apply(ctx: &egui::Context, dark: bool, presenter: bool, zoom: f32) {
     ctx.set_theme(if dark {
         egui::Theme::Dark

@@ -36,7 +36,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                 "polls",
                 "wakes",
                 "wasted",
-                "await point / value",
+                "at / value",
             ] {
                 header.col(|ui| {
                     ui.strong(title);
@@ -55,7 +55,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     let name = view.trace.str(task.name);
                     // A spawned task sits under its parent, indented.
                     if depth == 0 {
-                        ui.label(name);
+                        ui.label(name).on_hover_text(name);
                     } else {
                         let parent = task.parent.map_or(String::new(), |p| p.to_string());
                         ui.label(format!("{}└ {name}", "  ".repeat(depth - 1)))
@@ -82,15 +82,22 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                 });
                 row.col(|ui| {
                     let detail = report::task_detail(view.trace, view.state, i);
+                    let detail_full = detail.clone();
                     let text = match task.state {
                         TaskState::Panicked(_) => {
                             egui::RichText::new(detail).color(style::state_colour(task.state))
                         }
                         _ => egui::RichText::new(detail),
                     };
-                    ui.label(text);
+                    // Clipped at the column's edge: the full text on hover.
+                    ui.label(text).on_hover_text(detail_full);
                 });
-                if row.response().clicked() {
+                let response = row.response();
+                let response = match view.why(task.id) {
+                    Some(why) => response.on_hover_text(why),
+                    None => response,
+                };
+                if response.clicked() {
                     let id = TaskId(i as u32);
                     action = Some(Action::SelectTask(
                         (view.selected != Some(id)).then_some(id),
@@ -100,6 +107,13 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
         });
     if tasks.is_empty() {
         ui.label("No tasks yet.");
+    }
+    // The focused task's state in one sentence: why it is not running.
+    if let Some(task) = view.focus()
+        && let Some(why) = view.why(task.id)
+    {
+        let name = view.trace.str(task.name);
+        ui.add(egui::Label::new(format!("task {} ({name}): {why}", task.id)).wrap());
     }
     action
 }

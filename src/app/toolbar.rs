@@ -1,10 +1,83 @@
-//! Program picker (the lessons, or the user's program), Step, Run/Pause with speed,
-//! Reset, policy, lens, presenter, theme.
+//! One row, never wrapped at 1024 px and up: the program picker takes the room left by
+//! the controls a lesson uses all the time (Step, Run, speed, Reset, policy, lens); the
+//! rest sits in the "More" menu, each entry with its key.
 
 use super::{Action, Settings, View};
 use crate::executor::Policy;
 use crate::lens::Lens;
 use crate::session::Status;
+
+/// One entry of the "More" menu.
+struct Entry {
+    label: &'static str,
+    key: &'static str,
+    /// For switches: whether it is on.
+    on: Option<bool>,
+    action: Action,
+}
+
+/// The menu's entries, each with its key.
+fn more_entries(settings: &Settings, open_timing: bool) -> Vec<Entry> {
+    let entry = |label, key, on, action| Entry {
+        label,
+        key,
+        on,
+        action,
+    };
+    let theme = if settings.dark {
+        "Light theme"
+    } else {
+        "Dark theme"
+    };
+    vec![
+        entry(
+            "Step the focused task",
+            "Shift Space",
+            None,
+            Action::StepTask,
+        ),
+        entry(
+            "Run until a thread wakes a task",
+            "W",
+            None,
+            Action::RunToThreadWake,
+        ),
+        entry(
+            "Breakpoint on the await line",
+            "B",
+            None,
+            Action::ToggleBreakpointHere,
+        ),
+        entry(
+            "Clear breakpoints",
+            "Shift B",
+            None,
+            Action::ClearBreakpoints,
+        ),
+        entry(
+            "Presenter mode",
+            "P",
+            Some(settings.presenter),
+            Action::TogglePresenter,
+        ),
+        entry(
+            "Timing: sequential vs concurrent",
+            "T",
+            Some(open_timing),
+            Action::ToggleTiming,
+        ),
+        entry(
+            "Whole file / lesson code",
+            "F",
+            None,
+            Action::ToggleWholeFile,
+        ),
+        entry(theme, "", None, Action::ToggleTheme),
+        entry("Save trace…", "Ctrl S", None, Action::AskSave),
+        entry("Open trace…", "Ctrl O", None, Action::AskOpen),
+        entry("Keyboard shortcuts", "F1", None, Action::ToggleHelp),
+    ]
+}
 
 /// Draws the toolbar.
 pub fn show(
@@ -15,141 +88,147 @@ pub fn show(
     open_timing: bool,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
-    ui.horizontal_wrapped(|ui| {
-        let shown = view.program;
-        if view.catalog.len() > 1 {
-            let label = ui.label("Lesson");
-            egui::ComboBox::from_id_salt("lesson")
-                .selected_text(format!("{} — {}", shown.id, shown.display_title()))
-                .width(300.0)
+    ui.horizontal(|ui| {
+        // Right to left: the fixed controls first, so the picker gets what remains.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.menu_button("More", |ui| {
+                for entry in more_entries(settings, open_timing) {
+                    let button = egui::Button::new(entry.label)
+                        .shortcut_text(entry.key)
+                        .selected(entry.on == Some(true));
+                    if ui.add(button).clicked() {
+                        actions.push(entry.action);
+                        ui.close();
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Presenter mode, timing, breakpoints, files, help");
+            let lens = settings.lens();
+            let (other, title) = match lens {
+                Lens::Rust => (Lens::Python, "Rust"),
+                Lens::Python => (Lens::Rust, "Python"),
+            };
+            if ui
+                .button(format!("{title} lens"))
+                .on_hover_text(
+                    "Describe steps in Rust's or Python's words, Python's code beside (L)",
+                )
+                .clicked()
+            {
+                actions.push(Action::SetLens(other));
+            }
+            let policy = settings.policy();
+            let combo = egui::ComboBox::from_id_salt("policy")
+                .selected_text(policy.title())
                 .show_ui(ui, |ui| {
-                    for (i, program) in view.catalog.iter().enumerate() {
-                        let info = program.info();
-                        let text = match &info.origin {
-                            Some(origin) => {
-                                format!("{} — {}  (exp. {origin})", info.id, info.title)
-                            }
-                            None => format!("{} — {}", info.id, info.display_title()),
-                        };
-                        if ui.selectable_label(info.id == shown.id, text).clicked()
-                            && info.id != shown.id
+                    for (p, hint) in [
+                        (
+                            Policy::WakerDriven,
+                            "Poll only woken tasks (a real executor)",
+                        ),
+                        (
+                            Policy::BusyPoll,
+                            "Poll every task round-robin: while True: coro.send(None)",
+                        ),
+                    ] {
+                        if ui
+                            .selectable_label(policy == p, p.title())
+                            .on_hover_text(hint)
+                            .clicked()
+                            && policy != p
                         {
-                            actions.push(Action::SelectProgram(i));
+                            actions.push(Action::SetPolicy(p));
                         }
                     }
                 })
-                .response
-                .labelled_by(label.id);
-        } else {
-            ui.strong(shown.display_title())
-                .on_hover_text(format!("program {}", shown.id));
-        }
-        ui.separator();
-        if ui
-            .button("Step")
-            .on_hover_text("Poll one task once (Space, F10)")
-            .clicked()
-        {
-            actions.push(Action::Step);
-        }
-        let run = if status.running { "Pause" } else { "Run" };
-        if ui
-            .button(run)
-            .on_hover_text("Poll continuously at the speed set (Enter, F5)")
-            .clicked()
-        {
-            actions.push(Action::ToggleRun);
-        }
-        ui.spacing_mut().slider_width = 90.0;
-        let mut max = settings.speed.is_none();
-        let mut speed = settings.speed.unwrap_or(1000.0);
-        let slider = egui::Slider::new(&mut speed, 0.5..=100.0)
-            .logarithmic(true)
-            .suffix(" polls/s")
-            .max_decimals(1);
-        if ui
-            .add_enabled(!max, slider)
-            .on_hover_text("Polls per second when running")
-            .changed()
-        {
-            actions.push(Action::SetSpeed(Some(speed)));
-        }
-        if ui
-            .checkbox(&mut max, "max")
-            .on_hover_text("Run as fast as the executor can")
-            .changed()
-        {
-            actions.push(Action::SetSpeed(if max { None } else { Some(2.0) }));
-        }
-        if ui
-            .button("Reset")
-            .on_hover_text("Start again with fresh futures (R)")
-            .clicked()
-        {
-            actions.push(Action::Reset);
-        }
-        ui.separator();
-        let policy = settings.policy();
-        for (p, hint) in [
-            (
-                Policy::WakerDriven,
-                "Poll only woken tasks (a real executor)",
-            ),
-            (
-                Policy::BusyPoll,
-                "Poll every task round-robin: while True: coro.send(None)",
-            ),
-        ] {
+                .response;
+            named(&combo, egui::Role::ComboBox, "Policy");
+            combo.on_hover_text("Scheduling policy (a change resets)");
             if ui
-                .selectable_label(policy == p, p.title())
-                .on_hover_text(hint)
-                .clicked()
-                && policy != p
-            {
-                actions.push(Action::SetPolicy(p));
-            }
-        }
-        ui.separator();
-        let lens = settings.lens();
-        for (l, title) in [(Lens::Rust, "Rust"), (Lens::Python, "Python")] {
-            if ui
-                .selectable_label(lens == l, title)
-                .on_hover_text("Describe steps in Rust's or Python's words (L)")
+                .button("Reset")
+                .on_hover_text("Start again with fresh futures (R)")
                 .clicked()
             {
-                actions.push(Action::SetLens(l));
+                actions.push(Action::Reset);
             }
-        }
-        ui.separator();
-        if ui
-            .selectable_label(settings.presenter, "Presenter")
-            .on_hover_text("Large, high-contrast text for projectors (P)")
-            .clicked()
-        {
-            actions.push(Action::TogglePresenter);
-        }
-        let theme = if settings.dark {
-            "Light theme"
-        } else {
-            "Dark theme"
-        };
-        if ui.button(theme).clicked() {
-            actions.push(Action::ToggleTheme);
-        }
-        if ui
-            .selectable_label(open_timing, "Timing")
-            .on_hover_text("Sequential vs concurrent fetches, measured live (T)")
-            .clicked()
-        {
-            actions.push(Action::ToggleTiming);
-        }
-        if ui
-            .button("Help")
-            .on_hover_text("Keyboard shortcuts (F1 or ?)")
-            .clicked()
-        {
-            actions.push(Action::ToggleHelp);
-        }
+            let mut max = settings.speed.is_none();
+            if ui
+                .checkbox(&mut max, "max")
+                .on_hover_text("Run as fast as the executor can")
+                .changed()
+            {
+                actions.push(Action::SetSpeed(if max { None } else { Some(2.0) }));
+            }
+            let mut speed = settings.speed.unwrap_or(1000.0);
+            ui.spacing_mut().slider_width = 70.0;
+            let slider = egui::Slider::new(&mut speed, 0.5..=100.0)
+                .logarithmic(true)
+                .suffix("/s")
+                .max_decimals(1);
+            if ui
+                .add_enabled(!max, slider)
+                .on_hover_text("Polls per second when running")
+                .changed()
+            {
+                actions.push(Action::SetSpeed(Some(speed)));
+            }
+            let run = if status.running { "Pause" } else { "Run" };
+            if ui
+                .button(run)
+                .on_hover_text("Poll continuously at the speed set (Enter, F5)")
+                .clicked()
+            {
+                actions.push(Action::ToggleRun);
+            }
+            if ui
+                .button("Step")
+                .on_hover_text("Poll one task once (Space, F10); the focused task: Shift Space")
+                .clicked()
+            {
+                actions.push(Action::Step);
+            }
+            ui.separator();
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                picker(ui, view, &mut actions);
+            });
+        });
     });
     actions
+}
+
+/// The lesson (or program) picker, as wide as the room left.
+fn picker(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
+    let shown = view.program;
+    let title = format!("{} — {}", shown.id, shown.display_title());
+    if view.catalog.len() <= 1 {
+        ui.add(egui::Label::new(egui::RichText::new(shown.display_title()).strong()).truncate())
+            .on_hover_text(format!("program {}", shown.id));
+        return;
+    }
+    let width = ui.available_width().clamp(120.0, 420.0);
+    let combo = egui::ComboBox::from_id_salt("lesson")
+        .selected_text(title.clone())
+        .width(width)
+        .truncate()
+        .show_ui(ui, |ui| {
+            for (i, program) in view.catalog.iter().enumerate() {
+                let info = program.info();
+                let text = match &info.origin {
+                    Some(origin) => format!("{} — {}  (exp. {origin})", info.id, info.title),
+                    None => format!("{} — {}", info.id, info.display_title()),
+                };
+                if ui.selectable_label(info.id == shown.id, text).clicked() && info.id != shown.id {
+                    actions.push(Action::SelectProgram(i));
+                }
+            }
+        })
+        .response;
+    named(&combo, egui::Role::ComboBox, "Lesson");
+    combo.on_hover_text(format!("Lesson: {title}"));
+}
+
+/// Names a control that shows no label of its own, for screen readers (and the UI tests).
+fn named(response: &egui::Response, role: egui::Role, name: &str) {
+    response.widget_info(|| egui::WidgetInfo::labeled(role, true, name));
 }

@@ -8,7 +8,7 @@ use crate::{AtExt, say};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
+// pollscope:begin
 async fn outer() -> u32 {
     say!("outer: awaiting middle");
     let value = middle().at("middle()").await;
@@ -56,7 +56,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("outer", outer().at("outer()"));
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "await-chain",
     title: "Pending travels up a chain of awaits",

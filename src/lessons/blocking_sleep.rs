@@ -5,7 +5,7 @@ use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::{AtExt, say};
 use std::time::Duration;
-
+// pollscope:begin
 const NAP: Duration = Duration::from_millis(300);
 
 async fn ticker(name: &'static str) -> u32 {
@@ -36,7 +36,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("ticker b", ticker("ticker b"));
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "blocking-sleep",
     title: "A blocking sleep inside poll freezes every task",

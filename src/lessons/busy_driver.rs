@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-
+// pollscope:begin
 /// "The worker is done", shared by the two tasks (both run on the executor's thread).
 #[derive(Default)]
 struct Signal {
@@ -69,7 +69,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("worker", worker(signal));
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "busy-driver",
     title: "The busy driver: polling whether or not anything changed",

@@ -7,7 +7,7 @@ use crate::{AtExt, say};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
+// pollscope:begin
 /// Says "cancelled" if it is dropped while still armed.
 struct CancelAlarm {
     armed: bool,
@@ -67,7 +67,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("caller", caller());
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "cancel",
     title: "Cancelling a future is dropping it",

@@ -4,7 +4,7 @@
 use super::{Env, Lesson, ProgramError};
 use crate::executor::{Executor, yield_now};
 use crate::{AtExt, say};
-
+// pollscope:begin
 async fn chatter(name: &'static str) -> u32 {
     for line in 1..=3 {
         say!("{name}: line {line}");
@@ -22,7 +22,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     }
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "event-loop",
     title: "An event loop: tasks take turns",

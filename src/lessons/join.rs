@@ -7,7 +7,7 @@ use crate::{AtExt, say};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
+// pollscope:begin
 /// Some work done in steps, stepping aside after each one.
 async fn work(name: &'static str, steps: u32) -> u32 {
     for step in 1..=steps {
@@ -85,7 +85,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("together", together());
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "join",
     title: "Join: two futures in one task, taking turns",

@@ -3,7 +3,7 @@
 use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::say;
-
+// pollscope:begin
 async fn hello() -> u32 {
     say!("hello from inside the async fn");
     5
@@ -15,7 +15,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("hello", future);
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "lazy",
     title: "Calling an async fn runs nothing",

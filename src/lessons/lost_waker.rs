@@ -7,7 +7,7 @@ use crate::{AtExt, say};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
+// pollscope:begin
 /// Ready on its fourth poll. The bug: it never touches `cx.waker()`.
 struct NotYet {
     polls_left: u32,
@@ -38,7 +38,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("forgetful", forgetful());
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "lost-waker",
     title: "Pending without a wake: the lost wake-up",

@@ -7,7 +7,7 @@ use crate::{AtExt, say};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
+// pollscope:begin
 /// Work done one step per poll. Says so when it is dropped before it finished.
 struct Work {
     name: &'static str,
@@ -102,7 +102,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("referee", referee());
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "race",
     title: "Race: first result wins, the loser is dropped",

@@ -3,7 +3,7 @@
 use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
-
+// pollscope:begin
 async fn five() -> u32 {
     say!("five() runs");
     5
@@ -25,7 +25,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     });
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "reuse",
     title: "A finished future cannot be driven again",

@@ -6,7 +6,7 @@ use crate::executor::{Executor, yield_now};
 use crate::http::{self, FetchError, Fetched, Fetcher};
 use crate::worker::ThreadHandle;
 use crate::{AtExt, say};
-
+// pollscope:begin
 /// The original's `Request`: the thread starts in the constructor.
 struct Request {
     url: String,
@@ -55,7 +55,7 @@ fn build(ex: &mut Executor, env: &Env) -> Result<(), ProgramError> {
     ex.spawn("ticker", ticker());
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "seed-request",
     title: "The original Request: threads at creation, blocking join",

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-
+// pollscope:begin
 /// A one-value mailbox shared by two tasks. `Rc` and `Cell` suffice: every task of this
 /// executor runs on one thread.
 #[derive(Default)]
@@ -76,7 +76,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("sender", sender(mailbox));
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "send-none",
     title: "poll takes no value: input goes in through fields and shared state",

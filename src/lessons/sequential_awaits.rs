@@ -5,7 +5,7 @@ use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::http::{self, Fetcher};
 use crate::{AtExt, say};
-
+// pollscope:begin
 async fn fetch(fetcher: Fetcher, url: String) -> Result<u64, String> {
     // Nothing of this runs until the future is polled: the thread starts here.
     let thread = http::spawn_fetch(&fetcher, &url);
@@ -35,7 +35,7 @@ fn build(ex: &mut Executor, env: &Env) -> Result<(), ProgramError> {
     ex.spawn("main", main_task(env.urls.clone()));
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "sequential-awaits",
     title: "Async code that runs one fetch at a time",

@@ -5,7 +5,7 @@ use super::{Env, Lesson, ProgramError};
 use crate::executor::Executor;
 use crate::{AtExt, say};
 use std::future::Future;
-
+// pollscope:begin
 fn fetch_later(site: &str) -> impl Future<Output = usize> + use<> {
     say!("setup for {site}: runs at call time");
     let site = site.to_owned();
@@ -25,7 +25,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("main", main_task());
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "setup",
     title: "Setup at call time, body at first poll",

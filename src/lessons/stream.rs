@@ -7,7 +7,7 @@ use crate::{AtExt, say};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
+// pollscope:begin
 /// Several values over time: `Ready(Some(item))` per item, `Ready(None)` at the end.
 /// (The `futures` crate has the same trait; it is written out here to show all of it.)
 trait Stream {
@@ -86,7 +86,7 @@ fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("sum", sum_numbers());
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "stream",
     title: "A stream: an async generator polled item by item",

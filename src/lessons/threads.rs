@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
-
+// pollscope:begin
 /// The pages still being fetched, the bytes so far, and who waits for the total.
 #[derive(Default)]
 struct Tally {
@@ -70,7 +70,7 @@ fn build(ex: &mut Executor, env: &Env) -> Result<(), ProgramError> {
     ex.spawn("total", total(tally));
     Ok(())
 }
-
+// pollscope:end
 pub(super) const LESSON: Lesson = Lesson {
     id: "threads",
     title: "Fetches on worker threads, awaited without blocking",

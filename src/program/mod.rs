@@ -25,6 +25,7 @@ mod error;
 mod info;
 mod launch;
 mod record;
+pub mod region;
 mod sources;
 #[cfg(feature = "tokio")]
 mod tokio;

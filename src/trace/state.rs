@@ -100,6 +100,11 @@ pub struct TaskView {
     pub last_wake: Option<WakeSource>,
     /// When the current poll started (meaningful while running).
     pub poll_started_ns: u64,
+    /// When it was spawned, or its last poll ended: the start of its wait.
+    pub waiting_since_ns: u64,
+    /// When its waker was first called since its last poll started: when it joined the
+    /// executor's queue.
+    pub woken_ns: Option<u64>,
     /// The compiler's state machines after the last poll, read from debug info: the
     /// task's own future first, then each future it awaits.
     pub coro: Vec<CoroFrame>,
@@ -218,6 +223,8 @@ impl State {
                     chain: Vec::new(),
                     last_wake: None,
                     poll_started_ns: 0,
+                    waiting_since_ns: t,
+                    woken_ns: None,
                     coro: Vec::new(),
                     demand: PollDemand::default(),
                     asked: false,
@@ -269,6 +276,7 @@ impl State {
             }
             EventKind::PollEnd { result } => {
                 task.poll_ns += event.t_ns.saturating_sub(task.poll_started_ns);
+                task.waiting_since_ns = event.t_ns;
                 self.running = None;
                 match result {
                     PollResult::Pending => {
@@ -297,6 +305,9 @@ impl State {
             EventKind::Wake { by } => {
                 task.wakes += 1;
                 task.last_wake = Some(by);
+                if !task.demand.is_woken() {
+                    task.woken_ns = Some(event.t_ns);
+                }
                 task.demand.woken();
                 if task.state == TaskState::Suspended {
                     task.state = TaskState::Scheduled;

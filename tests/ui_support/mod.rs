@@ -45,3 +45,21 @@ pub fn wait_for(
 pub fn count(harness: &Harness<'static, PollscopeApp>, label: &str) -> usize {
     harness.query_all_by_label(label).count()
 }
+
+/// Clicks `entry` in the toolbar's "More" menu.
+pub fn menu(harness: &mut Harness<'static, PollscopeApp>, entry: &str) {
+    harness.get_by_label("More").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains(entry).click();
+    harness.run_steps(2);
+}
+
+/// Picks `policy` (`waker-driven` or `busy-poll`) in the toolbar's policy list.
+pub fn pick_policy(harness: &mut Harness<'static, PollscopeApp>, policy: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Policy")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label(policy).click();
+    harness.run_steps(2);
+}

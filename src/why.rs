@@ -1,0 +1,136 @@
+//! "Why isn't it running?": one plain sentence per unfinished task, derived from the trace
+//! alone, so it reads the same live, rewound, and in a loaded trace.
+//!
+//! - suspended at `handle.await` (line 28), waiting for thread fetch-amazon, running for
+//!   212 ms; that thread will wake it
+//! - woken by thread fetch-google 0.3 s ago, queued behind task 2
+//! - stalled: nobody holds its waker — it can never run again
+//! - never polled yet: futures are lazy
+
+use crate::report::duration;
+use crate::trace::{State, TaskId, TaskState, TaskView, Trace, WakeSource};
+
+/// What the sentence may know beyond the trace: the time now, and whether the executor
+/// found that nothing can wake any task (only a live run knows that).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context {
+    /// The current trace time: for live waits, the clock; else the state's last event.
+    pub now_ns: u64,
+    /// The executor stopped because no task can ever be woken.
+    pub stalled: bool,
+}
+
+/// Who woke a task, in words.
+fn waker(trace: &Trace, by: WakeSource, task: TaskId) -> String {
+    match by {
+        WakeSource::SelfWake => "itself".to_owned(),
+        WakeSource::Task(t) if t == task => "itself".to_owned(),
+        WakeSource::Task(t) => format!("task {t}"),
+        WakeSource::Thread(name) => format!("thread {}", trace.str(name)),
+        WakeSource::External => "the program outside any task".to_owned(),
+    }
+}
+
+/// Where a task is suspended: "`handle.await` (line 28)", its innermost point; or the
+/// compiler's state when it has no `.at(..)` points.
+fn place(trace: &Trace, task: &TaskView) -> Option<String> {
+    let point = task
+        .await_point()
+        .or_else(|| task.coro.last().map(|f| f.state))?;
+    let p = trace.await_point(point)?;
+    Some(format!("`{}` (line {})", p.label, p.line))
+}
+
+/// The tasks waiting in the executor's queue ahead of `task`, nearest first.
+fn ahead(state: &State, task: &TaskView) -> Vec<TaskId> {
+    let key = |t: &TaskView| match t.state {
+        TaskState::Created => Some((t.waiting_since_ns, t.id)),
+        TaskState::Scheduled => t.woken_ns.map(|w| (w, t.id)),
+        _ => None,
+    };
+    let Some(mine) = key(task) else {
+        return Vec::new();
+    };
+    let mut queue: Vec<_> = state
+        .tasks
+        .iter()
+        .filter_map(key)
+        .filter(|k| *k < mine)
+        .collect();
+    queue.sort_unstable_by(|a, b| b.cmp(a));
+    queue.into_iter().map(|(_, id)| id).collect()
+}
+
+/// ", queued behind task 2" (the one just ahead), or "next in line".
+fn queue_words(state: &State, task: &TaskView) -> String {
+    let ahead = ahead(state, task);
+    let running = state.running.filter(|&r| r != task.id);
+    match (ahead.first(), running) {
+        (Some(t), _) if ahead.len() == 1 => format!("queued behind task {t}"),
+        (Some(t), _) => format!("queued behind task {t} and {} more", ahead.len() - 1),
+        (None, Some(r)) => format!("next in line, once task {r}'s poll returns"),
+        (None, None) => "next in line".to_owned(),
+    }
+}
+
+/// The sentence for task `id`; `None` if it has finished (or does not exist).
+pub fn sentence(trace: &Trace, state: &State, id: TaskId, cx: Context) -> Option<String> {
+    let task = state.task(id)?;
+    let now = cx.now_ns.max(state.t_ns);
+    let text = match task.state {
+        TaskState::Completed(_) | TaskState::Panicked(_) => return None,
+        TaskState::Created => format!(
+            "never polled yet: futures are lazy; {}",
+            queue_words(state, task)
+        ),
+        TaskState::Running => {
+            let for_ns = now.saturating_sub(task.poll_started_ns);
+            let mut text = format!("running: inside its poll for {}", duration(for_ns));
+            if for_ns >= 100_000_000 {
+                text.push_str(" — blocking the executor, no other task can run");
+            }
+            text
+        }
+        TaskState::Scheduled => {
+            let by = task.last_wake.map_or("a wake".to_owned(), |by| {
+                format!("woken by {}", waker(trace, by, task.id))
+            });
+            let ago = task.woken_ns.map_or(String::new(), |w| {
+                format!(" {} ago", duration(now.saturating_sub(w)))
+            });
+            format!("{by}{ago}, {}", queue_words(state, task))
+        }
+        TaskState::Suspended => suspended(trace, state, task, now, cx.stalled),
+    };
+    Some(text)
+}
+
+fn suspended(trace: &Trace, state: &State, task: &TaskView, now: u64, stalled: bool) -> String {
+    let at = place(trace, task).map_or("suspended".to_owned(), |p| format!("suspended at {p}"));
+    // Its own worker threads still running: each will wake it when it finishes.
+    let running: Vec<_> = state
+        .threads
+        .iter()
+        .filter(|t| t.task == task.id && t.finished.is_none())
+        .collect();
+    match running.as_slice() {
+        [one] => format!(
+            "{at}, waiting for thread {}, running for {}; that thread will wake it",
+            trace.str(one.name),
+            duration(now.saturating_sub(one.started_ns))
+        ),
+        [first, ..] => format!(
+            "{at}, waiting for {} threads ({} running for {}); each wakes it as it finishes",
+            running.len(),
+            trace.str(first.name),
+            duration(now.saturating_sub(first.started_ns))
+        ),
+        [] if stalled => {
+            format!("stalled: nobody holds its waker — it can never run again ({at})")
+        }
+        [] => format!(
+            "{at} for {}, waiting for whoever holds its waker to wake it",
+            duration(now.saturating_sub(task.waiting_since_ns))
+        ),
+    }
+}
