@@ -24,7 +24,7 @@ fn step_button_moves_lazy_from_created_to_completed_with_5() {
     );
     assert!(
         harness
-            .query_by_label_contains("says: hello from inside the async fn")
+            .query_by_label_contains("says: hello from inside the async function")
             .is_some()
     );
     assert!(

@@ -52,7 +52,7 @@ fn pending_goes_up_the_whole_chain_and_the_next_poll_comes_back_down() {
                 "outer: awaiting middle",
                 "middle: awaiting inner",
                 "inner: awaiting Leaf",
-                "Leaf: not ready; waking my task and returning Pending",
+                "Leaf: not ready; the whole chain suspends",
                 // The second poll resumes at the awaits: no "awaiting" line again.
                 "Leaf: ready with 1",
                 "inner: Leaf gave 1",

@@ -35,7 +35,10 @@ fn the_sleepers_poll_freezes_both_tickers() {
             r.said(),
             [
                 (TICKER_A, "ticker a: tick 1"),
-                (SLEEPER, "sleeper: sleeping 300 ms inside poll"),
+                (
+                    SLEEPER,
+                    "sleeper: sleeping 300 ms without giving up the thread"
+                ),
                 (SLEEPER, "sleeper: awake again"),
                 (TICKER_B, "ticker b: tick 1"),
                 (TICKER_A, "ticker a: tick 2"),

@@ -24,7 +24,7 @@ fn the_download_is_dropped_while_suspended() {
             r.lines(),
             [
                 "download: started",
-                "caller: the first poll gave None; dropping the download",
+                "caller: the download is suspended; cancelling it",
                 "download: cancelled while suspended",
                 "caller: moved on",
             ],

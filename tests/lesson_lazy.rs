@@ -35,7 +35,7 @@ fn body_runs_at_first_poll_and_returns_five() {
     let EventKind::Say { text } = trace.events[2].kind else {
         unreachable!()
     };
-    assert_eq!(trace.str(text), "hello from inside the async fn");
+    assert_eq!(trace.str(text), "hello from inside the async function");
     let EventKind::Complete { value } = trace.events[4].kind else {
         unreachable!()
     };

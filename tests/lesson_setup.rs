@@ -29,8 +29,8 @@ fn setup_then_caller_then_body() {
             said,
             [
                 "setup for python.org: runs at call time",
-                "got the future back; its body has not run",
-                "body for python.org: runs at the first poll",
+                "fetch_later returned; its body has not run",
+                "body for python.org: runs when awaited",
             ]
         );
         let value = trace.events.iter().find_map(|e| match e.kind {

@@ -27,13 +27,13 @@ fn one_item_per_poll_summed_to_six() {
         assert_eq!(
             r.lines(),
             [
-                "Numbers: 1 is not ready yet",
+                "numbers: 1 is not ready yet",
                 "got 1",
-                "Numbers: 2 is not ready yet",
+                "numbers: 2 is not ready yet",
                 "got 2",
-                "Numbers: 3 is not ready yet",
+                "numbers: 3 is not ready yet",
                 "got 3",
-                "Numbers: no more items",
+                "numbers: no more items",
             ]
         );
         // Each poll ends a `next()` and starts the following one.

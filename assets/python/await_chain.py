@@ -1,6 +1,6 @@
 class Leaf:
     def __await__(self):
-        print("Leaf: not ready; yielding")
+        print("Leaf: not ready; the whole chain suspends")
         yield "from Leaf"          # goes straight up to whoever calls send()
         print("Leaf: ready with 1")
         return 1

@@ -8,7 +8,7 @@ async def ticker(name):
     return 2
 
 async def sleeper():
-    print("sleeper: sleeping 300 ms inside the coroutine")
+    print("sleeper: sleeping 300 ms without giving up the thread")
     time.sleep(0.3)                # blocks the loop's thread: every task freezes
     # await asyncio.sleep(0.3)     # the async way: suspend, let the others run
     print("sleeper: awake again")

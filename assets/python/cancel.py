@@ -13,8 +13,8 @@ async def download():
     return 42
 
 coro = download()
-coro.send(None)                    # drive it once: it starts and suspends
-print("caller: the first send suspended; closing the download")
+coro.send(None)                    # one try: it starts and suspends (no StopIteration)
+print("caller: the download is suspended; cancelling it")
 coro.close()                       # the nearest thing to Rust's drop(download)
 print("caller: moved on")
 # asyncio's task.cancel() throws CancelledError in instead, and the coroutine may catch it.

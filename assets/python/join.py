@@ -9,11 +9,14 @@ async def work(name, steps):
 async def one_by_one():
     a = await work("a", 2)         # b has not started yet
     b = await work("b", 2)
-    return a, b                    # prints a, a, b, b
+    return a, b                    # says a, a, b, b
 
 async def together():
     c, d = await asyncio.gather(work("c", 2), work("d", 2))
-    return c, d                    # prints c, d, c, d
+    return c, d                    # says c, d, c, d
 
-print(asyncio.run(one_by_one()))   # (2, 2)
-print(asyncio.run(together()))     # (2, 2)
+async def main():
+    # gather wraps c and d in tasks of their own: they start a loop round later
+    print(await asyncio.gather(one_by_one(), together()))   # [(2, 2), (2, 2)]
+
+asyncio.run(main())

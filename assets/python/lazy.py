@@ -1,5 +1,5 @@
 async def hello():
-    print("hello from inside the async def")
+    print("hello from inside the async function")
     return 5
 
 coro = hello()            # nothing printed: the body has not run

@@ -7,11 +7,15 @@ class NotYet:
     def __await__(self):
         while self.polls_left:
             self.polls_left -= 1
-            yield                  # "not ready", and nobody is told when to come back
+            print("NotYet: not ready")
+            yield                  # nobody is told when to come back
+        print("NotYet: ready")
         return 7
 
 async def forgetful():
-    return await NotYet()
+    value = await NotYet()
+    print(f"forgetful: got {value}")
+    return value
 
 # A busy driver hides the bug: it resumes the coroutine whether or not it should.
 coro = forgetful()
@@ -31,7 +35,7 @@ async def lost():
 async def main():
     try:
         await asyncio.wait_for(lost(), timeout=0.1)
-    except TimeoutError:
+    except asyncio.TimeoutError:
         print("stuck: nothing will ever wake it")
 
 asyncio.run(main())

@@ -1,11 +1,13 @@
-import asyncio, urllib.request
+import asyncio, sys, urllib.request
 
 def get(url):
     with urllib.request.urlopen(url) as response:
         return len(response.read())
 
 async def fetch(url):
-    return await asyncio.to_thread(get, url)   # starts only when awaited
+    size = await asyncio.to_thread(get, url)   # the thread starts only when awaited
+    print(f"{size} bytes from {url}")
+    return size
 
 async def main(urls):
     pages = [fetch(u) for u in urls]           # four coroutines, nothing started
@@ -13,3 +15,6 @@ async def main(urls):
     for page in pages:
         total += await page                    # one at a time: no overlap
     return total
+
+urls = sys.argv[1:] or sys.exit("give page URLs, such as those `pollscope serve` prints")
+print(asyncio.run(main(urls)))

@@ -5,6 +5,7 @@ async def numbers():
         print(f"numbers: {n} is not ready yet")
         await asyncio.sleep(0)     # suspend, come back for it on the next round
         yield n
+    print("numbers: no more items")
 
 async def sum_numbers():
     total = 0

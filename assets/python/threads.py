@@ -1,4 +1,4 @@
-import asyncio, urllib.request
+import asyncio, sys, urllib.request
 
 def get(url):
     with urllib.request.urlopen(url) as response:
@@ -13,3 +13,6 @@ async def fetch_page(url):
 async def main(urls):
     sizes = await asyncio.gather(*(fetch_page(u) for u in urls))
     print(f"{sum(sizes)} bytes in all")
+
+urls = sys.argv[1:] or sys.exit("give page URLs, such as those `pollscope serve` prints")
+asyncio.run(main(urls))

@@ -44,7 +44,7 @@ impl Future for Leaf {
             return Poll::Ready(1);
         }
         self.yielded = true;
-        say!("Leaf: not ready; waking my task and returning Pending");
+        say!("Leaf: not ready; the whole chain suspends");
         // Every `.await` above just passes this `Pending` on, up to the executor.
         cx.waker().wake_by_ref();
         Poll::Pending

@@ -24,7 +24,10 @@ async fn blocking_nap() {
 }
 
 async fn sleeper() -> &'static str {
-    say!("sleeper: sleeping {} ms inside poll", NAP.as_millis());
+    say!(
+        "sleeper: sleeping {} ms without giving up the thread",
+        NAP.as_millis()
+    );
     blocking_nap().at("blocking_nap()").await;
     say!("sleeper: awake again");
     "slept"

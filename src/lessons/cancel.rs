@@ -57,7 +57,9 @@ impl<F: Future> Future for PollOnce<'_, F> {
 async fn caller() -> Option<u32> {
     let mut download = Box::pin(download());
     let first_try = poll_once(download.as_mut()).at("poll_once(download)").await;
-    say!("caller: the first poll gave {first_try:?}; dropping the download");
+    if first_try.is_none() {
+        say!("caller: the download is suspended; cancelling it");
+    }
     drop(download); // Rust's cancel: no exception, the future just stops existing
     say!("caller: moved on");
     first_try

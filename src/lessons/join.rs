@@ -96,7 +96,9 @@ pub(super) const LESSON: Lesson = Lesson {
         unfinished one in turn, so c and d step alternately and the task needs three polls. \
         It behaves like `asyncio.gather`, except that gather wraps each coroutine in a task \
         of its own, while here both futures live inside one task, with no threads, and make \
-        progress only while that task is being polled.",
+        progress only while that task is being polled. So in Python c and d start a loop \
+        round later, and the two tasks interleave differently (a, a, c, d, b, c, d, b), \
+        each in its own order as here.",
     expected: "both policies: \"one by one\" 5 polls, says a a b b; \"together\" 3 polls, \
         says c d c d; both values (2, 2)",
     source: include_str!("join.rs"),

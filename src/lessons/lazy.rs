@@ -5,7 +5,7 @@ use crate::executor::Executor;
 use crate::say;
 // pollscope:begin
 async fn hello() -> u32 {
-    say!("hello from inside the async fn");
+    say!("hello from inside the async function");
     5
 }
 

@@ -113,7 +113,9 @@ pub(super) const LESSON: Lesson = Lesson {
         how Rust cancels it: nothing is raised inside it, it is simply never polled again, \
         and its `Drop` runs (here it says so). Python's nearest equivalent is \
         `asyncio.wait(..., return_when=FIRST_COMPLETED)` followed by `task.cancel()`, which \
-        instead throws `CancelledError` into the loser at its `await`.",
+        instead throws `CancelledError` into the loser at its `await`; the loser, a task of \
+        its own, keeps stepping until then, so Python says \"slow: cancelled after\" a few \
+        more steps.",
     expected: "both policies: 2 polls, 2 self-wakes; slow says it was dropped after 1 of 4 \
         steps; value \"fast\"",
     source: include_str!("race.rs"),

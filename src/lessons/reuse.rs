@@ -12,7 +12,7 @@ async fn five() -> u32 {
 async fn reuse() -> u32 {
     let mut future = Box::pin(five());
     let value = (&mut future).at("future.await").await;
-    say!("got {value}; awaiting the same future again");
+    say!("got {value}; awaiting the same five() again");
     // The state machine is in its "returned" state: polling it again panics.
     (&mut future).at("future.await again").await
 }
@@ -20,7 +20,7 @@ async fn reuse() -> u32 {
 fn build(ex: &mut Executor, _env: &Env) -> Result<(), ProgramError> {
     ex.spawn("reuse", reuse());
     ex.spawn("bystander", async {
-        say!("the executor is still running");
+        say!("bystander: still running after the reuse failed");
         "alive"
     });
     Ok(())

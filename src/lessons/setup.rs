@@ -10,14 +10,14 @@ fn fetch_later(site: &str) -> impl Future<Output = usize> + use<> {
     say!("setup for {site}: runs at call time");
     let site = site.to_owned();
     async move {
-        say!("body for {site}: runs at the first poll");
+        say!("body for {site}: runs when awaited");
         site.len()
     }
 }
 
 async fn main_task() -> usize {
     let future = fetch_later("python.org");
-    say!("got the future back; its body has not run");
+    say!("fetch_later returned; its body has not run");
     future.at("future.await").await
 }
 
@@ -33,9 +33,9 @@ pub(super) const LESSON: Lesson = Lesson {
     explanation: "`fetch_later` is an ordinary function that returns a future. Its first line \
         runs the moment it is called, like any function. The `async move` block it returns \
         is lazy: its body runs only when the future is first polled, here when `main_task` \
-        awaits it. The say-lines come out in that order: setup, then \"got the future back\", \
+        awaits it. The say-lines come out in that order: setup, then \"fetch_later returned\", \
         then the body.",
-    expected: "say-lines in order: setup, got the future back, body; value 10",
+    expected: "say-lines in order: setup, fetch_later returned, body; value 10",
     source: include_str!("setup.rs"),
     file: file!(),
     python: include_str!("../../assets/python/setup.py"),

@@ -50,12 +50,12 @@ impl Stream for Numbers {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u32>> {
         if self.next > self.last {
-            say!("Numbers: no more items");
+            say!("numbers: no more items");
             return Poll::Ready(None);
         }
         if !self.waited {
             self.waited = true;
-            say!("Numbers: {} is not ready yet", self.next);
+            say!("numbers: {} is not ready yet", self.next);
             // Pretend the item takes a moment: come back for it on the next poll.
             cx.waker().wake_by_ref();
             return Poll::Pending;
