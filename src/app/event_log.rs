@@ -96,6 +96,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                     report::duration(event.t_ns),
                     report::event_text(view.trace, event)
                 );
+                // Rows are one line each (the log scrolls by rows): the whole text on hover.
+                let full = report::event_text(view.trace, event);
                 let mut rich = egui::RichText::new(text).monospace();
                 if let Some(c) = colour(&event.kind) {
                     rich = rich.color(c);
@@ -107,6 +109,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                         .frame(false)
                         .wrap_mode(egui::TextWrapMode::Truncate),
                 );
+                let response = response.on_hover_text(full);
                 if response.clicked() {
                     action = Some(Action::FocusEvent {
                         index,

@@ -925,14 +925,21 @@ impl PollscopeApp {
                     ui.separator();
                     // Content wider than the panel scrolls sideways instead of spilling
                     // under the code.
+                    let room = ui.available_width();
                     egui::ScrollArea::horizontal()
                         .id_salt("side-tab")
                         .auto_shrink([false, false])
-                        .show(ui, |ui| match self.side_tab {
-                            SideTab::Tasks => actions.extend(tasks::show(ui, &view)),
-                            SideTab::Threads => threads::show(ui, &view),
-                            SideTab::Machine => state_machine::show(ui, &view, &mut machine),
-                            SideTab::Log => actions.extend(event_log::show(ui, &view, &mut log)),
+                        .show(ui, |ui| {
+                            // Text wraps at the panel's edge; only wide tables scroll.
+                            ui.set_max_width(room);
+                            match self.side_tab {
+                                SideTab::Tasks => actions.extend(tasks::show(ui, &view)),
+                                SideTab::Threads => threads::show(ui, &view),
+                                SideTab::Machine => state_machine::show(ui, &view, &mut machine),
+                                SideTab::Log => {
+                                    actions.extend(event_log::show(ui, &view, &mut log))
+                                }
+                            }
                         });
                 });
         } else {

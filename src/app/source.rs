@@ -310,8 +310,11 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
     });
     breakpoint_list(ui, view, &mut actions);
     if let Some(explanation) = &view.program.explanation {
+        // Folded at first on a projector, where the lecturer tells it and the code needs
+        // the height; open at a desk, for someone learning alone.
         egui::CollapsingHeader::new("What happens here")
-            .default_open(true)
+            .id_salt(("explanation", view.presenter))
+            .default_open(!view.presenter)
             .show(ui, |ui| {
                 // Capped, so on a projector the code below keeps most of the height.
                 egui::ScrollArea::vertical()

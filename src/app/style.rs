@@ -89,6 +89,13 @@ pub fn apply(ctx: &egui::Context, dark: bool, presenter: bool, zoom: f32) {
             } else {
                 egui::FontFamily::Proportional
             };
+            // Code is scaled less: two columns of it (Rust and Python) must still hold a
+            // line each on a 1280 px projector.
+            let scale = if presenter && text_style == TextStyle::Monospace {
+                1.35
+            } else {
+                scale
+            };
             style
                 .text_styles
                 .insert(text_style, FontId::new(size * scale, family));

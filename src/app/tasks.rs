@@ -9,6 +9,8 @@ use egui_extras::{Column, TableBuilder};
 /// Draws the task table; virtualised, so 10,000 tasks cost what the visible rows cost.
 pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
     let mut action = None;
+    // Measured before the table, which may grow wider than the panel (it then scrolls).
+    let width = ui.available_width();
     ui.heading("Tasks");
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let tasks = &view.state.tasks;
@@ -109,11 +111,19 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
         ui.label("No tasks yet.");
     }
     // The focused task's state in one sentence: why it is not running.
-    if let Some(task) = view.focus()
-        && let Some(why) = view.why(task.id)
-    {
+    if let Some(task) = view.focus() {
         let name = view.trace.str(task.name);
-        ui.add(egui::Label::new(format!("task {} ({name}): {why}", task.id)).wrap());
+        let said = match (task.state, view.why(task.id)) {
+            (_, Some(why)) => why,
+            (TaskState::Completed(v), None) => format!("completed with {}", view.trace.str(v)),
+            (TaskState::Panicked(m), None) => format!("panicked: {}", view.trace.str(m)),
+            _ => String::new(),
+        };
+        let text = format!("task {} ({name}): {said}", task.id);
+        ui.allocate_ui(egui::vec2(width, 0.0), |ui| {
+            ui.set_max_width(width);
+            ui.add(egui::Label::new(text).wrap());
+        });
     }
     action
 }
