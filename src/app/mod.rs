@@ -907,12 +907,20 @@ impl PollscopeApp {
         let width = ui.available_width();
         if self.settings.presenter || width < WIDE_LAYOUT {
             // One side panel of tabs: the code keeps most of the width on a projector.
-            egui::Panel::right("side-tabs")
+            // Narrower beside two columns of code (Rust and Python); each width is kept.
+            let python = self.settings.lens() == crate::lens::Lens::Python;
+            let (id, share) = if python {
+                ("side-tabs-python", 0.24)
+            } else {
+                ("side-tabs", 0.32)
+            };
+            egui::Panel::right(id)
                 .resizable(true)
-                .default_size(width * 0.32)
+                .default_size(width * share)
                 .size_range((width * 0.22).max(220.0)..=(width * 0.36).max(260.0))
                 .show(ui, |ui| {
-                    ui.horizontal(|ui| {
+                    // Wrapped, so the tabs never hold the panel wider than its share.
+                    ui.horizontal_wrapped(|ui| {
                         for tab in SideTab::ALL {
                             if ui
                                 .selectable_label(self.side_tab == tab, tab.title())

@@ -24,7 +24,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
         .max_scroll_height(max_height)
         .sense(egui::Sense::click())
         .column(Column::auto().at_least(24.0))
-        .column(Column::auto().at_least(80.0).clip(true))
+        // Names are never cut: a narrow panel scrolls sideways instead.
+        .column(Column::auto().at_least(80.0))
         .column(Column::auto().at_least(90.0))
         .column(Column::auto().at_least(44.0))
         .column(Column::auto().at_least(48.0))
