@@ -233,7 +233,7 @@ fn built_in_steps_it_is_the_same_as_built_at_once() {
     };
     for chunk in trace.events.chunks(7) {
         prefix.events.extend_from_slice(chunk);
-        grown.update(&prefix);
+        assert!(!grown.update(&prefix), "a longer trace carries on");
         assert_eq!(grown.events(), prefix.len());
         // Whatever is open so far reaches the newest event.
         for lane in &grown.lanes {
@@ -251,7 +251,7 @@ fn built_in_steps_it_is_the_same_as_built_at_once() {
 
     // Another trace (a new run) is built afresh, not appended to the old one.
     let other = trace_kit::run_lesson("blocking-sleep", Policy::WakerDriven, 1_000);
-    grown.update(&other);
+    assert!(grown.update(&other), "another trace starts afresh");
     let fresh = lanes::build(&other);
     assert_eq!(grown.lanes, fresh.lanes);
     assert_eq!(grown.arrows, fresh.arrows);
@@ -385,5 +385,61 @@ fn a_damaged_trace_degrades_without_panics_or_huge_tables() {
             ..trace.clone()
         };
         let _ = lanes::build(&prefix);
+    }
+}
+
+/// The cost of building the lanes of a million events, and of bringing them up to date
+/// with a frame's worth of new ones. A measurement, run by hand:
+/// `cargo test --release --test lanes -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, run by hand in release"]
+fn the_cost_of_a_million_events() {
+    use pollscope::executor::yield_now;
+    use std::time::Instant;
+    let limits = Limits {
+        max_polls: usize::MAX,
+        max_events: 1_000_000,
+        ..Limits::default()
+    };
+    // Busy polling `threads` while the fetches run, and a task that yields forever: four
+    // worker threads and their wakes, and then polls without end.
+    let threads = pollscope::lessons::find("threads").unwrap().program();
+    let spin = pollscope::Program::new("spin")
+        .task("spinner", || async {
+            loop {
+                yield_now().await;
+            }
+        })
+        .task("sleeper", || async {
+            std::future::pending::<()>().await;
+        });
+    for (name, program) in [("threads, busy-poll", threads), ("spin, busy-poll", spin)] {
+        let recording =
+            pollscope::program::record_with(&program, Policy::BusyPoll, Vec::new(), limits)
+                .unwrap();
+        let trace = recording.trace;
+        let started = Instant::now();
+        let lanes = lanes::build(&trace);
+        let whole = started.elapsed();
+        // A live run: the lanes of all but the newest thousand events, then those.
+        let mut older = trace.clone();
+        older.events.truncate(trace.len().saturating_sub(1_000));
+        let mut growing = lanes::build(&older);
+        let started = Instant::now();
+        assert!(!growing.update(&trace));
+        let step = started.elapsed();
+        let spans: usize = lanes.lanes.iter().map(|l| l.spans.len()).sum();
+        let bytes = spans * std::mem::size_of::<pollscope::lanes::Span>()
+            + lanes.arrows.len() * std::mem::size_of::<pollscope::lanes::Arrow>();
+        println!(
+            "{name}: {} events ({} MB), {} lanes, {spans} spans and {} arrows ({} MB): \
+             build {whole:?}, the last 1,000 events {step:?}",
+            trace.len(),
+            trace.memory_bytes() >> 20,
+            lanes.lanes.len(),
+            lanes.arrows.len(),
+            bytes >> 20,
+        );
+        assert_eq!(growing.lanes, lanes.lanes);
     }
 }

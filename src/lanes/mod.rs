@@ -173,12 +173,14 @@ pub fn event_at(trace: &Trace, t_ns: u64) -> Option<usize> {
 impl Lanes {
     /// Brings the lanes up to date with `trace`: only the events after the last update are
     /// walked, unless `trace` is not the one they were built from grown longer (a new run,
-    /// another file), which is built afresh.
-    pub fn update(&mut self, trace: &Trace) {
-        if !self.walk.continues(trace) {
+    /// another file), which is built afresh. Returns true when it was built afresh.
+    pub fn update(&mut self, trace: &Trace) -> bool {
+        let afresh = !self.walk.continues(trace);
+        if afresh {
             *self = Lanes::default();
         }
         walk::Walk::extend(self, trace);
+        afresh
     }
 
     /// True if the lanes describe `trace` as it is: an [`update`](Lanes::update) would
