@@ -27,6 +27,8 @@
 //! - [`tracefile`]: native trace files (a header line, then the JSON Lines), saved
 //!   atomically and loaded with every line checked.
 //! - [`chrome`]: export to the Chrome Trace Event Format for Perfetto UI and speedscope.
+//! - [`lanes`]: the trace as lanes over time (a lane per task and per worker thread: polls,
+//!   suspensions, queueing, thread lives) and wake arrows, for the timeline.
 //! - [`report`]: events, steps and task tables in words, shared by the CLI and the app.
 //! - [`bench`]: the executor benchmark against `futures::executor::LocalPool`.
 //! - [`app`]: the egui front end, a thin layer of panels over the core (the only module
@@ -60,6 +62,7 @@ pub mod executor;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod jsonl;
+pub mod lanes;
 pub mod lens;
 #[cfg(feature = "lessons")]
 pub mod lessons;

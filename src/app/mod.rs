@@ -16,6 +16,7 @@ mod style;
 mod task_index;
 mod tasks;
 mod threads;
+pub mod timeline;
 mod timing;
 mod toolbar;
 
