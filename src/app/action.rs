@@ -61,6 +61,8 @@ pub enum Action {
     ToggleHelp,
     /// Show or hide the timing panel.
     ToggleTiming,
+    /// Show or hide the timeline of tasks and threads.
+    ToggleTimeline,
     /// Start a timing run.
     StartTiming(super::timing::TimingRequest),
     /// Stop the timing run.

@@ -22,6 +22,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("L", "switch lens: Rust / Python"),
     ("P", "presenter mode"),
     ("T", "timing panel: sequential vs concurrent"),
+    (
+        "G",
+        "timeline: a lane per task and thread, wake arrows; click to rewind",
+    ),
     ("Ctrl + / Ctrl − / Ctrl 0", "zoom in / out / reset"),
     ("Up / Down", "select the previous / next task"),
     ("Left / Right", "rewind / replay one event"),
@@ -61,6 +65,7 @@ pub fn read(ctx: &egui::Context) -> Vec<Action> {
             (Key::L, Action::ToggleLens),
             (Key::P, Action::TogglePresenter),
             (Key::T, Action::ToggleTiming),
+            (Key::G, Action::ToggleTimeline),
             (Key::ArrowLeft, Action::ScrubBy(-1)),
             (Key::ArrowRight, Action::ScrubBy(1)),
             (Key::Home, Action::ScrubTo(Some(0))),

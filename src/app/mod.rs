@@ -301,6 +301,8 @@ pub struct PollscopeApp {
     seen_stop: Option<crate::watch::Stop>,
     /// The tab shown when the side panels are folded.
     side_tab: SideTab,
+    /// The timeline panel's zoom, pan and lanes.
+    lanes_view: timeline::TimelineView,
 }
 
 impl PollscopeApp {
@@ -373,6 +375,7 @@ impl PollscopeApp {
             layouts: Vec::new(),
             seen_stop: None,
             side_tab: SideTab::default(),
+            lanes_view: timeline::TimelineView::default(),
         }
     }
 
@@ -552,6 +555,7 @@ impl PollscopeApp {
             Action::FilterLog(task) => self.log.set_filter(task),
             Action::ToggleHelp => self.help_open = !self.help_open,
             Action::ToggleTiming => self.timing_open = !self.timing_open,
+            Action::ToggleTimeline => self.settings.timeline = !self.settings.timeline,
             Action::StartTiming(request) => self.start_timing(request),
             Action::ScrubTo(index) => {
                 self.cursor = index.filter(|&i| i < self.timeline.len());
@@ -875,6 +879,7 @@ impl PollscopeApp {
         let mut machine = std::mem::take(&mut self.machine);
         let mut source_view = std::mem::take(&mut self.source);
         let mut dialog = std::mem::take(&mut self.dialog);
+        let mut timeline_view = std::mem::take(&mut self.lanes_view);
         let state = self.state_shown();
         let view = self.view(state, now_ns);
         egui::Panel::top("toolbar").show(ui, |ui| {
@@ -884,6 +889,7 @@ impl PollscopeApp {
                 &self.settings,
                 &self.status,
                 self.timing_open,
+                self.settings.timeline,
             ));
         });
         egui::Panel::bottom("status").show(ui, |ui| {
@@ -903,6 +909,15 @@ impl PollscopeApp {
                 .default_size(340.0)
                 .show(ui, |ui| {
                     actions.extend(timing::show(ui, &mut timing_form, self.timing_run.as_ref()));
+                });
+        }
+        if self.settings.timeline {
+            egui::Panel::bottom("timeline")
+                .resizable(true)
+                .default_size(ui.available_height() * 0.3)
+                .size_range(120.0..=(ui.available_height() * 0.7).max(140.0))
+                .show(ui, |ui| {
+                    actions.extend(timeline::show(ui, &view, &mut timeline_view));
                 });
         }
         let width = ui.available_width();
@@ -984,6 +999,7 @@ impl PollscopeApp {
         self.machine = machine;
         self.source = source_view;
         self.dialog = dialog;
+        self.lanes_view = timeline_view;
         for action in actions {
             self.apply(action);
         }

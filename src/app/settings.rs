@@ -27,6 +27,8 @@ pub struct Settings {
     pub trace_limit: Option<usize>,
     /// Breakpoints: a file as the compiler names it, and a 1-based line.
     pub breakpoints: Vec<(String, u32)>,
+    /// The timeline panel is open.
+    pub timeline: bool,
 }
 
 impl Default for Settings {
@@ -41,6 +43,7 @@ impl Default for Settings {
             speed: Some(2.0),
             trace_limit: None,
             breakpoints: Vec::new(),
+            timeline: false,
         }
     }
 }

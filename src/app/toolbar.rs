@@ -17,7 +17,7 @@ struct Entry {
 }
 
 /// The menu's entries, each with its key.
-fn more_entries(settings: &Settings, open_timing: bool) -> Vec<Entry> {
+fn more_entries(settings: &Settings, open_timing: bool, open_timeline: bool) -> Vec<Entry> {
     let entry = |label, key, on, action| Entry {
         label,
         key,
@@ -60,6 +60,7 @@ fn more_entries(settings: &Settings, open_timing: bool) -> Vec<Entry> {
             Some(settings.presenter),
             Action::TogglePresenter,
         ),
+        entry("Timeline", "G", Some(open_timeline), Action::ToggleTimeline),
         entry(
             "Timing: sequential vs concurrent",
             "T",
@@ -86,13 +87,14 @@ pub fn show(
     settings: &Settings,
     status: &Status,
     open_timing: bool,
+    open_timeline: bool,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.horizontal(|ui| {
         // Right to left: the fixed controls first, so the picker gets what remains.
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.menu_button("More", |ui| {
-                for entry in more_entries(settings, open_timing) {
+                for entry in more_entries(settings, open_timing, open_timeline) {
                     let button = egui::Button::new(entry.label)
                         .shortcut_text(entry.key)
                         .selected(entry.on == Some(true));
@@ -103,7 +105,7 @@ pub fn show(
                 }
             })
             .response
-            .on_hover_text("Presenter mode, timing, breakpoints, files, help");
+            .on_hover_text("Presenter mode, timeline, timing, breakpoints, files, help");
             let lens = settings.lens();
             let (other, title) = match lens {
                 Lens::Rust => (Lens::Python, "Rust"),
