@@ -92,3 +92,37 @@ fn narrow_and_presenter_windows_fold_the_side_panels_into_tabs() {
         }
     }
 }
+
+#[test]
+fn a_narrow_task_panel_lists_each_task_whole_on_three_lines() {
+    let settings = Settings {
+        lesson: "threads".to_owned(),
+        presenter: true,
+        lens: "python".to_owned(),
+        ..Settings::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_eframe(|cc| PollscopeApp::new(&cc.egui_ctx, settings));
+    ui_support::wait_for(&mut harness, "the lesson's tasks", |h| {
+        h.state().shown_events() > 0
+    });
+    harness.run_steps(3);
+    // Name, state and counts each on a line of their own, none cut by the panel's edge.
+    let name = harness.get_by_label("0 google").rect();
+    let state = harness
+        .get_all_by_label(" CORO_CREATED ")
+        .next()
+        .unwrap()
+        .rect();
+    let counts = harness
+        .get_all_by_label("polls 0 · wakes 0 · wasted 0")
+        .next()
+        .unwrap()
+        .rect();
+    assert!(name.bottom() <= state.top() && state.bottom() <= counts.top());
+    let right = harness.ctx.content_rect().right();
+    for rect in [name, state, counts] {
+        assert!(rect.right() <= right, "{rect:?} inside the window");
+    }
+}

@@ -6,12 +6,89 @@ use crate::report;
 use crate::trace::{TaskId, TaskState};
 use egui_extras::{Column, TableBuilder};
 
-/// Draws the task table; virtualised, so 10,000 tasks cost what the visible rows cost.
+/// Below this width (in points) the table's columns do not fit: each task takes two lines.
+const LIST_BELOW: f32 = 420.0;
+
+/// Draws the tasks: a table, or in a narrow panel a list of two lines per task; both are
+/// virtualised, so 10,000 tasks cost what the visible rows cost.
 pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
-    let mut action = None;
     // Measured before the table, which may grow wider than the panel (it then scrolls).
     let width = ui.available_width();
     ui.heading("Tasks");
+    let action = if width < LIST_BELOW {
+        list(ui, view)
+    } else {
+        table(ui, view)
+    };
+    if view.state.tasks.is_empty() {
+        ui.label("No tasks yet.");
+    }
+    focused_line(ui, view, width);
+    action
+}
+
+/// A click on task `id`: select it, or unselect it if it was selected.
+fn toggle(view: &View<'_>, id: TaskId) -> Action {
+    Action::SelectTask((view.selected != Some(id)).then_some(id))
+}
+
+/// Three short lines per task: number and name; state; counts. Rows are of one height,
+/// so the list is virtualised like the table; a line too long for the panel is cut only
+/// at its end, with the whole text (and where the task is) on hover.
+fn list(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
+    let mut action = None;
+    let order = view.state.tree_order();
+    let line = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
+    let row_height = 3.0 * line + 8.0;
+    let max_height = (ui.available_height() * 0.55).max(120.0);
+    egui::ScrollArea::vertical()
+        .id_salt("tasks-list")
+        .max_height(max_height)
+        .auto_shrink([false, true])
+        .show_rows(ui, row_height, order.len(), |ui, rows| {
+            for &(i, depth) in &order[rows] {
+                let Some(task) = view.state.tasks.get(i) else {
+                    continue;
+                };
+                let selected = view.selected == Some(task.id);
+                let (rect, response) = ui.allocate_exact_size(
+                    egui::vec2(ui.available_width(), row_height),
+                    egui::Sense::click(),
+                );
+                if selected {
+                    ui.painter()
+                        .rect_filled(rect, 2.0, ui.visuals().selection.bg_fill);
+                }
+                let mut row = ui.new_child(
+                    egui::UiBuilder::new()
+                        .max_rect(rect.shrink2(egui::vec2(4.0, 4.0)))
+                        .layout(egui::Layout::top_down(egui::Align::Min)),
+                );
+                row.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                let name = view.trace.str(task.name);
+                row.label(format!("{}{} {name}", "  ".repeat(depth), task.id));
+                let word = lens::state_word(view.lens, task.state);
+                row.label(style::badge(word, style::state_colour(task.state)));
+                row.label(format!(
+                    "polls {} · wakes {} · wasted {}",
+                    task.polls, task.wakes, task.wasted
+                ));
+                let detail = report::task_detail(view.trace, view.state, i);
+                let hover = match view.why(task.id) {
+                    Some(why) => format!("{name}: {why}\n{detail}"),
+                    None => format!("{name}: {detail}"),
+                };
+                if response.on_hover_text(hover).clicked() {
+                    action = Some(toggle(view, task.id));
+                }
+            }
+        });
+    action
+}
+
+/// The table: one row per task, columns sized to their content.
+fn table(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
+    let mut action = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let tasks = &view.state.tasks;
     let order = view.state.tree_order();
@@ -101,16 +178,16 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     None => response,
                 };
                 if response.clicked() {
-                    let id = TaskId(i as u32);
-                    action = Some(Action::SelectTask(
-                        (view.selected != Some(id)).then_some(id),
-                    ));
+                    action = Some(toggle(view, TaskId(i as u32)));
                 }
             });
         });
-    if tasks.is_empty() {
-        ui.label("No tasks yet.");
-    }
+    action
+}
+
+/// The focused task's state in one sentence (why it is not running, or its outcome),
+/// wrapped at the panel's `width`.
+fn focused_line(ui: &mut egui::Ui, view: &View<'_>, width: f32) {
     // The focused task's state in one sentence: why it is not running.
     if let Some(task) = view.focus() {
         let name = view.trace.str(task.name);
@@ -126,5 +203,4 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
             ui.add(egui::Label::new(text).wrap());
         });
     }
-    action
 }
