@@ -24,11 +24,23 @@ pub struct FrameBench {
 /// over `tasks` tasks, with a task selected so every panel has work to do.
 /// With `scrub`, every frame first moves the scrubber one event back (rewinding through the
 /// trace, the worst case for caches that follow the index).
-pub fn frames(tasks: usize, events: usize, frames: usize, scrub: bool) -> FrameBench {
+/// With `timeline`, the timeline panel is open too (its lanes built in the untimed first
+/// frame, as when the panel opens).
+pub fn frames(
+    tasks: usize,
+    events: usize,
+    frames: usize,
+    scrub: bool,
+    timeline_open: bool,
+) -> FrameBench {
     let yields = (events / tasks.max(1) / 7).max(1);
     let timeline = Timeline::from_trace(super::yield_trace(tasks, yields));
     let events = timeline.len();
-    let mut app = PollscopeApp::with_timeline(Settings::default(), timeline);
+    let settings = Settings {
+        timeline: timeline_open,
+        ..Settings::default()
+    };
+    let mut app = PollscopeApp::with_timeline(settings, timeline);
     app.apply(Action::SelectTask(Some(TaskId((tasks / 2) as u32))));
     let ctx = egui::Context::default();
     let input = || egui::RawInput {

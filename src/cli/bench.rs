@@ -73,6 +73,9 @@ pub struct FrameArgs {
     /// Move the scrubber one event back before every frame (rewinding).
     #[arg(long)]
     scrub: bool,
+    /// With the timeline panel open (a lane per task and thread).
+    #[arg(long)]
+    timeline: bool,
     /// Print one JSON object instead of words.
     #[arg(long)]
     json: bool,
@@ -212,7 +215,13 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
 }
 
 fn frame(args: FrameArgs) -> Result<ExitCode, String> {
-    let r = bench::frames(args.tasks, args.events, args.frames, args.scrub);
+    let r = bench::frames(
+        args.tasks,
+        args.events,
+        args.frames,
+        args.scrub,
+        args.timeline,
+    );
     if args.json {
         outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
     } else {
