@@ -443,3 +443,23 @@ fn the_cost_of_a_million_events() {
         assert_eq!(growing.lanes, lanes.lanes);
     }
 }
+
+#[test]
+fn rows_follow_the_task_tree_as_the_task_table_does() {
+    let mut ex = pollscope::executor::Executor::new(Policy::WakerDriven);
+    ex.spawn("parent", async {
+        let child = pollscope::spawn("child", async { 1 });
+        child.await.unwrap_or(0)
+    });
+    ex.spawn("sibling", async { 2 });
+    while let pollscope::executor::Step::Polled(_) = ex.step() {}
+    let trace = ex.snapshot();
+    let lanes = lanes::build(&trace);
+    let names: Vec<&str> = lanes
+        .rows()
+        .iter()
+        .map(|&i| lanes.lanes[i].name.as_str())
+        .collect();
+    // The child, spawned after the sibling, still sits under its parent.
+    assert_eq!(names, ["parent", "child", "sibling"]);
+}

@@ -199,28 +199,38 @@ impl Lanes {
         self.walk.task_lane(task)
     }
 
-    /// Lane indexes in the order to show them: each task followed by the worker threads
-    /// it started, then threads no known task started, then outside threads.
+    /// Lane indexes in the order to show them, as the task table orders tasks: each task
+    /// followed by the worker threads it started, then by the tasks it spawned (each with
+    /// its own); then threads no known task started, then outside threads.
     pub fn rows(&self) -> Vec<usize> {
-        let mut under: Vec<Vec<usize>> = vec![Vec::new(); self.lanes.len()];
+        let n = self.lanes.len();
+        let mut threads: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut roots = Vec::new();
         let mut orphans = Vec::new();
         let mut outside = Vec::new();
         for (i, lane) in self.lanes.iter().enumerate() {
+            // A parent lane always comes before its children: anything else is damage,
+            // and the lane is shown at the top level rather than lost.
+            let parent = lane.parent.filter(|&p| p < i);
             match lane.kind {
-                LaneKind::Task(_) => {}
-                LaneKind::Thread(_) => match lane.parent.and_then(|p| under.get_mut(p)) {
-                    Some(children) => children.push(i),
+                LaneKind::Task(_) => match parent.and_then(|p| children.get_mut(p)) {
+                    Some(list) => list.push(i),
+                    None => roots.push(i),
+                },
+                LaneKind::Thread(_) => match parent.and_then(|p| threads.get_mut(p)) {
+                    Some(list) => list.push(i),
                     None => orphans.push(i),
                 },
                 LaneKind::Outside(_) => outside.push(i),
             }
         }
-        let mut rows = Vec::with_capacity(self.lanes.len());
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if let LaneKind::Task(_) = lane.kind {
-                rows.push(i);
-                rows.extend(under.get(i).into_iter().flatten());
-            }
+        let mut rows = Vec::with_capacity(n);
+        let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+        while let Some(task) = stack.pop() {
+            rows.push(task);
+            rows.extend(threads.get(task).into_iter().flatten());
+            stack.extend(children.get(task).into_iter().flatten().rev());
         }
         rows.extend(orphans);
         rows.extend(outside);
