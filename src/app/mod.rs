@@ -970,7 +970,7 @@ impl PollscopeApp {
             // Side panels are capped so the code in the middle keeps most of the room.
             egui::Panel::left("tasks")
                 .resizable(true)
-                .default_size(470.0)
+                .default_size(width * 0.29)
                 .size_range(240.0..=(width * 0.3).max(260.0))
                 .show(ui, |ui| {
                     actions.extend(tasks::show(ui, &view));

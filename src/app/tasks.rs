@@ -161,8 +161,17 @@ fn table(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     });
                 });
                 row.col(|ui| {
-                    let detail = report::task_detail(view.trace, view.state, i);
-                    let detail_full = detail.clone();
+                    let detail_full = report::task_detail(view.trace, view.state, i);
+                    // The await point by its label and line: the file is the one shown
+                    // beside (and on hover), so the column keeps room for the label.
+                    let short = match task.state {
+                        TaskState::Completed(_) | TaskState::Panicked(_) => None,
+                        _ => task
+                            .await_point()
+                            .and_then(|p| view.trace.await_point(p))
+                            .map(|p| format!("{} :{}", p.label, p.line)),
+                    };
+                    let detail = short.unwrap_or_else(|| detail_full.clone());
                     let text = match task.state {
                         TaskState::Panicked(_) => {
                             egui::RichText::new(detail).color(style::state_colour(task.state))
