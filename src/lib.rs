@@ -20,6 +20,9 @@
 //! - [`server`]: the embedded loopback demo server (`std::net` + `httparse`, a thread per
 //!   connection) with per-page latency and size profiles from `assets/profiles/`.
 //! - [`session`]: a lesson run on its own thread, driven by commands (the app uses it).
+//! - [`watch`]: where a continuous run stops on its own: breakpoints on source lines, and
+//!   the bigger steps (a task polled once more, a thread's wake).
+//! - [`why`]: one sentence per unfinished task saying why it is not running.
 //! - [`lessons`]: one file per lesson; each runs on the executor and shows its own source.
 //! - [`lens`]: the same step in Python's words (`coro.send(None)`, `StopIteration`).
 //! - [`timing`]: sequential versus concurrent rounds (alternating order), spans, statistics.
