@@ -83,7 +83,7 @@ impl TimelineView {
         self.window = None;
     }
 
-    /// Shows `from_ns..to_ns` (at least [`MIN_WINDOW_NS`] wide) until the next fit.
+    /// Shows `from_ns..to_ns` (at least 200 ns wide) until the next fit.
     pub fn zoom_to(&mut self, from_ns: u64, to_ns: u64) {
         let span = (to_ns.saturating_sub(from_ns) as f64).max(MIN_WINDOW_NS);
         self.window = Some(Window {
