@@ -40,7 +40,9 @@ fn list(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
     let order = view.state.tree_order();
     let line = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
     let row_height = 3.0 * line + 8.0;
-    let max_height = (ui.available_height() * 0.55).max(120.0);
+    // A narrow panel is a tab of its own: the list takes the height, less room for the
+    // focused task's sentence under it.
+    let max_height = (ui.available_height() - 5.0 * line).max(120.0);
     egui::ScrollArea::vertical()
         .id_salt("tasks-list")
         .max_height(max_height)
