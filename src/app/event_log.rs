@@ -79,6 +79,14 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                 }
             });
     });
+    // The event shown (the newest, or the one rewound to by a click on its row) in full:
+    // rows are one line each and may be cut at the panel's edge.
+    if let Some(at) = view.state.applied.checked_sub(1)
+        && let Some(event) = view.trace.events.get(at)
+    {
+        let text = format!("event {at}: {}", report::event_text(view.trace, event));
+        ui.add(egui::Label::new(egui::RichText::new(text).monospace()).wrap());
+    }
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
     let (count, rows) = log.rows(view.trace, view.state.applied);
     egui::ScrollArea::vertical()

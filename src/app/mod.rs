@@ -979,7 +979,7 @@ impl PollscopeApp {
                 });
             egui::Panel::right("machine-log")
                 .resizable(true)
-                .default_size(420.0)
+                .default_size(width * 0.28)
                 .size_range(240.0..=(width * 0.28).max(260.0))
                 .show(ui, |ui| {
                     state_machine::show(ui, &view, &mut machine);

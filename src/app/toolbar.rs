@@ -208,9 +208,10 @@ fn picker(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
             .on_hover_text(format!("program {}", shown.id));
         return;
     }
-    let width = ui.available_width().clamp(120.0, 420.0);
+    let width = ui.available_width().clamp(120.0, 220.0);
     let combo = egui::ComboBox::from_id_salt("lesson")
-        .selected_text(title.clone())
+        // The id only: the title is the heading over the code, in full.
+        .selected_text(shown.id.clone())
         .width(width)
         .truncate()
         .show_ui(ui, |ui| {
