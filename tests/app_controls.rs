@@ -60,7 +60,10 @@ fn switching_lesson_resets_the_view() {
         .get_by_label_contains("remote — A hand-written future")
         .click();
     wait_for(&mut harness, "the remote lesson", |h| {
-        h.query_by_label_contains("spawned as \"outer\"").is_some()
+        // In the log's row, and above it as the event shown.
+        h.query_all_by_label_contains("spawned as \"outer\"")
+            .next()
+            .is_some()
     });
     assert_eq!(count(&harness, " completed "), 0);
     assert_eq!(count(&harness, " created "), 1);
