@@ -229,27 +229,9 @@ impl<'a> Builder<'a> {
                 };
                 self.instant(EXECUTOR, t, kind);
             }
-            EventKind::CoroState {
-                depth,
-                future,
-                state,
-            } => {
+            EventKind::CoroState { .. } | EventKind::CoroLocals { .. } => {
                 if let Some(coro) = self.coro_after_poll(task) {
-                    // Depth 0 starts the chain read after a poll; deeper ones follow.
-                    coro.truncate(usize::from(depth));
-                    coro.push(CoroFrame {
-                        future,
-                        state,
-                        locals: None,
-                    });
-                }
-            }
-            EventKind::CoroLocals { depth, text } => {
-                let frame = self
-                    .coro_after_poll(task)
-                    .and_then(|coro| coro.get_mut(usize::from(depth)));
-                if let Some(frame) = frame {
-                    frame.locals = Some(text);
+                    CoroFrame::apply(coro, &event.kind);
                 }
             }
         }

@@ -132,6 +132,34 @@ pub struct CoroFrame {
     pub locals: Option<Sym>,
 }
 
+impl CoroFrame {
+    /// Applies a `coro_state` or `coro_locals` event to the chain recorded after a poll
+    /// (other kinds are ignored): depth 0 starts the chain afresh, deeper states follow in
+    /// order, and locals fill in the frame at their depth.
+    pub fn apply(chain: &mut Vec<CoroFrame>, kind: &EventKind) {
+        match *kind {
+            EventKind::CoroState {
+                depth,
+                future,
+                state,
+            } => {
+                chain.truncate(usize::from(depth));
+                chain.push(CoroFrame {
+                    future,
+                    state,
+                    locals: None,
+                });
+            }
+            EventKind::CoroLocals { depth, text } => {
+                if let Some(frame) = chain.get_mut(usize::from(depth)) {
+                    frame.locals = Some(text);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// One worker thread as the events describe it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThreadView {
@@ -315,23 +343,8 @@ impl State {
             }
             EventKind::Complete { value } => task.state = TaskState::Completed(value),
             EventKind::Panic { message } => task.state = TaskState::Panicked(message),
-            EventKind::CoroState {
-                depth,
-                future,
-                state,
-            } => {
-                // Depth 0 starts the chain read after a poll; deeper ones follow in order.
-                task.coro.truncate(usize::from(depth));
-                task.coro.push(CoroFrame {
-                    future,
-                    state,
-                    locals: None,
-                });
-            }
-            EventKind::CoroLocals { depth, text } => {
-                if let Some(frame) = task.coro.get_mut(usize::from(depth)) {
-                    frame.locals = Some(text);
-                }
+            EventKind::CoroState { .. } | EventKind::CoroLocals { .. } => {
+                CoroFrame::apply(&mut task.coro, &event.kind);
             }
             EventKind::Say { .. }
             | EventKind::Spawn { .. }
