@@ -41,35 +41,35 @@ fn place(trace: &Trace, task: &TaskView) -> Option<String> {
     Some(format!("`{}` (line {})", p.label, p.line))
 }
 
-/// The tasks waiting in the executor's queue ahead of `task`, nearest first.
-fn ahead(state: &State, task: &TaskView) -> Vec<TaskId> {
-    let key = |t: &TaskView| match t.state {
+/// Where `t` joined the executor's queue, if it is waiting there: a task never polled at
+/// its spawn, a woken one at its wake (ties broken by number, as the queue is FIFO).
+fn queued_at(t: &TaskView) -> Option<(u64, TaskId)> {
+    match t.state {
         TaskState::Created => Some((t.waiting_since_ns, t.id)),
         TaskState::Scheduled => t.woken_ns.map(|w| (w, t.id)),
         _ => None,
-    };
-    let Some(mine) = key(task) else {
-        return Vec::new();
-    };
-    let mut queue: Vec<_> = state
-        .tasks
-        .iter()
-        .filter_map(key)
-        .filter(|k| *k < mine)
-        .collect();
-    queue.sort_unstable_by(|a, b| b.cmp(a));
-    queue.into_iter().map(|(_, id)| id).collect()
+    }
 }
 
-/// ", queued behind task 2" (the one just ahead), or "next in line".
+/// ", queued behind task 2" (the one just ahead), or "next in line". One pass over the
+/// tasks: how many are ahead, and which of them is nearest.
 fn queue_words(state: &State, task: &TaskView) -> String {
-    let ahead = ahead(state, task);
+    let ahead = queued_at(task).map_or((0, None), |mine| {
+        state
+            .tasks
+            .iter()
+            .filter_map(queued_at)
+            .filter(|k| *k < mine)
+            .fold((0usize, None), |(n, nearest), k| {
+                (n + 1, nearest.max(Some(k)))
+            })
+    });
     let running = state.running.filter(|&r| r != task.id);
-    match (ahead.first(), running) {
-        (Some(t), _) if ahead.len() == 1 => format!("queued behind task {t}"),
-        (Some(t), _) => format!("queued behind task {t} and {} more", ahead.len() - 1),
-        (None, Some(r)) => format!("next in line, once task {r}'s poll returns"),
-        (None, None) => "next in line".to_owned(),
+    match (ahead, running) {
+        ((1, Some((_, t))), _) => format!("queued behind task {t}"),
+        ((n, Some((_, t))), _) => format!("queued behind task {t} and {} more", n - 1),
+        ((_, None), Some(r)) => format!("next in line, once task {r}'s poll returns"),
+        ((_, None), None) => "next in line".to_owned(),
     }
 }
 

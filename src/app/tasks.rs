@@ -75,12 +75,15 @@ fn list(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     "polls {} · wakes {} · wasted {}",
                     task.polls, task.wakes, task.wasted
                 ));
-                let detail = report::task_detail(view.trace, view.state, i);
-                let hover = match view.why(task.id) {
-                    Some(why) => format!("{name}: {why}\n{detail}"),
-                    None => format!("{name}: {detail}"),
-                };
-                if response.on_hover_text(hover).clicked() {
+                // Worked out only while hovered: the sentence looks at every task.
+                let response = response.on_hover_ui(|ui| {
+                    let detail = report::task_detail(view.trace, view.state, i);
+                    ui.label(match view.why(task.id) {
+                        Some(why) => format!("{name}: {why}\n{detail}"),
+                        None => format!("{name}: {detail}"),
+                    });
+                });
+                if response.clicked() {
                     action = Some(toggle(view, task.id));
                 }
             }
@@ -183,11 +186,12 @@ fn table(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     // Clipped at the column's edge: the full text on hover.
                     ui.label(text).on_hover_text(detail_full);
                 });
-                let response = row.response();
-                let response = match view.why(task.id) {
-                    Some(why) => response.on_hover_text(why),
-                    None => response,
-                };
+                // Worked out only while hovered: the sentence looks at every task.
+                let response = row.response().on_hover_ui(|ui| {
+                    if let Some(why) = view.why(task.id) {
+                        ui.label(why);
+                    }
+                });
                 if response.clicked() {
                     action = Some(toggle(view, TaskId(i as u32)));
                 }
