@@ -126,3 +126,24 @@ fn a_narrow_task_panel_lists_each_task_whole_on_three_lines() {
         assert!(rect.right() <= right, "{rect:?} inside the window");
     }
 }
+
+#[test]
+fn a_long_code_line_wraps_instead_of_being_cut() {
+    // At 1280 px in presenter mode, threads' line 32 (a comment) is longer than the code
+    // panel: it takes more than one row, so the next line number sits further down.
+    let harness = app_at(1280.0, 720.0, true);
+    let source = pollscope::lessons::find("threads").unwrap().source;
+    let long = source
+        .lines()
+        .position(|l| l.contains("// The last page in: wake the task waiting for the total."))
+        .unwrap() as u32
+        + 1;
+    let top = |n: u32| harness.get_by_label(&format!("line {n}")).rect().top();
+    let row = top(long) - top(long - 1);
+    assert!(row > 0.0);
+    let wrapped = top(long + 1) - top(long);
+    assert!(
+        wrapped >= 1.9 * row,
+        "line {long} takes {wrapped} px, a row is {row} px"
+    );
+}
