@@ -136,6 +136,12 @@ impl Driver {
         self.limits.max_events = events;
     }
 
+    /// True once `ex`'s trace has reached the limit: nothing more is recorded, not even
+    /// the compiler's states that arrive late.
+    pub fn trace_full(&self, ex: &Executor) -> bool {
+        ex.events() >= self.limits.max_events
+    }
+
     /// Steps once. If no task is ready but one may be woken from another thread, parks
     /// for at most `park` (so a caller that must answer commands stays responsive).
     pub fn turn(&mut self, ex: &mut Executor, park: Duration) -> Turn {

@@ -16,6 +16,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// How often a paused session looks whether owed states have become known.
+const STATES_POLL: Duration = Duration::from_millis(30);
+
 /// How fast a running session polls.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Speed {
@@ -81,6 +84,9 @@ pub struct Status {
     pub notice: Option<String>,
     /// Where a run last stopped on its own: a breakpoint, or the end of a bigger step.
     pub stop: Option<Stop>,
+    /// Some polled task's state is not shown yet: the debug info describing its future is
+    /// still being read (the run does not wait for it).
+    pub reading_debug_info: bool,
 }
 
 /// What the executor thread has recorded and the reader has not taken yet.
@@ -250,7 +256,11 @@ impl Runner {
 
     fn run(mut self, commands: Receiver<Command>) {
         loop {
+            let owes = self.owes_states();
+            self.say_reading(owes);
             let command = match self.speed {
+                // A task's state is owed: look again shortly for its debug info.
+                None if owes => commands.recv_timeout(STATES_POLL),
                 None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
                 Some(_) => {
                     let wait = self.next_step.saturating_duration_since(Instant::now());
@@ -259,9 +269,44 @@ impl Runner {
             };
             match command {
                 Ok(command) => self.apply(command),
+                Err(RecvTimeoutError::Timeout) if self.speed.is_none() => self.catch_up_states(),
                 Err(RecvTimeoutError::Timeout) => self.tick(),
                 Err(RecvTimeoutError::Disconnected) => return,
             }
+        }
+    }
+
+    /// Records the states that have become known since their tasks were polled.
+    fn catch_up_states(&mut self) {
+        let Some((launched, driver)) = self.run.as_mut() else {
+            return;
+        };
+        // A full trace stays as it is: the states owed are not recorded.
+        let recorded =
+            !driver.trace_full(&launched.executor) && launched.executor.catch_up_states();
+        let owes = self.owes_states();
+        if recorded {
+            self.publish();
+            (self.notify)();
+        }
+        self.say_reading(owes);
+    }
+
+    /// True while some polled task's state waits for its debug info and can still be
+    /// recorded (a full trace takes no more).
+    fn owes_states(&self) -> bool {
+        self.run.as_ref().is_some_and(|(launched, driver)| {
+            launched.executor.states_pending() && !driver.trace_full(&launched.executor)
+        })
+    }
+
+    /// Shows in the status whether some task's state waits for its debug info.
+    fn say_reading(&self, reading: bool) {
+        let mut status = self.shared.status();
+        if status.reading_debug_info != reading {
+            status.reading_debug_info = reading;
+            drop(status);
+            (self.notify)();
         }
     }
 
@@ -319,12 +364,8 @@ impl Runner {
     fn reset(&mut self, program: &Program, policy: Policy, urls: Vec<String>, limit: usize) {
         self.speed = None;
         self.watch().new_run();
-        if crate::coro::ready().is_none() && crate::coro::failure().is_none() {
-            // Once per process: the runs that follow record the compiler's states.
-            self.shared.status().notice = Some("reading the binary's debug info…".to_owned());
-            (self.notify)();
-            let _ = crate::coro::index();
-        }
+        // The debug info is opened off this thread; the first poll does not wait for it.
+        crate::coro::start();
         // The old run (and its server, its runtime) ends before the new one starts.
         self.run = None;
         let recorder = Recorder::new();
@@ -338,10 +379,14 @@ impl Runner {
         };
         *self.shared.status() = Status {
             generation: self.generation,
+            // Until the tasks' debug info has been asked for (just below) and read.
+            reading_debug_info: crate::coro::failure().is_none(),
             ..Status::default()
         };
         match program.launch_into(recorder, policy, urls) {
             Ok(mut launched) => {
+                // States become known while the run goes on: a step never waits for them.
+                launched.executor.wait_for_states(false);
                 // Every poll is shown as it starts: one that blocks is seen blocking.
                 let (shared, notify, generation, watch) = (
                     self.shared.clone(),
@@ -363,6 +408,8 @@ impl Runner {
                 };
                 self.run = Some((launched, Driver::new(limits)));
                 self.publish();
+                // The tasks' debug info is asked for now, before the first step.
+                self.catch_up_states();
             }
             Err(e) => self.shared.status().error = Some(e.to_string()),
         }
@@ -399,6 +446,7 @@ impl Runner {
         let (launched, driver) = self.run.as_mut()?;
         let turn = driver.turn(&mut launched.executor, park);
         let unfinished = launched.executor.unfinished();
+        let owes = self.owes_states();
         self.publish();
         let stop = self.watch().take_stop();
         if stop.is_some() {
@@ -413,6 +461,7 @@ impl Runner {
             // Paused, the trace intact: the user saves it or resets.
             status.notice = Some(format!("{end}: the run is paused; save it, or reset"));
         }
+        status.reading_debug_info = owes;
         let step = turn.step?;
         match &step {
             Step::Polled(_) => {

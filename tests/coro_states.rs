@@ -80,7 +80,7 @@ fn every_lessons_await_lines_from_dwarf_are_its_declared_points() {
     for lesson in lessons::all() {
         let source: Vec<&str> = lesson.source.lines().collect();
         let from_dwarf: BTreeSet<u32> = index
-            .layouts()
+            .read_files(&[lesson.file])
             .iter()
             .flat_map(|l| l.states.iter())
             .filter(|s| s.name.starts_with("Suspend") && s.file == lesson.file)
@@ -192,7 +192,7 @@ fn a_saved_and_reloaded_trace_shows_the_same_states() {
     );
     let index = coro::index().unwrap();
     for layout in &loaded_header.layouts {
-        assert_eq!(Some(layout), index.layout(&layout.future).map(|l| &**l));
+        assert_eq!(Some(layout), index.layout(&layout.future).as_deref());
     }
     for depth in 0..3 {
         assert_eq!(states(&loaded, 0, depth), states(&trace, 0, depth));
@@ -237,6 +237,7 @@ fn a_future_over_two_kib_is_flagged_with_the_locals_that_hold_the_bytes() {
         "{warning}"
     );
     // Small futures are not flagged.
+    index.read_files(&[lessons::find("remote").unwrap().file]);
     let small = index.layout("pollscope::lessons::remote::outer").unwrap();
     assert_eq!(small.large_warning(), None);
 }

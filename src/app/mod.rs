@@ -192,13 +192,11 @@ pub struct View<'a> {
 impl View<'_> {
     /// The compiler's layout of a future: from a loaded trace's header, else from the
     /// running binary's debug info.
-    pub fn layout(&self, future: &str) -> Option<&crate::coro::Layout> {
+    pub fn layout(&self, future: &str) -> Option<std::sync::Arc<crate::coro::Layout>> {
         if let Some(l) = self.layouts.iter().find(|l| l.future == future) {
-            return Some(l);
+            return Some(l.clone());
         }
-        crate::coro::ready()
-            .and_then(|i| i.layout(future))
-            .map(|l| &**l)
+        crate::coro::ready().and_then(|i| i.layout(future))
     }
 
     /// Why task `id` is not running, in one sentence (`None` once it has finished).

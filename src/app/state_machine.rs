@@ -163,7 +163,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
                 current: (!running).then_some(machine.states.current.as_str()),
             };
             draw(ui, view, &diagram);
-            held(ui, view, task, layout);
+            held(ui, view, task, &layout);
         }
         None => {
             let mut nodes: Vec<Node> = vec![UNRESUMED.to_owned()];

@@ -50,7 +50,12 @@ pub fn text(view: &View<'_>, status: &Status) -> String {
         _ if status.polls == 0 => "ready: press Space to poll the first task".to_owned(),
         _ => "paused: press Space to step, Enter to run".to_owned(),
     };
-    format!("{what} · {polls} · {} events", view.trace.len())
+    let reading = if status.reading_debug_info {
+        " · reading debug info…"
+    } else {
+        ""
+    };
+    format!("{what} · {polls} · {} events{reading}", view.trace.len())
 }
 
 /// The trace's size in memory, in words (`12.3 MB`).

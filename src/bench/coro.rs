@@ -1,5 +1,6 @@
-//! The debug-info benchmark: how long reading the running binary's coroutine layouts
-//! takes, and what reading a task's state after every poll adds to a poll.
+//! The debug-info benchmark: how long opening the running binary's debug info and reading
+//! the unit a task needs take, and what reading a task's state after every poll adds to a
+//! poll.
 
 use super::YieldOnce;
 use crate::executor::{Executor, Policy, Step};
@@ -9,10 +10,17 @@ use std::time::Instant;
 /// Results of the debug-info benchmark.
 #[derive(Clone, Debug, Serialize)]
 pub struct CoroBench {
-    /// Coroutine layouts found in the binary.
-    pub layouts: usize,
-    /// Time to read them (map the binary, walk its DWARF), off the executor's thread.
+    /// Units of debug info the binary has.
+    pub units: usize,
+    /// Time to open the binary's debug info (map it, read its units' headers and
+    /// address ranges).
     pub index_ms: f64,
+    /// The first poll of the first task, its unit of debug info read before it.
+    pub first_poll_ms: f64,
+    /// Units read by the end: only those the tasks reached.
+    pub units_read: u64,
+    /// Coroutine layouts those units hold.
+    pub layouts: usize,
     /// Tasks per round: async blocks that each await a yield once.
     pub tasks: usize,
     /// Wall time per poll with the compiler's state recorded after every poll.
@@ -32,6 +40,11 @@ async fn yielder() {
 /// times with states recorded and without, keeping the fastest round of each.
 pub fn coro(tasks: usize, rounds: usize) -> Result<CoroBench, String> {
     let index = crate::coro::index().map_err(str::to_owned)?;
+    let first = Instant::now();
+    let mut ex = Executor::new(Policy::WakerDriven);
+    ex.spawn("first", yielder());
+    let _ = ex.step();
+    let first_poll_ms = first.elapsed().as_secs_f64() * 1e3;
     let polls = (tasks * 2).max(1) as f64;
     let mut with = f64::INFINITY;
     let mut without = f64::INFINITY;
@@ -40,8 +53,11 @@ pub fn coro(tasks: usize, rounds: usize) -> Result<CoroBench, String> {
         without = without.min(round(tasks, false) / polls);
     }
     Ok(CoroBench {
-        layouts: index.layouts().len(),
+        units: index.unit_count(),
         index_ms: index.build_ms,
+        first_poll_ms,
+        units_read: index.units_read(),
+        layouts: index.layouts().len(),
         tasks,
         ns_per_poll_states: with,
         ns_per_poll_plain: without,

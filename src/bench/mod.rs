@@ -4,6 +4,7 @@
 //! tests.
 
 mod coro;
+mod coro_binary;
 mod executor;
 #[cfg(feature = "app")]
 mod frame;
@@ -11,6 +12,7 @@ mod load;
 mod rewind;
 
 pub use coro::{CoroBench, coro};
+pub use coro_binary::{BinaryBench, BinaryBenchError, coro_binary};
 pub use executor::{ExecutorBench, YieldOnce, executor};
 #[cfg(feature = "app")]
 pub use frame::{FrameBench, frames};

@@ -44,6 +44,10 @@ pub struct CoroArgs {
     /// Print one JSON object instead of words.
     #[arg(long)]
     json: bool,
+    /// Time another program built on `pollscope::main` instead, from outside: its first
+    /// poll's states (`PATH step --steps 1`) and its `states` listing.
+    #[arg(long, value_name = "PATH")]
+    binary: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +155,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Frame(args) => frame(args),
+        BenchCommand::Coro(args) if args.binary.is_some() => coro_binary(args),
         BenchCommand::Coro(args) => {
             let r = bench::coro(args.tasks, args.rounds)?;
             if args.json {
@@ -158,9 +163,12 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             } else {
                 debug_build_note();
                 outln!(
-                    "debug info: {} coroutine layouts read in {:.0} ms",
-                    r.layouts,
-                    r.index_ms
+                    "debug info: {} units opened in {:.1} ms; first poll with its unit read: {:.1} ms; {} units read in all, {} coroutine layouts",
+                    r.units,
+                    r.index_ms,
+                    r.first_poll_ms,
+                    r.units_read,
+                    r.layouts
                 )?;
                 outln!(
                     "{} tasks: {:.1} ns per poll recording states, {:.1} without: {:+.1} ns",
@@ -212,6 +220,37 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn coro_binary(args: CoroArgs) -> Result<ExitCode, String> {
+    let Some(path) = args.binary else {
+        return Err("bench coro --binary needs a path".to_owned());
+    };
+    let r = bench::coro_binary(&path, args.rounds).map_err(|e| e.to_string())?;
+    if args.json {
+        outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
+    } else {
+        outln!(
+            "{}: {:.0} MB, {} units of debug info, opened in {:.1} ms",
+            r.binary,
+            r.size_mb,
+            r.units,
+            r.open_ms
+        )?;
+        outln!(
+            "first poll's states (`step --steps 1`, from start): median {:.0} ms, max {:.0} ms",
+            r.first_states_ms[0],
+            r.first_states_ms[1]
+        )?;
+        outln!(
+            "`states` ({} futures): median {:.0} ms, max {:.0} ms ({} runs each)",
+            r.states_listed,
+            r.states_ms[0],
+            r.states_ms[1],
+            r.rounds
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn frame(args: FrameArgs) -> Result<ExitCode, String> {

@@ -7,6 +7,7 @@ use crate::coro::{self, Layout, short_type};
 use clap::Args;
 use std::fmt::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// How to list.
 #[derive(Debug, Args)]
@@ -16,8 +17,9 @@ pub struct StatesOptions {
     json: bool,
 }
 
-/// The program's coroutines: those whose states lie in its source files.
-fn of_program<'a>(subject: &Subject, index: &'a coro::Index) -> Vec<&'a Layout> {
+/// The program's coroutines: those whose states lie in its source files (only the units
+/// of debug info that name those files are read).
+fn of_program(subject: &Subject, index: &coro::Index) -> Vec<Arc<Layout>> {
     let files: Vec<&str> = subject
         .program
         .info()
@@ -25,12 +27,7 @@ fn of_program<'a>(subject: &Subject, index: &'a coro::Index) -> Vec<&'a Layout> 
         .iter()
         .map(|s| s.file.as_str())
         .collect();
-    let mut layouts: Vec<&Layout> = index
-        .layouts()
-        .iter()
-        .map(|l| &**l)
-        .filter(|l| l.states.iter().any(|s| files.contains(&s.file.as_str())))
-        .collect();
+    let mut layouts = index.read_files(&files);
     layouts.sort_by(|a, b| {
         let line = |l: &Layout| l.states.iter().map(|s| s.line).min().unwrap_or(0);
         (line(a), &a.future).cmp(&(line(b), &b.future))
@@ -65,7 +62,7 @@ pub fn run(subject: &Subject, args: StatesOptions) -> Result<ExitCode, String> {
                 subject.program.id()
             );
         }
-        for layout in layouts {
+        for layout in &layouts {
             describe(&mut out, layout);
         }
     }

@@ -1,113 +1,290 @@
-//! The index of the running binary's coroutines: built once, off the executor's thread,
-//! the first time anything asks for it.
+//! The index of a binary's coroutines, read unit by unit as tasks need them: opening it
+//! reads only the units' headers and address ranges; a task's first poll reads the one
+//! unit holding its `poll` (on the executor's thread when it may wait, else on a loader
+//! thread of its own while the executor goes on); `states` reads the units that name the
+//! program's files. Layouts get one number across units, in the order they are read.
 
-use super::dwarf::{self, Found};
+use super::Root;
+use super::binary::{self, Binary};
 use super::layout::Layout;
-use super::shape::{Machine, Shape, TypeId};
+use super::shape::TypeId;
+use super::unit::UnitIndex;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, RwLock, Weak};
 use std::time::Instant;
 
-/// Every coroutine layout of a binary, and how to read live ones.
-#[derive(Debug)]
+/// A unit as read: its index, or nothing if its debug info could not be read.
+type Loaded = Option<Arc<RwLock<UnitIndex>>>;
+
+/// Every coroutine layout of a binary read so far, and how to read live ones.
 pub struct Index {
-    pub(super) layouts: Vec<Arc<Layout>>,
-    pub(super) machines: Vec<Machine>,
-    pub(super) types: Vec<Shape>,
-    by_pc: HashMap<u64, TypeId>,
-    /// By `type_name`, then size: looked up with a borrowed name, no allocation per task.
-    by_name: HashMap<String, Vec<(u64, TypeId)>>,
-    by_future: HashMap<String, u32>,
+    binary: Binary,
+    units: Vec<OnceLock<Loaded>>,
+    layouts: RwLock<Layouts>,
     /// Runtime address minus file address of the running binary's code.
     bias: u64,
-    /// Milliseconds the build took.
+    /// Milliseconds opening the binary took (its unit headers and address ranges).
     pub build_ms: f64,
+    /// Units read so far: a reader that waited for one knows when to look again.
+    generation: AtomicU64,
+    loader: Mutex<Option<Sender<usize>>>,
+    queued: Mutex<rustc_hash::FxHashSet<usize>>,
+    /// Units queued for the loader thread and not read yet.
+    loading: std::sync::atomic::AtomicUsize,
+    listeners: Mutex<Vec<Weak<dyn Fn() + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("binary", &self.binary)
+            .field("units_read", &self.generation.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+/// The layouts read so far, numbered.
+#[derive(Default)]
+struct Layouts {
+    all: Vec<Arc<Layout>>,
+    by_key: HashMap<(String, u64), u32>,
+    by_future: HashMap<String, u32>,
+}
+
+/// Where a task's future type is, once its unit is read.
+#[derive(Clone, Debug)]
+pub(crate) struct RootType {
+    pub(super) unit: Arc<RwLock<UnitIndex>>,
+    pub(super) ty: TypeId,
+}
+
+/// What a look-up of a task's future found.
+#[derive(Clone, Debug)]
+pub(crate) enum Lookup {
+    /// Its type: its state can be read.
+    Found(RootType),
+    /// Its unit is being read on the loader thread: ask again later.
+    Pending,
+    /// Not a coroutine the debug info describes (nor one holding one).
+    Unknown,
 }
 
 impl Index {
-    /// Reads the coroutines of the object file at `path`. Its code is taken to be loaded
-    /// at the addresses the file gives (no bias): for the running binary use [`index`].
+    /// Opens the object file at `path`. Its code is taken to be loaded at the addresses the
+    /// file gives (no bias): for the running binary use [`index`].
     pub fn load(path: &Path) -> Result<Index, String> {
         Self::load_with_bias(path, 0)
     }
 
     fn load_with_bias(path: &Path, bias: u64) -> Result<Index, String> {
         let start = Instant::now();
-        let file = std::fs::File::open(path)
-            .map_err(|e| dwarf::no_debug_info(&format!("cannot open {}: {e}", path.display())))?;
-        // SAFETY: the mapping is read only, and the file is a binary nobody rewrites while
-        // it runs (a rebuild replaces it with a new file, leaving this mapping intact).
-        let map = unsafe { memmap2::Mmap::map(&file) }
-            .map_err(|e| dwarf::no_debug_info(&format!("cannot map {}: {e}", path.display())))?;
-        // Kept for the life of the process: the index reads names and types from it.
-        let data: &'static [u8] = &Box::leak(Box::new(map))[..];
-        let found = dwarf::read(data)?;
-        Ok(Self::from_found(found, bias, start))
-    }
-
-    fn from_found(found: Found, bias: u64, start: Instant) -> Index {
-        let by_future = found
-            .layouts
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.future.clone(), i as u32))
-            .collect();
-        let mut by_name: HashMap<String, Vec<(u64, TypeId)>> = HashMap::default();
-        for ((name, size), types) in found.by_name {
-            by_name
-                .entry(name)
-                .or_default()
-                .extend(types.into_iter().map(|t| (size, t)));
-        }
-        Index {
-            layouts: found.layouts,
-            machines: found.machines,
-            types: found.types,
-            by_pc: found.by_pc,
-            by_name,
-            by_future,
+        let binary = Binary::open(path)?;
+        let units = (0..binary.headers.len()).map(|_| OnceLock::new()).collect();
+        Ok(Index {
+            binary,
+            units,
+            layouts: RwLock::default(),
             bias,
             build_ms: start.elapsed().as_secs_f64() * 1e3,
+            generation: AtomicU64::new(0),
+            loader: Mutex::new(None),
+            queued: Mutex::default(),
+            loading: std::sync::atomic::AtomicUsize::new(0),
+            listeners: Mutex::default(),
+        })
+    }
+
+    /// How many units the binary has.
+    pub fn unit_count(&self) -> usize {
+        self.units.len()
+    }
+
+    /// How many units have been read so far.
+    pub fn units_read(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// True while the loader thread has units to read.
+    pub fn is_loading(&self) -> bool {
+        self.loading.load(Ordering::Acquire) > 0
+    }
+
+    /// Every layout read so far, in the order they were read.
+    pub fn layouts(&self) -> Vec<Arc<Layout>> {
+        self.read_layouts().all.clone()
+    }
+
+    /// The layout of the future with this path (`a::inner`), if a unit read so far
+    /// describes it.
+    pub fn layout(&self, future: &str) -> Option<Arc<Layout>> {
+        let layouts = self.read_layouts();
+        let id = *layouts.by_future.get(future)?;
+        layouts.all.get(id as usize).cloned()
+    }
+
+    /// The layout numbered `id`.
+    pub fn layout_at(&self, id: u32) -> Option<Arc<Layout>> {
+        self.read_layouts().all.get(id as usize).cloned()
+    }
+
+    /// Reads every unit that names one of `files` (paths relative to the crate root, as
+    /// `file!()` gives them), and returns the layouts whose states lie in them.
+    pub fn read_files(&self, files: &[&str]) -> Vec<Arc<Layout>> {
+        for unit in 0..self.units.len() {
+            if self.units[unit].get().is_none() && UnitIndex::names_file(&self.binary, unit, files)
+            {
+                self.unit(unit);
+            }
         }
-    }
-
-    /// Every layout found.
-    pub fn layouts(&self) -> &[Arc<Layout>] {
-        &self.layouts
-    }
-
-    /// The layout of the future with this path (`a::inner`).
-    pub fn layout(&self, future: &str) -> Option<&Arc<Layout>> {
-        self.by_future
-            .get(future)
-            .map(|&i| &self.layouts[i as usize])
-    }
-
-    /// The type of a future: by the address of its `poll` (exact), else, for a coroutine,
-    /// by its type's name and size when only one coroutine has both.
-    pub(crate) fn type_of(&self, poll: usize, type_name: &str, size: usize) -> Option<TypeId> {
-        let pc = (poll as u64).wrapping_sub(self.bias);
-        if let Some(&m) = self.by_pc.get(&pc) {
-            return Some(m);
-        }
-        let mut candidates = self
-            .by_name
-            .get(type_name)?
+        self.read_layouts()
+            .all
             .iter()
-            .filter(|(s, _)| *s == size as u64);
-        match (candidates.next(), candidates.next()) {
-            (Some(&(_, ty)), None) => Some(ty),
-            _ => None,
+            .filter(|l| l.states.iter().any(|s| files.contains(&s.file.as_str())))
+            .cloned()
+            .collect()
+    }
+
+    /// Reads every unit of the binary (slow on a large one: for tests and benchmarks).
+    pub fn read_all(&self) {
+        for unit in 0..self.units.len() {
+            self.unit(unit);
         }
     }
 
-    pub(super) fn machine(&self, id: u32) -> &Machine {
-        &self.machines[id as usize]
+    /// Calls `listener` whenever a unit has been read on the loader thread, for as long as
+    /// the caller keeps it.
+    pub fn listen(&self, listener: &Arc<dyn Fn() + Send + Sync>) {
+        let mut listeners = self
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        listeners.retain(|l| l.strong_count() > 0);
+        listeners.push(Arc::downgrade(listener));
     }
 
-    pub(super) fn shape(&self, id: TypeId) -> &Shape {
-        &self.types[id as usize]
+    /// The type of a task's future. With `wait`, its unit is read here if it has not been;
+    /// without, it is queued for the loader thread and the answer is [`Lookup::Pending`].
+    pub(crate) fn root_type(&self, root: &Root, wait: bool) -> Lookup {
+        let pc = (root.poll as u64).wrapping_sub(self.bias);
+        let Some(unit) = self.binary.unit_at(pc) else {
+            return Lookup::Unknown;
+        };
+        let loaded = match self.units[unit].get() {
+            Some(loaded) => loaded.clone(),
+            None if wait => self.unit(unit),
+            None if self.queue(unit) => return Lookup::Pending,
+            None => self.unit(unit),
+        };
+        let Some(index) = loaded else {
+            return Lookup::Unknown;
+        };
+        // Most tasks share their future's type with an earlier one: a read lock will do.
+        let known = index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .known_type(pc);
+        let ty = match known {
+            Some(known) => known,
+            None => index
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .type_of(&self.binary.dwarf, pc, root.type_name, root.size as u64),
+        };
+        match ty {
+            Some(ty) => Lookup::Found(RootType { unit: index, ty }),
+            None => Lookup::Unknown,
+        }
+    }
+
+    /// Unit `i`, read now if it has not been (once, whichever thread asks first).
+    fn unit(&self, i: usize) -> Loaded {
+        self.units[i]
+            .get_or_init(|| {
+                let mut register = |layout: Layout| self.register(layout);
+                let read = UnitIndex::read(&self.binary, i, &mut register).ok();
+                self.generation.fetch_add(1, Ordering::AcqRel);
+                read.map(|u| Arc::new(RwLock::new(u)))
+            })
+            .clone()
+    }
+
+    /// Numbers a layout: the same future (path and size) keeps its first number.
+    fn register(&self, layout: Layout) -> (u32, Arc<Layout>) {
+        let mut layouts = self.layouts.write().unwrap_or_else(PoisonError::into_inner);
+        let key = (layout.future.clone(), layout.size);
+        if let Some(&id) = layouts.by_key.get(&key) {
+            return (id, layouts.all[id as usize].clone());
+        }
+        let id = layouts.all.len() as u32;
+        let layout = Arc::new(layout);
+        layouts.all.push(layout.clone());
+        layouts.by_key.insert(key, id);
+        layouts.by_future.entry(layout.future.clone()).or_insert(id);
+        (id, layout)
+    }
+
+    fn read_layouts(&self) -> std::sync::RwLockReadGuard<'_, Layouts> {
+        self.layouts.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks the loader thread to read unit `i` (once); false if this index has none (only
+    /// the process-wide one, which lives as long as the process, has).
+    fn queue(&self, i: usize) -> bool {
+        let Some(index) = ready().filter(|index| std::ptr::eq(*index, self)) else {
+            return false;
+        };
+        if !self
+            .queued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(i)
+        {
+            return true;
+        }
+        self.loading.fetch_add(1, Ordering::AcqRel);
+        let mut loader = self.loader.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(tx) = loader.as_ref()
+            && tx.send(i).is_ok()
+        {
+            return true;
+        }
+        let (tx, rx) = mpsc::channel::<usize>();
+        let spawned = std::thread::Builder::new()
+            .name("pollscope-debug-info".into())
+            .spawn(move || {
+                while let Ok(unit) = rx.recv() {
+                    index.unit(unit);
+                    index.loading.fetch_sub(1, Ordering::AcqRel);
+                    index.tell_listeners();
+                }
+            });
+        if spawned.is_ok() && tx.send(i).is_ok() {
+            *loader = Some(tx);
+            return true;
+        }
+        // No loader thread: the unit is read by whoever asks next, waiting.
+        self.loading.fetch_sub(1, Ordering::AcqRel);
+        self.queued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&i);
+        false
+    }
+
+    fn tell_listeners(&self) {
+        let listeners: Vec<Arc<dyn Fn() + Send + Sync>> = self
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for listener in listeners {
+            listener();
+        }
     }
 }
 
@@ -129,7 +306,8 @@ fn slot() -> &'static Slot {
     })
 }
 
-/// Starts building the running binary's index on a thread of its own (once per process).
+/// Starts opening the running binary's debug info on a thread of its own (once per
+/// process).
 pub fn start() {
     let slot = slot();
     let mut started = slot.started.lock().unwrap_or_else(PoisonError::into_inner);
@@ -153,7 +331,7 @@ fn finish(built: Built) {
     slot.done.notify_all();
 }
 
-/// Why there is no index, once the build has failed (never blocks).
+/// Why there is no index, once opening the binary has failed (never blocks).
 pub fn failure() -> Option<&'static str> {
     slot()
         .built
@@ -162,13 +340,13 @@ pub fn failure() -> Option<&'static str> {
         .map(String::as_str)
 }
 
-/// The index, if it is built (never blocks).
+/// The index, if the binary is open (never blocks).
 pub fn ready() -> Option<&'static Index> {
     slot().built.get().and_then(|b| b.as_ref().ok())
 }
 
-/// The index, building it first if needed (blocks until it is built); or, in one line,
-/// why the compiler's states cannot be shown.
+/// The index, opening the binary first if needed (blocks until it is open, which reads no
+/// unit yet); or, in one line, why the compiler's states cannot be shown.
 pub fn index() -> Result<&'static Index, &'static str> {
     start();
     let slot = slot();
@@ -189,7 +367,7 @@ pub fn index() -> Result<&'static Index, &'static str> {
 
 fn build_own() -> Built {
     let exe = std::env::current_exe()
-        .map_err(|e| dwarf::no_debug_info(&format!("cannot find the running binary: {e}")))?;
+        .map_err(|e| binary::no_debug_info(&format!("cannot find the running binary: {e}")))?;
     Index::load_with_bias(&exe, own_bias())
 }
 

@@ -2,21 +2,34 @@
 //! a coroutine with states `Unresumed`, `Returned`, `Panicked` and one `SuspendN` per
 //! `.await`, and describes each one in the binary's DWARF — its states with their source
 //! lines, the locals each keeps alive across its await, and `__awaitee`, the future it is
-//! waiting on. This module reads that description from the running binary (once, off the
-//! executor's thread) and reads live futures with it, so the trace records the real state
+//! waiting on. This module reads that description from the running binary — only the
+//! units of debug info the program's tasks reach, as they reach them — and reads live
+//! futures with it through reads that cannot fault, so the trace records the real state
 //! of every task after every poll, with no annotations at all.
+//!
+//! - `binary`: the object file opened, its units' headers and address ranges.
+//! - `unit`: one unit read for its coroutines' layouts and the types they hold.
+//! - `index`: the units read so far, layouts numbered across them, the loader thread.
+//! - `names`: the compiler's anonymous names made readable (`TcpListener::bind`).
+//! - `memory`: fault-tolerant reads of this process's memory.
+//! - `read`: a live future's chain, states and locals, validated before they are shown.
 //!
 //! Without debug info (a stripped binary, or one built with `debug = 0`), [`index`] says
 //! so in one line and everything falls back to `.at()` points.
 
-mod dwarf;
+mod binary;
 mod index;
 mod layout;
+mod memory;
+mod names;
 mod read;
 mod shape;
+mod unit;
 
+pub(crate) use index::Lookup;
 pub use index::{Index, failure, index, ready, start};
 pub use layout::{LARGE_FUTURE, Layout, LocalLayout, StateLayout, short_path};
+pub(crate) use read::Reading;
 pub use read::{Frame, short_type};
 
 use crate::trace::{EventKind, Trace};
@@ -44,9 +57,10 @@ impl Root {
         }
     }
 
-    /// This future's type in `index`, if it is (or holds) a coroutine the index knows.
-    pub(crate) fn type_in(&self, index: &Index) -> Option<u32> {
-        index.type_of(self.poll, self.type_name, self.size)
+    /// This future's type in `index`, if it is (or holds) a coroutine the debug info
+    /// describes. With `wait`, the unit describing it is read now if it has not been.
+    pub(crate) fn type_in(&self, index: &Index, wait: bool) -> Lookup {
+        index.root_type(self, wait)
     }
 }
 
@@ -69,6 +83,6 @@ pub fn layouts_in(trace: &Trace) -> Vec<Layout> {
     futures.dedup();
     futures
         .into_iter()
-        .filter_map(|f| index.layout(trace.str(f)).map(|l| Layout::clone(l)))
+        .filter_map(|f| index.layout(trace.str(f)).map(|l| Layout::clone(&l)))
         .collect()
 }

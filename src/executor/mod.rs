@@ -114,6 +114,18 @@ pub struct Executor {
     tap: Option<Tap>,
     /// Read the compiler's state of each task after each poll (when the index is built).
     read_states: bool,
+    /// Read a task's debug info before its first poll, waiting for it; else it is read on
+    /// the loader thread and the task's state is recorded once it is known.
+    wait_for_states: bool,
+    /// The last poll's chain, copied right after it (reused).
+    reading: crate::coro::Reading,
+    /// Tasks polled while their debug info was being read: their state is owed.
+    owed: Vec<TaskId>,
+    /// Units of debug info read when the owed states were last looked at (`None`: not
+    /// looked at since the index opened).
+    seen_units: Option<u64>,
+    /// Every task's future has been looked up in the index (its debug info asked for).
+    looked_up: bool,
 }
 
 impl Executor {
@@ -142,6 +154,11 @@ impl Executor {
             hook: None,
             tap: None,
             read_states: true,
+            wait_for_states: true,
+            reading: Default::default(),
+            owed: Vec::new(),
+            seen_units: None,
+            looked_up: false,
         }
     }
 
@@ -150,6 +167,76 @@ impl Executor {
     /// built). Off, a poll costs what it costs without debug info.
     pub fn record_states(&mut self, on: bool) {
         self.read_states = on;
+    }
+
+    /// Whether a task's first poll waits for the debug info describing its future (on by
+    /// default: every poll's state is then recorded with it). Off, the first poll happens
+    /// at once while the debug info is read on a thread of its own, and the task's state
+    /// is recorded as soon as it is known ([`catch_up_states`](Self::catch_up_states)).
+    pub fn wait_for_states(&mut self, wait: bool) {
+        self.wait_for_states = wait;
+    }
+
+    /// True while the compiler's states of some task are not known yet: the debug info is
+    /// being opened or read, or a task was polled before its own was read. Always false
+    /// when the executor waits for states.
+    pub fn states_pending(&self) -> bool {
+        if !self.read_states || self.wait_for_states {
+            return false;
+        }
+        match crate::coro::ready() {
+            Some(index) => !self.looked_up || !self.owed.is_empty() || index.is_loading(),
+            None => crate::coro::failure().is_none(),
+        }
+    }
+
+    /// Asks for the debug info of every task's future (once the index is open), and records
+    /// the state of every task whose debug info has been read since it was polled (as it
+    /// is now: the task has not been polled since). True if any state was recorded.
+    pub fn catch_up_states(&mut self) -> bool {
+        let Some(index) = crate::coro::ready() else {
+            return false;
+        };
+        if !self.looked_up {
+            self.looked_up = true;
+            // Waiting, each task's debug info is read before its first poll instead.
+            if self.read_states && !self.wait_for_states {
+                for task in &self.tasks {
+                    task.look_up_coro(index, false);
+                }
+            }
+        }
+        if self.owed.is_empty() {
+            return false;
+        }
+        let units = index.units_read();
+        if self.seen_units == Some(units) {
+            return false;
+        }
+        self.seen_units = Some(units);
+        let mut recorded = false;
+        let now = self.shared.recorder.now_ns();
+        let log = &mut self.local.get_mut().log;
+        let reading = &mut self.reading;
+        let tasks = &mut self.tasks;
+        self.owed.retain(|&id| {
+            let Some(task) = tasks.get_mut(id.0 as usize) else {
+                return false;
+            };
+            task.look_up_coro(index, false);
+            let keep = match task.capture_coro(reading) {
+                task::Capture::Pending => true,
+                task::Capture::Nothing => false,
+                task::Capture::Read => {
+                    reading.frames(|depth, frame| log.coro_frame(id, depth, index, frame, now));
+                    recorded = true;
+                    false
+                }
+            };
+            task.owed = keep;
+            keep
+        });
+        recorded
     }
 
     /// Hands the events recorded so far (as [`take_delta`](Self::take_delta) does) to
@@ -257,6 +344,9 @@ impl Executor {
         }
         if self.shared.recorder.has_mail() {
             self.drain(None);
+        }
+        if !self.owed.is_empty() || !self.looked_up {
+            self.catch_up_states();
         }
         match self.shared.policy {
             Policy::WakerDriven => match self.next_woken() {
@@ -393,6 +483,14 @@ impl Executor {
         let recorder = &shared.recorder;
         let task = &mut self.tasks[id.0 as usize];
         task.polls += 1;
+        let index = if self.read_states {
+            crate::coro::ready()
+        } else {
+            None
+        };
+        if let Some(index) = index {
+            task.look_up_coro(index, self.wait_for_states);
+        }
         // One clock reading at each edge of the poll.
         let log = &mut self.local.get_mut().log;
         let (start, asked) = log.poll_start(id, recorder.now_ns());
@@ -417,6 +515,13 @@ impl Executor {
             }
         };
         drop(guard);
+        // The compiler's states, copied before anything else allocates: a `String` the
+        // poll freed must not become one of the executor's own before it is read. (Also
+        // after the task's last poll: `Returned` or `Panicked`.)
+        let captured = match index {
+            Some(_) => task.capture_coro(&mut self.reading),
+            None => task::Capture::Nothing,
+        };
         let innermost = current.innermost.get();
         let children = current.spawned.into_inner();
         let t_end = recorder.now_ns();
@@ -462,14 +567,25 @@ impl Executor {
                 (Outcome::Panicked { message }, end)
             }
         };
-        // The compiler's states, read while the future is still there (also after its last
-        // poll: `Returned` or `Panicked`).
-        if self.read_states
-            && let Some(index) = crate::coro::ready()
-        {
-            task.coro_frames(index, |depth, frame| {
-                log.coro_frame(id, depth, index, frame, t_end);
-            });
+        match (index, captured) {
+            (Some(index), task::Capture::Read) => {
+                if std::mem::take(&mut task.owed) {
+                    self.owed.retain(|&t| t != id);
+                }
+                self.reading
+                    .frames(|depth, frame| log.coro_frame(id, depth, index, frame, t_end));
+            }
+            // The debug info is still being read (or not even opened yet): owed.
+            (Some(_), task::Capture::Pending) | (None, _)
+                if self.read_states
+                    && !self.wait_for_states
+                    && !task.owed
+                    && crate::coro::failure().is_none() =>
+            {
+                task.owed = true;
+                self.owed.push(id);
+            }
+            _ => {}
         }
         let pending = matches!(outcome, Outcome::Pending { .. });
         if !pending {

@@ -2,8 +2,7 @@
 
 use super::panic;
 use super::waker::TaskWaker;
-use crate::coro::{Frame, Index, Root};
-use std::cell::Cell;
+use crate::coro::{Index, Lookup, Reading, Root};
 use std::cell::RefCell;
 use std::fmt::{Debug, Write};
 use std::future::Future;
@@ -28,6 +27,8 @@ pub(crate) struct Task {
     pub polls: u32,
     /// Where the task's own future lives and how to find its coroutine layout.
     coro: Option<CoroRoot>,
+    /// Its state after its last poll is owed (its debug info was still being read).
+    pub owed: bool,
 }
 
 /// A task's future as the compiler's state machine sees it: its type (to find its
@@ -35,9 +36,9 @@ pub(crate) struct Task {
 pub(crate) struct CoroRoot {
     root: Root,
     ptr: *const u8,
-    /// The future's type in the index, looked up once the index is built (`Some(None)`:
-    /// not a coroutine the index knows, nor one holding one).
-    machine: Cell<Option<Option<u32>>>,
+    /// The future's type, once asked for: found, its debug info still being read, or not
+    /// a coroutine the debug info describes.
+    found: RefCell<Option<Lookup>>,
 }
 
 impl CoroRoot {
@@ -46,9 +47,20 @@ impl CoroRoot {
         CoroRoot {
             root: Root::of::<F>(),
             ptr: ptr.cast(),
-            machine: Cell::new(None),
+            found: RefCell::new(None),
         }
     }
+}
+
+/// What [`Task::capture_coro`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Capture {
+    /// The chain is in the reading.
+    Read,
+    /// The future's debug info is still being read: its state is owed.
+    Pending,
+    /// Nothing to read: not a coroutine the debug info describes, or finished.
+    Nothing,
 }
 
 impl Task {
@@ -59,32 +71,43 @@ impl Task {
             waker,
             polls: 0,
             coro,
+            owed: false,
         }
     }
 
-    /// Reads the await chain the compiler's state machines show now, with `index`, and
-    /// hands each frame to `each`; nothing when the task's future is not a coroutine the
-    /// index knows, or is gone.
-    pub fn coro_frames(&self, index: &Index, each: impl FnMut(usize, &Frame)) {
+    /// Looks the future's type up in `index` (once it is found or known not to be there).
+    /// With `wait`, the debug info describing it is read here if it has not been; without,
+    /// it is asked for, to be read on the loader thread. Done before a poll: reading debug
+    /// info allocates, and nothing may allocate between a poll and its capture.
+    pub fn look_up_coro(&self, index: &Index, wait: bool) {
+        if let Some(coro) = self.coro.as_ref() {
+            let mut found = coro.found.borrow_mut();
+            if matches!(*found, None | Some(Lookup::Pending)) {
+                *found = Some(coro.root.type_in(index, wait));
+            }
+        }
+    }
+
+    /// Copies the await chain the compiler's state machines show now into `reading` (see
+    /// [`Reading::capture`]), if [`look_up_coro`](Self::look_up_coro) found the type.
+    pub fn capture_coro(&self, reading: &mut Reading) -> Capture {
         if self.future.is_none() {
-            return;
+            return Capture::Nothing;
         }
         let Some(coro) = self.coro.as_ref() else {
-            return;
+            return Capture::Nothing;
         };
-        let ty = match coro.machine.get() {
-            Some(known) => known,
-            None => {
-                let found = coro.root.type_in(index);
-                coro.machine.set(Some(found));
-                found
+        match coro.found.borrow().as_ref() {
+            Some(Lookup::Found(root)) => {
+                // SAFETY: `ptr` points to the task's future inside its box, which is alive
+                // (`future` is `Some`) and pinned; this runs on the executor's thread
+                // between polls, so nothing polls or moves it meanwhile.
+                unsafe { reading.capture(root, coro.ptr) };
+                Capture::Read
             }
-        };
-        let Some(ty) = ty else { return };
-        // SAFETY: `ptr` points to the task's future inside its box, which is alive
-        // (`future` is `Some`) and pinned; this runs on the executor's thread between
-        // polls, so nothing polls or moves it meanwhile.
-        unsafe { index.read_chain(ty, coro.ptr, each) }
+            Some(Lookup::Pending) => Capture::Pending,
+            Some(Lookup::Unknown) | None => Capture::Nothing,
+        }
     }
 
     /// The task's `Waker`, lent for one poll without touching the reference count: it

@@ -335,8 +335,12 @@ impl Log {
         let (future, state) = match known {
             Some(known) => known,
             None => {
-                let layout = &index.layouts()[frame.layout];
-                let state = &layout.states[frame.state];
+                let Some(layout) = index.layout_at(frame.layout as u32) else {
+                    return;
+                };
+                let Some(state) = layout.states.get(frame.state) else {
+                    return;
+                };
                 let syms = (
                     self.builder.intern_name(&layout.future),
                     self.builder.point(&state.name, &state.file, state.line),

@@ -20,7 +20,16 @@ pub fn app(lesson: &str) -> Harness<'static, PollscopeApp> {
     wait_for(&mut harness, "the lesson's tasks", |h| {
         h.query_all_by_label_contains("spawned as").next().is_some()
     });
+    wait_for_debug_info(&mut harness);
     harness
+}
+
+/// Waits until the debug info of the tasks' futures has been read: the run does not wait
+/// for it, so a test that counts the states recorded with each poll does.
+pub fn wait_for_debug_info(harness: &mut Harness<'static, PollscopeApp>) {
+    wait_for(harness, "the debug info", |h| {
+        h.query_by_label_contains("reading debug info").is_none()
+    });
 }
 
 /// Steps frames until `done` holds; the executor runs on its own thread, so its results

@@ -1,0 +1,236 @@
+//! An object file opened for its debug info: its DWARF sections, its units (only their
+//! headers read), which unit holds the code at an address, and its symbols, read only
+//! when an impl must be named from them. Opening reads no unit: a 480 MB debug build opens
+//! in tens of milliseconds, and only the units a program's tasks reach are read later.
+
+use super::names;
+use gimli::{EndianSlice, RunTimeEndian};
+use object::{Object, ObjectSection, ObjectSymbol};
+use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::OnceLock;
+
+pub(super) type R = EndianSlice<'static, RunTimeEndian>;
+
+/// The opened binary.
+pub(super) struct Binary {
+    data: &'static [u8],
+    pub dwarf: gimli::Dwarf<R>,
+    pub headers: Vec<gimli::UnitHeader<R>>,
+    /// Code address ranges (file addresses), sorted by start, with the unit holding them.
+    ranges: Vec<(u64, u64, u32)>,
+    /// Impl types named from the symbol table, built on first need.
+    symbol_impls: OnceLock<SymbolImpls>,
+}
+
+impl std::fmt::Debug for Binary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Binary")
+            .field("units", &self.headers.len())
+            .field("ranges", &self.ranges.len())
+            .finish()
+    }
+}
+
+/// Why a binary's coroutines cannot be read.
+pub(super) fn no_debug_info(what: &str) -> String {
+    format!(
+        "no debug info ({what}): the compiler's states are not shown; `.at()` points still \
+         are (build with `debug = 2` for the crate, see the README)"
+    )
+}
+
+impl Binary {
+    /// Maps the file at `path` and reads its unit headers and address ranges.
+    pub fn open(path: &Path) -> Result<Binary, String> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| no_debug_info(&format!("cannot open {}: {e}", path.display())))?;
+        // SAFETY: the mapping is read only, and the file is a binary nobody rewrites while
+        // it runs (a rebuild replaces it with a new file, leaving this mapping intact).
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| no_debug_info(&format!("cannot map {}: {e}", path.display())))?;
+        // Kept for the life of the process: the index reads names and types from it.
+        let data: &'static [u8] = &Box::leak(Box::new(map))[..];
+        Self::parse(data)
+    }
+
+    fn parse(data: &'static [u8]) -> Result<Binary, String> {
+        let obj = object::File::parse(data).map_err(|e| no_debug_info(&format!("{e}")))?;
+        let endian = if obj.is_little_endian() {
+            RunTimeEndian::Little
+        } else {
+            RunTimeEndian::Big
+        };
+        let has_info = obj
+            .section_by_name(".debug_info")
+            .is_some_and(|s| s.size() > 0);
+        if !has_info {
+            return Err(no_debug_info("the binary has no .debug_info section"));
+        }
+        let load = |id: gimli::SectionId| -> Result<R, gimli::Error> {
+            let bytes: &'static [u8] = match obj.section_by_name(id.name()) {
+                Some(section) => match section.uncompressed_data() {
+                    Ok(Cow::Borrowed(b)) => b,
+                    // Compressed sections are unpacked once and kept for the process's life.
+                    Ok(Cow::Owned(v)) => Box::leak(v.into_boxed_slice()),
+                    Err(_) => &[],
+                },
+                None => &[],
+            };
+            Ok(EndianSlice::new(bytes, endian))
+        };
+        let dwarf = gimli::Dwarf::load(load).map_err(|e| no_debug_info(&e.to_string()))?;
+        let mut headers = Vec::new();
+        let mut iter = dwarf.units();
+        loop {
+            match iter.next() {
+                Ok(Some(header)) => headers.push(header),
+                Ok(None) => break,
+                Err(e) => return Err(format!("reading debug info: {e}")),
+            }
+        }
+        let mut binary = Binary {
+            data,
+            dwarf,
+            headers,
+            ranges: Vec::new(),
+            symbol_impls: OnceLock::new(),
+        };
+        binary.ranges = binary.read_ranges();
+        Ok(binary)
+    }
+
+    /// Code ranges by unit: from `.debug_aranges` (one read of a small section), else from
+    /// each unit's own ranges.
+    fn read_ranges(&self) -> Vec<(u64, u64, u32)> {
+        let unit_of = |offset: gimli::DebugInfoOffset| -> Option<u32> {
+            self.headers
+                .binary_search_by_key(&offset.0, |h| {
+                    h.offset()
+                        .as_debug_info_offset()
+                        .map_or(usize::MAX, |o| o.0)
+                })
+                .ok()
+                .map(|i| i as u32)
+        };
+        let mut ranges = Vec::new();
+        let mut headers = self.dwarf.debug_aranges.headers();
+        while let Ok(Some(header)) = headers.next() {
+            let Some(unit) = unit_of(header.debug_info_offset()) else {
+                continue;
+            };
+            let mut entries = header.entries();
+            while let Ok(Some(entry)) = entries.next() {
+                let range = entry.range();
+                if range.end > range.begin {
+                    ranges.push((range.begin, range.end, unit));
+                }
+            }
+        }
+        if ranges.is_empty() {
+            for (i, header) in self.headers.iter().enumerate() {
+                let Ok(unit) = self.dwarf.unit(*header) else {
+                    continue;
+                };
+                let Ok(mut iter) = self.dwarf.unit_ranges(&unit) else {
+                    continue;
+                };
+                while let Ok(Some(range)) = iter.next() {
+                    if range.end > range.begin {
+                        ranges.push((range.begin, range.end, i as u32));
+                    }
+                }
+            }
+        }
+        ranges.sort_unstable();
+        ranges
+    }
+
+    /// The unit whose code holds the file address `pc`.
+    pub fn unit_at(&self, pc: u64) -> Option<usize> {
+        let i = self.ranges.partition_point(|&(start, _, _)| start <= pc);
+        let (start, end, unit) = *self.ranges.get(i.checked_sub(1)?)?;
+        (start <= pc && pc < end).then_some(unit as usize)
+    }
+
+    /// The type an impl is for, from the symbols of async functions inside it: `prefix` is
+    /// the path up to `{impl#N}` (`tokio::net::tcp::listener::{impl#0}`) and `next` the
+    /// function's name after it (`accept`). `None` when no symbol, or more than one type,
+    /// fits.
+    pub fn impl_from_symbols(&self, prefix: &str, next: &str) -> Option<String> {
+        let impls = self
+            .symbol_impls
+            .get_or_init(|| SymbolImpls::read(self.data));
+        let module = prefix.rsplit_once("::").map_or("", |(m, _)| m);
+        match impls.by_method.get(&(module.to_owned(), next.to_owned()))? {
+            Found::One(named) => Some(named.clone()),
+            Found::Many => None,
+        }
+    }
+}
+
+/// The types of impls whose async functions have symbols: by module and function name.
+#[derive(Debug, Default)]
+struct SymbolImpls {
+    by_method: HashMap<(String, String), Found>,
+}
+
+#[derive(Debug)]
+enum Found {
+    One(String),
+    Many,
+}
+
+impl SymbolImpls {
+    /// Reads the symbols of async functions' bodies (`…::f::{{closure}}`): those are the
+    /// only functions whose impls a coroutine's name needs.
+    fn read(data: &'static [u8]) -> SymbolImpls {
+        let mut out = SymbolImpls::default();
+        let Ok(obj) = object::File::parse(data) else {
+            return out;
+        };
+        for symbol in obj.symbols() {
+            let Ok(name) = symbol.name() else { continue };
+            // Legacy mangling spells `{{closure}}` as `$u7b$$u7b$closure$u7d$$u7d$`; the v0
+            // scheme marks closures with `NC`.
+            if !(name.contains("closure$u7d$") || (name.starts_with("_R") && name.contains("NC"))) {
+                continue;
+            }
+            let Some(demangled) = names::demangle(name) else {
+                continue;
+            };
+            let parts = names::split_path(&demangled);
+            let Some(closure) = parts
+                .iter()
+                .position(|p| p.starts_with("{{closure") || p.starts_with("{closure"))
+            else {
+                continue;
+            };
+            if closure < 2 {
+                continue;
+            }
+            let method = parts[closure - 1];
+            let owner = parts[..closure - 1].join("::");
+            let module = match owner.strip_prefix('<') {
+                // `<a::Thing as a::Trait>`: the module of the type.
+                Some(inner) => inner
+                    .split(" as ")
+                    .next()
+                    .and_then(|ty| ty.rsplit_once("::"))
+                    .map_or(String::new(), |(m, _)| m.to_owned()),
+                None => owner
+                    .rsplit_once("::")
+                    .map_or(String::new(), |(m, _)| m.to_owned()),
+            };
+            let entry = out
+                .by_method
+                .entry((module, method.to_owned()))
+                .or_insert_with(|| Found::One(owner.clone()));
+            if matches!(entry, Found::One(existing) if *existing != owner) {
+                *entry = Found::Many;
+            }
+        }
+        out
+    }
+}
