@@ -32,6 +32,8 @@
 //! - [`chrome`]: export to the Chrome Trace Event Format for Perfetto UI and speedscope.
 //! - [`lanes`]: the trace as lanes over time (a lane per task and per worker thread: polls,
 //!   suspensions, queueing, thread lives) and wake arrows, for the timeline.
+//! - [`text`]: every string made safe to show (controls escaped, long text cut) before it
+//!   reaches the screen.
 //! - [`report`]: events, steps and task tables in words, shared by the CLI and the app.
 //! - [`bench`]: the executor benchmark against `futures::executor::LocalPool`.
 //! - [`app`]: the egui front end, a thin layer of panels over the core (the only module
@@ -75,6 +77,7 @@ pub mod report;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod session;
+pub mod text;
 #[cfg(feature = "lessons")]
 pub mod timing;
 pub mod trace;

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Every text the fixture's strings hold while they are live.
-const LIVE_TEXTS: [&str; 4] = [
+const LIVE_TEXTS: [&str; 5] = [
+    "\"lent, not moved\"",
     "\"kept across awaits\"",
     "\"handed over\"",
     "\"thirty bytes, moved and freed!\"",
@@ -104,7 +105,7 @@ fn inside_this_binary_each_moved_string_is_marked_and_each_live_one_shown() {
     let trace = pollscope::record(&moved::program(), Policy::WakerDriven)
         .expect("the fixture runs")
         .trace;
-    for task in 0..5 {
+    for task in 0..6 {
         for depth in 0..2 {
             for text in locals(&trace, task, depth) {
                 check_locals(&task.to_string(), &text);
@@ -133,4 +134,7 @@ fn inside_this_binary_each_moved_string_is_marked_and_each_live_one_shown() {
         kept.iter()
             .all(|t| t == r#"name: String = "kept across awaits""#)
     );
+    // lent: a `&str` into a string the outer future still owns borrows it: both show it.
+    assert_eq!(locals(&trace, 5, 0)[0], r#"s: String = "lent, not moved""#);
+    assert_eq!(locals(&trace, 5, 1)[0], r#"s: &str = "lent, not moved""#);
 }

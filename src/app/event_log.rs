@@ -69,7 +69,11 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                     action = Some(Action::FilterLog(None));
                 }
                 for task in &view.state.tasks {
-                    let text = format!("task {} {}", task.id, view.trace.str(task.name));
+                    let text = crate::text::line_owned(format!(
+                        "task {} {}",
+                        task.id,
+                        view.trace.str(task.name)
+                    ));
                     if ui
                         .selectable_label(log.filter == Some(task.id), text)
                         .clicked()
@@ -84,7 +88,11 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
     if let Some(at) = view.state.applied.checked_sub(1)
         && let Some(event) = view.trace.events.get(at)
     {
-        let text = format!("event {at}: {}", report::event_text(view.trace, event));
+        // Several lines where the event has them (a panic's message).
+        let text = crate::text::block_owned(format!(
+            "event {at}: {}",
+            report::event_text(view.trace, event)
+        ));
         ui.add(egui::Label::new(egui::RichText::new(text).monospace()).wrap());
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
@@ -99,13 +107,13 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                 let Some(event) = view.trace.events.get(index) else {
                     continue;
                 };
-                let text = format!(
+                let text = crate::text::line_owned(format!(
                     "{index:>6} {:>9}  {}",
                     report::duration(event.t_ns),
                     report::event_text(view.trace, event)
-                );
+                ));
                 // Rows are one line each (the log scrolls by rows): the whole text on hover.
-                let full = report::event_text(view.trace, event);
+                let full = crate::text::block_owned(report::event_text(view.trace, event));
                 let mut rich = egui::RichText::new(text).monospace();
                 if let Some(c) = colour(&event.kind) {
                     rich = rich.color(c);

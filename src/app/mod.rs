@@ -61,7 +61,7 @@ pub fn run(startup: Startup) -> Result<(), String> {
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title(title)
+            .with_title(crate::text::line(&title))
             .with_inner_size([1400.0, 860.0])
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()

@@ -140,7 +140,8 @@ fn code(ui: &mut egui::Ui, c: &Code<'_>) -> Option<u32> {
                 if c.region.is_some_and(|r| !r.contains(number)) {
                     continue;
                 }
-                let mut job = highlight(ui.ctx(), &style, &theme, line, c.language);
+                let line = crate::text::code_line(line);
+                let mut job = highlight(ui.ctx(), &style, &theme, &line, c.language);
                 job.wrap.max_width = text_width;
                 job.wrap.break_anywhere = false;
                 let galley = ui.painter().layout_job(job);
@@ -231,8 +232,10 @@ fn breakpoint_list(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>
         for (file, line) in view.breakpoints {
             let name = file.rsplit('/').next().unwrap_or(file);
             if ui
-                .small_button(format!("{name}:{line} ×"))
-                .on_hover_text(format!("{file}:{line}: click to remove"))
+                .small_button(crate::text::line_owned(format!("{name}:{line} ×")))
+                .on_hover_text(crate::text::line_owned(format!(
+                    "{file}:{line}: click to remove"
+                )))
                 .clicked()
             {
                 actions.push(Action::ToggleBreakpoint {
@@ -255,7 +258,7 @@ fn breakpoint_list(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>
 /// the list).
 pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<Action> {
     let mut actions = Vec::new();
-    let title = egui::RichText::new(view.program.display_title()).heading();
+    let title = egui::RichText::new(crate::text::line(view.program.display_title())).heading();
     ui.add(egui::Label::new(title).wrap());
     let shown = shown_file(view, state).map(str::to_owned);
     let files = view.sources.files();
@@ -265,8 +268,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
                 let name = source.file.rsplit('/').next().unwrap_or(&source.file);
                 let selected = shown.as_deref() == Some(source.file.as_str());
                 if ui
-                    .selectable_label(selected, name)
-                    .on_hover_text(&source.file)
+                    .selectable_label(selected, crate::text::line(name))
+                    .on_hover_text(crate::text::line(&source.file))
                     .clicked()
                 {
                     let at = focused_file(view).map(str::to_owned);
@@ -290,6 +293,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
     });
     ui.horizontal(|ui| {
         if let Some(file) = &shown {
+            let file = crate::text::line(file);
             ui.add(egui::Label::new(egui::RichText::new(file).weak()).truncate());
         }
         if marked.is_some() {
@@ -320,7 +324,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
                 egui::ScrollArea::vertical()
                     .id_salt("explanation")
                     .max_height(ui.available_height() * 0.3)
-                    .show(ui, |ui| ui.label(explanation));
+                    .show(ui, |ui| ui.label(crate::text::block(explanation)));
             });
     }
     ui.separator();
@@ -347,6 +351,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
             },
         ),
         (Some(Err(why)), _) => {
+            let why = crate::text::line(why);
             ui.label(egui::RichText::new(why).color(style::warning(view.dark)));
             None
         }

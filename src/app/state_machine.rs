@@ -136,15 +136,22 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
         ui.label("No task yet.");
         return;
     };
-    ui.label(format!("task {} {}", task.id, view.trace.str(task.name)));
+    ui.label(crate::text::line_owned(format!(
+        "task {} {}",
+        task.id,
+        view.trace.str(task.name)
+    )));
     machine.update(view, task.id);
     let running = task.state == TaskState::Running;
     let layout = machine.future.and_then(|f| view.layout(view.trace.str(f)));
     match layout {
         Some(layout) => {
             ui.label(
-                egui::RichText::new(format!("{} — the compiler's states", layout.short_name()))
-                    .weak(),
+                egui::RichText::new(crate::text::line_owned(format!(
+                    "{} — the compiler's states",
+                    layout.short_name()
+                )))
+                .weak(),
             );
             // Suspend states between Unresumed and the end, as a run goes through them.
             let mut order: Vec<&crate::coro::StateLayout> = layout.states.iter().collect();
@@ -197,7 +204,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
             };
             draw(ui, view, &diagram);
             if let Some(why) = view.coro_unavailable {
-                ui.label(egui::RichText::new(why).weak());
+                ui.label(egui::RichText::new(crate::text::line(why)).weak());
             }
         }
     }
@@ -207,6 +214,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
 /// task awaits.
 fn held(ui: &mut egui::Ui, view: &View<'_>, task: &TaskView, layout: &Layout) {
     if let Some(warning) = layout.large_warning() {
+        let warning = crate::text::line_owned(warning);
         ui.label(egui::RichText::new(warning).color(super::style::warning(view.dark)));
     }
     // A finished task's future holds nothing any more; a running one is being changed.
@@ -219,14 +227,17 @@ fn held(ui: &mut egui::Ui, view: &View<'_>, task: &TaskView, layout: &Layout) {
     let state = view.trace.await_point(top.state).map_or("?", |p| p.label);
     match top.locals {
         Some(text) => {
-            ui.label(egui::RichText::new(format!("{state} holds")).strong());
+            ui.label(
+                egui::RichText::new(crate::text::line_owned(format!("{state} holds"))).strong(),
+            );
             for local in view.trace.str(text).split("; ") {
-                ui.add(egui::Label::new(egui::RichText::new(local).monospace()).truncate())
+                let local = crate::text::line(local);
+                ui.add(egui::Label::new(egui::RichText::new(&*local).monospace()).truncate())
                     .on_hover_text(local);
             }
         }
         None => {
-            ui.label(format!("{state} holds no locals"));
+            ui.label(crate::text::line_owned(format!("{state} holds no locals")));
         }
     }
     if task.coro.len() > 1
@@ -258,7 +269,7 @@ fn held(ui: &mut egui::Ui, view: &View<'_>, task: &TaskView, layout: &Layout) {
             })
             .map(|a| format!(" > awaits {}", crate::coro::short_type(&a)))
             .unwrap_or_default();
-        let text = format!("await chain: {}{last}", chain.join(" > "));
+        let text = crate::text::line_owned(format!("await chain: {}{last}", chain.join(" > ")));
         ui.add(egui::Label::new(egui::RichText::new(&text).small()).wrap())
             .on_hover_text(text);
     }
@@ -331,7 +342,7 @@ fn draw(ui: &mut egui::Ui, view: &View<'_>, diagram: &Diagram<'_>) {
         painter.text(
             r.center(),
             egui::Align2::CENTER_CENTER,
-            format!("{node}{line}"),
+            crate::text::line(&format!("{node}{line}")),
             font.clone(),
             text_colour,
         );

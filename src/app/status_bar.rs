@@ -102,7 +102,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, status: &Status, limit: usize) -
 }
 
 fn status_label(ui: &mut egui::Ui, view: &View<'_>, status: &Status) {
-    let text = text(view, status);
+    let text = crate::text::line_owned(text(view, status));
     let rich = egui::RichText::new(text);
     let failed = view.message.is_some_and(|m| m.starts_with("could not"));
     let rich = if failed

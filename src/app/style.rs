@@ -18,7 +18,7 @@ pub fn state_colour(state: TaskState) -> Color32 {
 
 /// A state badge: the word in white on the state's colour.
 pub fn badge(word: &str, colour: Color32) -> RichText {
-    RichText::new(format!(" {word} "))
+    RichText::new(crate::text::line_owned(format!(" {word} ")))
         .color(Color32::WHITE)
         .background_color(colour)
         .strong()

@@ -68,7 +68,11 @@ fn list(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                 );
                 row.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                 let name = view.trace.str(task.name);
-                row.label(format!("{}{} {name}", "  ".repeat(depth), task.id));
+                row.label(crate::text::line_owned(format!(
+                    "{}{} {name}",
+                    "  ".repeat(depth),
+                    task.id
+                )));
                 let word = lens::state_word(view.lens, task.state);
                 row.label(style::badge(word, style::state_colour(task.state)));
                 row.label(format!(
@@ -79,8 +83,8 @@ fn list(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                 let response = response.on_hover_ui(|ui| {
                     let detail = report::task_detail(view.trace, view.state, i);
                     ui.label(match view.why(task.id) {
-                        Some(why) => format!("{name}: {why}\n{detail}"),
-                        None => format!("{name}: {detail}"),
+                        Some(why) => crate::text::block_owned(format!("{name}: {why}\n{detail}")),
+                        None => crate::text::line_owned(format!("{name}: {detail}")),
                     });
                 });
                 if response.clicked() {
@@ -140,11 +144,17 @@ fn table(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     let name = view.trace.str(task.name);
                     // A spawned task sits under its parent, indented.
                     if depth == 0 {
-                        ui.label(name).on_hover_text(name);
+                        let name = crate::text::line(name);
+                        ui.label(&*name).on_hover_text(name);
                     } else {
                         let parent = task.parent.map_or(String::new(), |p| p.to_string());
-                        ui.label(format!("{}└ {name}", "  ".repeat(depth - 1)))
-                            .on_hover_text(format!("spawned by task {parent}"));
+                        // `›`: the box-drawing `└` of the command line is not in the
+                        // app's proportional font.
+                        ui.label(crate::text::line_owned(format!(
+                            "{}› {name}",
+                            "    ".repeat(depth - 1)
+                        )))
+                        .on_hover_text(format!("spawned by task {parent}"));
                     }
                 });
                 row.col(|ui| {
@@ -176,7 +186,8 @@ fn table(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                             .and_then(|p| view.trace.await_point(p))
                             .map(|p| format!("{} :{}", p.label, p.line)),
                     };
-                    let detail = short.unwrap_or_else(|| detail_full.clone());
+                    let detail =
+                        crate::text::line_owned(short.unwrap_or_else(|| detail_full.clone()));
                     let text = match task.state {
                         TaskState::Panicked(_) => {
                             egui::RichText::new(detail).color(style::state_colour(task.state))
@@ -184,12 +195,13 @@ fn table(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                         _ => egui::RichText::new(detail),
                     };
                     // Clipped at the column's edge: the full text on hover.
-                    ui.label(text).on_hover_text(detail_full);
+                    ui.label(text)
+                        .on_hover_text(crate::text::line_owned(detail_full));
                 });
                 // Worked out only while hovered: the sentence looks at every task.
                 let response = row.response().on_hover_ui(|ui| {
                     if let Some(why) = view.why(task.id) {
-                        ui.label(why);
+                        ui.label(crate::text::line_owned(why));
                     }
                 });
                 if response.clicked() {
@@ -215,7 +227,7 @@ fn focused_line(ui: &mut egui::Ui, view: &View<'_>, width: f32) {
         let text = format!("task {} ({name}): {said}", task.id);
         ui.allocate_ui(egui::vec2(width, 0.0), |ui| {
             ui.set_max_width(width);
-            ui.add(egui::Label::new(text).wrap());
+            ui.add(egui::Label::new(crate::text::line_owned(text)).wrap());
         });
     }
 }

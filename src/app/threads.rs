@@ -29,7 +29,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
                 .striped(true)
                 .show(ui, |ui| {
                     for (thread, &ns) in threads.iter().zip(&elapsed) {
-                        ui.label(view.trace.str(thread.name));
+                        ui.label(crate::text::line(view.trace.str(thread.name)));
                         ui.label(format!("task {}", thread.task));
                         let (word, colour) = match (thread.finished, thread.joined_by) {
                             (None, _) => ("running", egui::Color32::from_rgb(40, 130, 255)),
@@ -52,7 +52,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
                             ui.label("");
                             ui.label("");
                             ui.label("");
-                            ui.label(view.trace.str(result));
+                            ui.label(crate::text::line(view.trace.str(result)));
                             ui.end_row();
                         }
                     }

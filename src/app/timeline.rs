@@ -278,7 +278,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut TimelineView) -> Vec
         let response = if hover.is_empty() || response.dragged() {
             response
         } else {
-            response.on_hover_text_at_pointer(hover)
+            response.on_hover_text_at_pointer(crate::text::block_owned(hover))
         };
         response
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "timeline lanes"));

@@ -173,7 +173,10 @@ fn controls(ui: &mut egui::Ui, form: &mut TimingForm, run: Option<&Background>) 
         };
         ui.add(egui::ProgressBar::new(done as f32 / run.rounds.max(1) as f32).text(text));
         if let Some(error) = run.error() {
-            ui.colored_label(Color32::from_rgb(230, 70, 60), error);
+            ui.colored_label(
+                Color32::from_rgb(230, 70, 60),
+                crate::text::line_owned(error),
+            );
         }
         if done > 0 {
             ui.horizontal(|ui| {
@@ -313,10 +316,10 @@ fn gantt(ui: &mut egui::Ui, round: usize, spans: &[Span], order: &[Mode]) {
                 } else {
                     colour(mode)
                 };
-                let name = match &s.error {
+                let name = crate::text::line_owned(match &s.error {
                     Some(e) => format!("{} — failed: {e}", s.url),
                     None => format!("{} — {} bytes", s.url, s.bytes.unwrap_or(0)),
-                };
+                });
                 Bar::new(-row, s.end_s - s.start_s)
                     .base_offset(s.start_s)
                     .width(0.8)

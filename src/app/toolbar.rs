@@ -204,14 +204,15 @@ fn picker(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
     let shown = view.program;
     let title = format!("{} — {}", shown.id, shown.display_title());
     if view.catalog.len() <= 1 {
-        ui.add(egui::Label::new(egui::RichText::new(shown.display_title()).strong()).truncate())
-            .on_hover_text(format!("program {}", shown.id));
+        let title = crate::text::line(shown.display_title());
+        ui.add(egui::Label::new(egui::RichText::new(title).strong()).truncate())
+            .on_hover_text(crate::text::line_owned(format!("program {}", shown.id)));
         return;
     }
     let width = ui.available_width().clamp(120.0, 220.0);
     let combo = egui::ComboBox::from_id_salt("lesson")
         // The id only: the title is the heading over the code, in full.
-        .selected_text(shown.id.clone())
+        .selected_text(crate::text::line(&shown.id))
         .width(width)
         .truncate()
         .show_ui(ui, |ui| {
@@ -221,6 +222,7 @@ fn picker(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
                     Some(origin) => format!("{} — {}  (exp. {origin})", info.id, info.title),
                     None => format!("{} — {}", info.id, info.display_title()),
                 };
+                let text = crate::text::line_owned(text);
                 if ui.selectable_label(info.id == shown.id, text).clicked() && info.id != shown.id {
                     actions.push(Action::SelectProgram(i));
                 }
@@ -228,7 +230,7 @@ fn picker(ui: &mut egui::Ui, view: &View<'_>, actions: &mut Vec<Action>) {
         })
         .response;
     named(&combo, egui::Role::ComboBox, "Lesson");
-    combo.on_hover_text(format!("Lesson: {title}"));
+    combo.on_hover_text(crate::text::line_owned(format!("Lesson: {title}")));
 }
 
 /// Names a control that shows no label of its own, for screen readers (and the UI tests).

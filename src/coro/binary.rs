@@ -9,7 +9,6 @@ use object::{Object, ObjectSection, ObjectSymbol};
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::OnceLock;
 
 pub(super) type R = EndianSlice<'static, RunTimeEndian>;
 
@@ -20,8 +19,8 @@ pub(super) struct Binary {
     pub headers: Vec<gimli::UnitHeader<R>>,
     /// Code address ranges (file addresses), sorted by start, with the unit holding them.
     ranges: Vec<(u64, u64, u32)>,
-    /// Impl types named from the symbol table, built on first need.
-    symbol_impls: OnceLock<SymbolImpls>,
+    /// Impl types named from the symbol table, as they are asked for.
+    symbol_impls: std::sync::Mutex<SymbolImpls>,
 }
 
 impl std::fmt::Debug for Binary {
@@ -95,7 +94,7 @@ impl Binary {
             dwarf,
             headers,
             ranges: Vec::new(),
-            symbol_impls: OnceLock::new(),
+            symbol_impls: std::sync::Mutex::default(),
         };
         binary.ranges = binary.read_ranges();
         Ok(binary)
@@ -154,19 +153,35 @@ impl Binary {
         (start <= pc && pc < end).then_some(unit as usize)
     }
 
-    /// The type an impl is for, from the symbols of async functions inside it: `prefix` is
-    /// the path up to `{impl#N}` (`tokio::net::tcp::listener::{impl#0}`) and `next` the
-    /// function's name after it (`accept`). `None` when no symbol, or more than one type,
-    /// fits.
-    pub fn impl_from_symbols(&self, prefix: &str, next: &str) -> Option<String> {
-        let impls = self
+    /// The types impls are for, from the symbols of async functions inside them: each
+    /// query is the path up to `{impl#N}` (`tokio::net::tcp::listener::{impl#0}`) and the
+    /// function's name after it (`accept`). An impl is left out when no symbol, or more
+    /// than one type, fits. Answers are kept: the symbol table is read once per batch of
+    /// new questions, and only the symbols of the functions asked about are demangled.
+    pub fn impls_from_symbols(&self, queries: &[(String, String)]) -> HashMap<String, String> {
+        let mut known = self
             .symbol_impls
-            .get_or_init(|| SymbolImpls::read(self.data));
-        let module = prefix.rsplit_once("::").map_or("", |(m, _)| m);
-        match impls.by_method.get(&(module.to_owned(), next.to_owned()))? {
-            Found::One(named) => Some(named.clone()),
-            Found::Many => None,
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = |prefix: &str, next: &str| {
+            let module = prefix.rsplit_once("::").map_or("", |(m, _)| m);
+            (module.to_owned(), next.to_owned())
+        };
+        let missing: Vec<(String, String)> = queries
+            .iter()
+            .map(|(prefix, next)| key(prefix, next))
+            .filter(|k| !known.asked.contains(k))
+            .collect();
+        if !missing.is_empty() {
+            known.read(self.data, &missing);
         }
+        let mut out = HashMap::default();
+        for (prefix, next) in queries {
+            if let Some(Found::One(named)) = known.by_method.get(&key(prefix, next)) {
+                out.insert(prefix.clone(), named.clone());
+            }
+        }
+        out
     }
 }
 
@@ -174,6 +189,24 @@ impl Binary {
 #[derive(Debug, Default)]
 struct SymbolImpls {
     by_method: HashMap<(String, String), Found>,
+    /// Every (module, function) looked for so far, found or not.
+    asked: rustc_hash::FxHashSet<(String, String)>,
+    /// The symbols of closures and async bodies, once picked out.
+    closures: Option<Vec<&'static str>>,
+}
+
+/// The mangled names of every closure's (and async body's) symbol: legacy mangling spells
+/// `{{closure}}` as a segment of its own, the v0 scheme marks closures with `NC`.
+fn closure_symbols(data: &'static [u8]) -> Vec<&'static str> {
+    let Ok(obj) = object::File::parse(data) else {
+        return Vec::new();
+    };
+    obj.symbols()
+        .filter_map(|symbol| symbol.name().ok())
+        .filter(|name| {
+            name.contains(LEGACY_CLOSURE) || (name.starts_with("_R") && name.contains("NC"))
+        })
+        .collect()
 }
 
 #[derive(Debug)]
@@ -182,19 +215,30 @@ enum Found {
     Many,
 }
 
+/// How a legacy-mangled closure's segment is spelled: `{{closure}}`, length-prefixed.
+const LEGACY_CLOSURE: &str = "28_$u7b$$u7b$closure$u7d$$u7d$";
+
 impl SymbolImpls {
-    /// Reads the symbols of async functions' bodies (`…::f::{{closure}}`): those are the
-    /// only functions whose impls a coroutine's name needs.
-    fn read(data: &'static [u8]) -> SymbolImpls {
-        let mut out = SymbolImpls::default();
-        let Ok(obj) = object::File::parse(data) else {
-            return out;
-        };
-        for symbol in obj.symbols() {
-            let Ok(name) = symbol.name() else { continue };
-            // Legacy mangling spells `{{closure}}` as `$u7b$$u7b$closure$u7d$$u7d$`; the v0
-            // scheme marks closures with `NC`.
-            if !(name.contains("closure$u7d$") || (name.starts_with("_R") && name.contains("NC"))) {
+    /// Reads the symbols of the bodies (`…::f::{{closure}}`) of the functions `wanted`
+    /// names (module, function): those are the only functions whose impls a coroutine's
+    /// name needs. A symbol is demangled only once its mangled name shows one of the
+    /// functions wanted; the closures' symbols are picked out of the symbol table once,
+    /// so later questions read those (a tenth of a debug build's symbols) only.
+    fn read(&mut self, data: &'static [u8], wanted: &[(String, String)]) {
+        self.asked.extend(wanted.iter().cloned());
+        let closures = self.closures.get_or_insert_with(|| closure_symbols(data));
+        // Identifiers are length-prefixed in both manglings: `6accept`.
+        let tokens: rustc_hash::FxHashSet<String> = wanted
+            .iter()
+            .map(|(_, f)| format!("{}{f}", f.len()))
+            .collect();
+        let wanted: rustc_hash::FxHashSet<&(String, String)> = wanted.iter().collect();
+        for &name in closures.iter() {
+            let hit = match name.find(LEGACY_CLOSURE) {
+                Some(at) => tokens.iter().any(|t| name[..at].ends_with(t.as_str())),
+                None => tokens.iter().any(|t| name.contains(t.as_str())),
+            };
+            if !hit {
                 continue;
             }
             let Some(demangled) = names::demangle(name) else {
@@ -223,14 +267,17 @@ impl SymbolImpls {
                     .rsplit_once("::")
                     .map_or(String::new(), |(m, _)| m.to_owned()),
             };
-            let entry = out
+            let key = (module, method.to_owned());
+            if !wanted.contains(&key) {
+                continue;
+            }
+            let entry = self
                 .by_method
-                .entry((module, method.to_owned()))
+                .entry(key)
                 .or_insert_with(|| Found::One(owner.clone()));
             if matches!(entry, Found::One(existing) if *existing != owner) {
                 *entry = Found::Many;
             }
         }
-        out
     }
 }

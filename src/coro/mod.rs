@@ -64,6 +64,31 @@ impl Root {
     }
 }
 
+/// The look-ups made so far, by future type: most tasks share their future's type with
+/// an earlier task, whose answer is then one hash look-up away.
+#[derive(Debug, Default)]
+pub(crate) struct Lookups {
+    /// By `poll`'s address, type name and size (two types may share one `poll` when the
+    /// compiler merges identical functions).
+    known: rustc_hash::FxHashMap<(usize, usize, usize), Lookup>,
+}
+
+impl Lookups {
+    /// `root`'s type in `index` (see [`Root::type_in`]), from an earlier answer when one
+    /// is final.
+    pub(crate) fn type_of(&mut self, root: &Root, index: &Index, wait: bool) -> Lookup {
+        let key = (root.poll, root.type_name.as_ptr() as usize, root.size);
+        if let Some(known) = self.known.get(&key)
+            && !matches!(known, Lookup::Pending)
+        {
+            return known.clone();
+        }
+        let found = root.type_in(index, wait);
+        self.known.insert(key, found.clone());
+        found
+    }
+}
+
 /// The layouts of the futures `trace`'s `coro_state` events name, from the running
 /// binary's index (none if it is not built): what a trace file carries so its state
 /// machines show without the binary.

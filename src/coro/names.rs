@@ -14,8 +14,11 @@ pub(crate) enum Segment<'a> {
     AsyncFnEnv,
     /// `{async_block_env#N}`: the state of the Nth `async` block of the function.
     AsyncBlockEnv(&'a str),
-    /// `{closure_env#N}`.
+    /// `{closure_env#N}`, or `{closure#N}` (a closure's body as a namespace).
     ClosureEnv,
+    /// `{async_fn#N}`: an `async fn`'s body as a namespace (of a closure inside it): the
+    /// function's path already names it.
+    AsyncFnBody,
     /// `{impl#N}`: an impl block, to be named by its type.
     Impl,
     /// Anything else, kept as it is.
@@ -31,9 +34,11 @@ pub(crate) fn segment(s: &str) -> Segment<'_> {
     };
     if number("{async_fn_env#").is_some() {
         Segment::AsyncFnEnv
-    } else if let Some(n) = number("{async_block_env#") {
+    } else if number("{async_fn#").is_some() {
+        Segment::AsyncFnBody
+    } else if let Some(n) = number("{async_block_env#").or_else(|| number("{async_block#")) {
         Segment::AsyncBlockEnv(n)
-    } else if number("{closure_env#").is_some() {
+    } else if number("{closure_env#").is_some() || number("{closure#").is_some() {
         Segment::ClosureEnv
     } else if number("{impl#").is_some() {
         Segment::Impl
@@ -67,7 +72,7 @@ pub(crate) fn readable(segments: &[&str], impls: &mut dyn FnMut(&str) -> Option<
     for s in &segments[start..] {
         let (text, args): (Cow<'_, str>, &str) = match segment(s) {
             // The function's path already names it: only its generic arguments stay.
-            Segment::AsyncFnEnv => {
+            Segment::AsyncFnEnv | Segment::AsyncFnBody => {
                 let args = generics(s);
                 push_args(&mut out, args, impls);
                 continue;
@@ -224,6 +229,12 @@ mod tests {
             "mini::handler::{async block#2}"
         );
         assert_eq!(r("a::f::{closure_env#0}"), "a::f::{closure}");
+        // A closure inside an async fn's body, as a generic argument names it.
+        assert_eq!(
+            r("tokio::net::tcp::listener::TcpListener::accept::{async_fn#0}::{closure#0}"),
+            "tokio::net::tcp::listener::TcpListener::accept::{closure}"
+        );
+        assert_eq!(r("a::main::{async_block#1}"), "a::main::{async block#1}");
     }
 
     #[test]

@@ -40,6 +40,10 @@ pub struct Frame {
 #[derive(Clone, Copy, Debug)]
 struct RawFrame {
     machine: u32,
+    /// Its layout's number, and whether its state holds locals to put in words (without
+    /// any, the frame needs nothing more from the debug info).
+    layout: u32,
+    locals: bool,
     addr: usize,
     state: usize,
 }
@@ -104,12 +108,14 @@ impl Reading {
                 break;
             };
             let frame = self.frames.len();
+            let ms = &m.states[state];
             self.frames.push(RawFrame {
                 machine,
+                layout: m.layout,
+                locals: ms.live && !ms.locals.is_empty(),
                 addr,
                 state,
             });
-            let ms = &m.states[state];
             // Returned and Panicked hold nothing live: their fields may be gone.
             if !ms.live {
                 break;
@@ -117,8 +123,9 @@ impl Reading {
             for local in &ms.locals {
                 let local_at = addr + local.offset as usize;
                 prefetch(&unit, &mut self.mem, local.ty, local_at, 2);
+                // Only a `String` owns its bytes (a `&str`, `cap` at its marker, borrows).
                 if let Some(data) = string_parts(&unit, &mut self.mem, local.ty, local_at)
-                    .filter(|t| t.cap > 0)
+                    .filter(|t| t.cap > 0 && t.cap != u64::MAX)
                     .map(|t| t.ptr)
                 {
                     self.owners.push(Owner {
@@ -155,6 +162,18 @@ impl Reading {
     /// depth.
     pub fn frames(&mut self, mut each: impl FnMut(usize, &Frame)) {
         if !std::mem::take(&mut self.captured) {
+            return;
+        }
+        // Most states hold no locals: their frames are words already.
+        if !self.frames.iter().any(|f| f.locals) {
+            for (depth, raw) in self.frames.iter().enumerate() {
+                let frame = Frame {
+                    layout: raw.layout as usize,
+                    state: raw.state,
+                    locals: Vec::new(),
+                };
+                each(depth, &frame);
+            }
             return;
         }
         let Some(unit) = self.unit.take() else {

@@ -723,7 +723,9 @@ impl Walked {
                 out.entry(prefix).or_insert(named);
             }
         }
-        // Impls of other crates' futures: this unit describes their types only.
+        // Impls of other crates' futures: this unit describes their types only. Their
+        // names come from the symbol table, asked about all at once.
+        let mut queries: Vec<(String, String)> = Vec::new();
         for (_, path) in self.envs.iter().chain(&self.type_paths) {
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
             let Some(i) = parts
@@ -736,12 +738,14 @@ impl Walked {
             if out.contains_key(&prefix) {
                 continue;
             }
-            let Some(next) = parts.get(i + 1) else {
-                continue;
-            };
-            if let Some(named) = binary.impl_from_symbols(&prefix, next) {
-                out.insert(prefix, named);
+            if let Some(next) = parts.get(i + 1) {
+                queries.push((prefix, (*next).to_owned()));
             }
+        }
+        queries.sort();
+        queries.dedup();
+        for (prefix, named) in binary.impls_from_symbols(&queries) {
+            out.entry(prefix).or_insert(named);
         }
         out
     }

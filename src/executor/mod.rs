@@ -119,6 +119,8 @@ pub struct Executor {
     wait_for_states: bool,
     /// The last poll's chain, copied right after it (reused).
     reading: crate::coro::Reading,
+    /// The tasks' future types found in the debug info so far.
+    lookups: crate::coro::Lookups,
     /// Tasks polled while their debug info was being read: their state is owed.
     owed: Vec<TaskId>,
     /// Units of debug info read when the owed states were last looked at (`None`: not
@@ -156,6 +158,7 @@ impl Executor {
             read_states: true,
             wait_for_states: true,
             reading: Default::default(),
+            lookups: Default::default(),
             owed: Vec::new(),
             seen_units: None,
             looked_up: false,
@@ -202,7 +205,7 @@ impl Executor {
             // Waiting, each task's debug info is read before its first poll instead.
             if self.read_states && !self.wait_for_states {
                 for task in &self.tasks {
-                    task.look_up_coro(index, false);
+                    task.look_up_coro(index, false, &mut self.lookups);
                 }
             }
         }
@@ -218,12 +221,13 @@ impl Executor {
         let now = self.shared.recorder.now_ns();
         let log = &mut self.local.get_mut().log;
         let reading = &mut self.reading;
+        let lookups = &mut self.lookups;
         let tasks = &mut self.tasks;
         self.owed.retain(|&id| {
             let Some(task) = tasks.get_mut(id.0 as usize) else {
                 return false;
             };
-            task.look_up_coro(index, false);
+            task.look_up_coro(index, false, lookups);
             let keep = match task.capture_coro(reading) {
                 task::Capture::Pending => true,
                 task::Capture::Nothing => false,
@@ -489,7 +493,7 @@ impl Executor {
             None
         };
         if let Some(index) = index {
-            task.look_up_coro(index, self.wait_for_states);
+            task.look_up_coro(index, self.wait_for_states, &mut self.lookups);
         }
         // One clock reading at each edge of the poll.
         let log = &mut self.local.get_mut().log;

@@ -2,7 +2,7 @@
 
 use super::panic;
 use super::waker::TaskWaker;
-use crate::coro::{Index, Lookup, Reading, Root};
+use crate::coro::{Index, Lookup, Lookups, Reading, Root};
 use std::cell::RefCell;
 use std::fmt::{Debug, Write};
 use std::future::Future;
@@ -79,11 +79,11 @@ impl Task {
     /// With `wait`, the debug info describing it is read here if it has not been; without,
     /// it is asked for, to be read on the loader thread. Done before a poll: reading debug
     /// info allocates, and nothing may allocate between a poll and its capture.
-    pub fn look_up_coro(&self, index: &Index, wait: bool) {
+    pub fn look_up_coro(&self, index: &Index, wait: bool, lookups: &mut Lookups) {
         if let Some(coro) = self.coro.as_ref() {
             let mut found = coro.found.borrow_mut();
             if matches!(*found, None | Some(Lookup::Pending)) {
-                *found = Some(coro.root.type_in(index, wait));
+                *found = Some(lookups.type_of(&coro.root, index, wait));
             }
         }
     }

@@ -183,7 +183,7 @@ impl Cx<'_> {
             SpanKind::Poll { .. } => Color32::WHITE,
             _ => visuals.text_color(),
         };
-        let galley = painter.layout_no_wrap(text, small, colour);
+        let galley = painter.layout_no_wrap(crate::text::line_owned(text), small, colour);
         let room = (x1.min(self.plot_clip.right()) - x0.max(self.plot_clip.left())) - 6.0;
         if galley.size().x > room {
             return;
@@ -232,9 +232,9 @@ impl Cx<'_> {
                 let id = self.ui.make_persistent_id(("wake arrow", arrow.event));
                 let rect = Rect::from_center_size(tip, vec2(6.0, 6.0));
                 let words = super::words::arrow(self.view.trace, self.lanes, arrow);
-                self.ui
-                    .interact(rect, id, Sense::hover())
-                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &words));
+                self.ui.interact(rect, id, Sense::hover()).widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Image, true, crate::text::line(&words))
+                });
             }
         }
     }
@@ -320,7 +320,7 @@ impl Cx<'_> {
             painter.text(
                 pos2(x, rect.center().y),
                 Align2::LEFT_CENTER,
-                text,
+                crate::text::line(&text),
                 font.clone(),
                 colour,
             );
@@ -336,11 +336,12 @@ impl Cx<'_> {
             let id = self.ui.make_persistent_id(("lane", lane));
             let response = self.ui.interact(rect, id, Sense::click());
             response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, format!("lane {words}"))
+                let name = crate::text::line_owned(format!("lane {words}"));
+                egui::WidgetInfo::labeled(egui::Role::Button, true, name)
             });
             let hint = match task {
-                Some(t) => format!("{words}\nclick: focus task {t}"),
-                None => words,
+                Some(t) => crate::text::block_owned(format!("{words}\nclick: focus task {t}")),
+                None => crate::text::line_owned(words),
             };
             if response.on_hover_text(hint).clicked()
                 && let Some(t) = task
