@@ -8,7 +8,7 @@ use super::Root;
 use super::binary::{self, Binary};
 use super::layout::Layout;
 use super::shape::TypeId;
-use super::unit::UnitIndex;
+use super::unit::{Frozen, UnitIndex};
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,7 +57,8 @@ struct Layouts {
 /// Where a task's future type is, once its unit is read.
 #[derive(Clone, Debug)]
 pub(crate) struct RootType {
-    pub(super) unit: Arc<RwLock<UnitIndex>>,
+    /// Its unit, frozen once the type was found.
+    pub(super) unit: Arc<Frozen>,
     pub(super) ty: TypeId,
 }
 
@@ -182,19 +183,21 @@ impl Index {
             return Lookup::Unknown;
         };
         // Most tasks share their future's type with an earlier one: a read lock will do.
-        let known = index
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .known_type(pc);
-        let ty = match known {
-            Some(known) => known,
-            None => index
-                .write()
-                .unwrap_or_else(PoisonError::into_inner)
-                .type_of(&self.binary.dwarf, pc, root.type_name, root.size as u64),
+        let known = {
+            let unit = index.read().unwrap_or_else(PoisonError::into_inner);
+            match unit.known_type(pc) {
+                Some(Some(ty)) => unit.frozen_now().map(|frozen| (ty, frozen)),
+                Some(None) => return Lookup::Unknown,
+                None => None,
+            }
         };
-        match ty {
-            Some(ty) => Lookup::Found(RootType { unit: index, ty }),
+        let found = known.or_else(|| {
+            let mut unit = index.write().unwrap_or_else(PoisonError::into_inner);
+            let ty = unit.type_of(&self.binary.dwarf, pc, root.type_name, root.size as u64)?;
+            Some((ty, unit.freeze()))
+        });
+        match found {
+            Some((ty, unit)) => Lookup::Found(RootType { unit, ty }),
             None => Lookup::Unknown,
         }
     }

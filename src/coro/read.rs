@@ -9,14 +9,23 @@
 //! [`Reading::frames`] then turns the copies into words. Every read is bounded by
 //! [`MAX_TEXT`] and every value is validated before it is shown: a local the layout
 //! lists but that may have been moved out (rustc keeps a moved-out local in the state
-//! while its storage is live) is shown as its type and size, "may be moved".
+//! while its storage is live) is shown as its type and size, "may be moved". Where the
+//! platform offers no safe read, values behind pointers are not read at all: such locals
+//! show their type and size only.
+//!
+//! What the debug info says about moves: rustc lists the drop flags it keeps across an
+//! await as anonymous `__N: bool` members of the state (`N` numbers the saved local, not
+//! the local the flag guards), and a state can hold the clear flag of a local it does
+//! not list (`let a = ..; let b = ..; take(a).await` lists `b` and a clear `__2`, the flag
+//! of `a`). No flag can be tied to a listed local, so they are left out; what does hold
+//! is ownership — two `String`s of one chain owning one heap block mean the outer one was
+//! moved into the inner — and validation of the bytes themselves.
 
 use super::index::RootType;
 use super::memory::{self, Mem};
 use super::shape::{Encoding, Field, Shape, TypeId};
-use super::unit::{COROUTINE_SEARCH, UnitIndex};
+use super::unit::{COROUTINE_SEARCH, Frozen};
 use std::fmt::Write;
-use std::sync::PoisonError;
 
 /// How deep the await chain is followed.
 const MAX_DEPTH: usize = 16;
@@ -66,7 +75,7 @@ pub(crate) struct Reading {
     owners: Vec<Owner>,
     /// The unit the captured chain is described in (kept from capture to capture: most
     /// tasks share one, and an `Arc` clone per poll is not free).
-    unit: Option<std::sync::Arc<std::sync::RwLock<UnitIndex>>>,
+    unit: Option<std::sync::Arc<Frozen>>,
     /// True once a capture is waiting to be turned into frames.
     captured: bool,
 }
@@ -84,7 +93,7 @@ impl Reading {
         self.frames.clear();
         self.owners.clear();
         self.captured = false;
-        let unit = root.unit.read().unwrap_or_else(PoisonError::into_inner);
+        let unit = &*root.unit;
         let size = unit.shapes[root.ty as usize].size() as usize;
         // SAFETY: as the caller promises: `size` bytes at `ptr` are the live future, and
         // nothing writes it before the next capture clears `mem`.
@@ -145,7 +154,6 @@ impl Reading {
                 );
             }
         }
-        drop(unit);
         // Nothing is read from now on: what was not copied above is not shown.
         self.mem.seal();
         if !self
@@ -179,13 +187,11 @@ impl Reading {
         let Some(unit) = self.unit.take() else {
             return;
         };
-        let guard = unit.read().unwrap_or_else(PoisonError::into_inner);
-        self.frames_in(&guard, &mut each);
-        drop(guard);
+        self.frames_in(&unit, &mut each);
         self.unit = Some(unit);
     }
 
-    fn frames_in(&mut self, unit: &UnitIndex, each: &mut impl FnMut(usize, &Frame)) {
+    fn frames_in(&mut self, unit: &Frozen, each: &mut impl FnMut(usize, &Frame)) {
         for depth in 0..self.frames.len() {
             let raw = self.frames[depth];
             let m = &unit.machines[raw.machine as usize];
@@ -210,7 +216,7 @@ impl Reading {
     }
 
     /// `name: type = value`, or `name: type (N bytes)` with why the value is not shown.
-    fn local(&mut self, unit: &UnitIndex, frame: usize, base: usize, f: &Field) -> String {
+    fn local(&mut self, unit: &Frozen, frame: usize, base: usize, f: &Field) -> String {
         let shape = &unit.shapes[f.ty as usize];
         let at = base + f.offset as usize;
         let ty = super::short_type(shape.name());
@@ -222,6 +228,9 @@ impl Reading {
         };
         match value {
             Some(Ok(v)) => format!("{}: {ty} = {v}", f.name),
+            Some(Err(Unshown::NoSafeRead)) => {
+                format!("{}: {ty} ({} bytes)", f.name, shape.size())
+            }
             Some(Err(Unshown::MayBeMoved)) => {
                 format!("{}: {ty} ({} bytes, may be moved)", f.name, shape.size())
             }
@@ -253,12 +262,14 @@ enum Unshown {
     /// Its bytes do not make a live value of its type: it may have been moved out, or
     /// not yet assigned.
     MayBeMoved,
+    /// It lives behind a pointer, and this platform has no read that cannot fault.
+    NoSafeRead,
 }
 
 /// The first coroutine inside a value of type `ty` at `addr`: itself, a field, or what
 /// an owning pointer points to.
 fn find_coroutine(
-    unit: &UnitIndex,
+    unit: &Frozen,
     mem: &mut Mem,
     ty: TypeId,
     addr: usize,
@@ -308,7 +319,7 @@ struct TextParts {
 
 /// The parts of a `String` (its bytes behind `vec.buf`'s pointer, `vec.len`, the
 /// capacity inside `buf`) or a `&str` (`data_ptr`, `length`) at `addr`.
-fn string_parts(unit: &UnitIndex, mem: &mut Mem, ty: TypeId, addr: usize) -> Option<TextParts> {
+fn string_parts(unit: &Frozen, mem: &mut Mem, ty: TypeId, addr: usize) -> Option<TextParts> {
     let Shape::Struct { name, fields, .. } = &unit.shapes[ty as usize] else {
         return None;
     };
@@ -344,7 +355,7 @@ fn string_parts(unit: &UnitIndex, mem: &mut Mem, ty: TypeId, addr: usize) -> Opt
 
 /// The value of the first pointer found inside a struct (the data pointer of a `RawVec`).
 fn first_pointer(
-    unit: &UnitIndex,
+    unit: &Frozen,
     mem: &mut Mem,
     ty: TypeId,
     addr: usize,
@@ -365,7 +376,7 @@ fn first_pointer(
 /// The first integer field called `name` inside a struct, searched depth first (the
 /// capacity of a `RawVec`, itself wrapped as `Cap(usize)` in recent releases).
 fn named_uint(
-    unit: &UnitIndex,
+    unit: &Frozen,
     mem: &mut Mem,
     ty: TypeId,
     addr: usize,
@@ -414,7 +425,7 @@ fn plausible(t: TextParts) -> bool {
 
 /// Copies the regions a value of type `ty` at `addr` points to (the bytes of a `String`
 /// or `&str`, also inside `Option` and `Result`), so formatting it later reads nothing.
-fn prefetch(unit: &UnitIndex, mem: &mut Mem, ty: TypeId, addr: usize, budget: u32) {
+fn prefetch(unit: &Frozen, mem: &mut Mem, ty: TypeId, addr: usize, budget: u32) {
     if let Some(t) = string_parts(unit, mem, ty, addr) {
         if plausible(t) && memory::safe_reads() {
             let _ = mem.map(t.ptr, (t.len as usize).min(MAX_TEXT));
@@ -432,7 +443,7 @@ fn prefetch(unit: &UnitIndex, mem: &mut Mem, ty: TypeId, addr: usize, budget: u3
 /// The payload of the variant an `Option` or `Result` at `addr` holds: its type and
 /// address, or `None` for a variant without one (or another type).
 fn variant_inner(
-    unit: &UnitIndex,
+    unit: &Frozen,
     mem: &mut Mem,
     ty: TypeId,
     addr: usize,
@@ -450,7 +461,7 @@ fn variant_inner(
 
 /// The variant an `Option` or `Result` at `addr` holds.
 fn variant_of<'u>(
-    unit: &'u UnitIndex,
+    unit: &'u Frozen,
     mem: &mut Mem,
     ty: TypeId,
     addr: usize,
@@ -472,7 +483,7 @@ fn variant_of<'u>(
 /// A plain value in words: numbers, `bool`, `char`, strings, `Option` and `Result` of
 /// those. `None` for anything else; `Some(Err(..))` for a value whose bytes do not hold up.
 fn value(
-    unit: &UnitIndex,
+    unit: &Frozen,
     mem: &mut Mem,
     ty: TypeId,
     addr: usize,
@@ -509,6 +520,9 @@ fn value(
 /// character cut by [`MAX_TEXT`] aside) with no control characters but tab and newline.
 /// Freed memory fails this: the allocator writes its own pointers into a freed block.
 fn text_value(mem: &mut Mem, t: TextParts) -> Result<String, Unshown> {
+    if !memory::safe_reads() {
+        return Err(Unshown::NoSafeRead);
+    }
     if !plausible(t) {
         return Err(Unshown::MayBeMoved);
     }
@@ -672,6 +686,9 @@ mod tests {
 
     #[test]
     fn an_unreadable_pointer_is_may_be_moved() {
+        if !memory::safe_reads() {
+            return;
+        }
         let mut mem = Mem::default();
         let t = TextParts {
             ptr: 0x10,

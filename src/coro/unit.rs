@@ -45,6 +45,18 @@ pub(super) struct UnitIndex {
     by_name: HashMap<(String, u64), Vec<TypeId>>,
     /// The layouts of this unit's machines, by machine.
     pub layouts: Vec<Arc<Layout>>,
+    /// The machines and shapes as they stood when last frozen.
+    frozen: Option<Arc<Frozen>>,
+}
+
+/// What reading a live future needs of a unit — its machines and the shapes of the types
+/// they hold — as they stood when a future's type was found there. Immutable, so reading
+/// a task after every poll takes no lock; the unit freezes again only when finding a new
+/// future's type added shapes.
+#[derive(Debug)]
+pub(super) struct Frozen {
+    pub machines: Vec<Machine>,
+    pub shapes: Vec<Shape>,
 }
 
 impl std::fmt::Debug for UnitIndex {
@@ -114,6 +126,7 @@ impl UnitIndex {
             resolved: HashMap::default(),
             by_name: HashMap::default(),
             layouts: Vec::new(),
+            frozen: None,
         };
         // One machine per future: a unit may describe a future twice (generic copies).
         let mut machine_of_key: HashMap<(String, u64), u32> = HashMap::default();
@@ -162,6 +175,27 @@ impl UnitIndex {
                 .flatten()
                 .is_some_and(|f| files.contains(&f.as_str()))
         })
+    }
+
+    /// The unit frozen as it stands, if no shape was added since it was last frozen.
+    pub fn frozen_now(&self) -> Option<Arc<Frozen>> {
+        self.frozen
+            .as_ref()
+            .filter(|f| f.shapes.len() == self.shapes.len() && f.machines.len() == self.machines.len())
+            .cloned()
+    }
+
+    /// The unit frozen as it stands (a copy of its machines and shapes when they changed).
+    pub fn freeze(&mut self) -> Arc<Frozen> {
+        if let Some(frozen) = self.frozen_now() {
+            return frozen;
+        }
+        let frozen = Arc::new(Frozen {
+            machines: self.machines.clone(),
+            shapes: self.shapes.clone(),
+        });
+        self.frozen = Some(frozen.clone());
+        frozen
     }
 
     /// What [`type_of`](Self::type_of) found for `pc` before, if it was asked.
