@@ -442,12 +442,7 @@ fn prefetch(unit: &Frozen, mem: &mut Mem, ty: TypeId, addr: usize, budget: u32) 
 
 /// The payload of the variant an `Option` or `Result` at `addr` holds: its type and
 /// address, or `None` for a variant without one (or another type).
-fn variant_inner(
-    unit: &Frozen,
-    mem: &mut Mem,
-    ty: TypeId,
-    addr: usize,
-) -> Option<(TypeId, usize)> {
+fn variant_inner(unit: &Frozen, mem: &mut Mem, ty: TypeId, addr: usize) -> Option<(TypeId, usize)> {
     let (variant, _) = variant_of(unit, mem, ty, addr)?;
     let field = match &unit.shapes[variant.ty as usize] {
         Shape::Struct { fields, .. } => fields.first()?.clone(),

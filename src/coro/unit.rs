@@ -181,7 +181,9 @@ impl UnitIndex {
     pub fn frozen_now(&self) -> Option<Arc<Frozen>> {
         self.frozen
             .as_ref()
-            .filter(|f| f.shapes.len() == self.shapes.len() && f.machines.len() == self.machines.len())
+            .filter(|f| {
+                f.shapes.len() == self.shapes.len() && f.machines.len() == self.machines.len()
+            })
             .cloned()
     }
 
