@@ -98,13 +98,7 @@ impl Reading {
         // SAFETY: as the caller promises: `size` bytes at `ptr` are the live future, and
         // nothing writes it before the next capture clears `mem`.
         unsafe { self.mem.own(ptr as usize, size) };
-        let mut at = find_coroutine(
-            &unit,
-            &mut self.mem,
-            root.ty,
-            ptr as usize,
-            COROUTINE_SEARCH,
-        );
+        let mut at = find_coroutine(unit, &mut self.mem, root.ty, ptr as usize, COROUTINE_SEARCH);
         while let Some((machine, addr)) = at.take() {
             if self.frames.len() >= MAX_DEPTH || addr == 0 {
                 break;
@@ -131,9 +125,9 @@ impl Reading {
             }
             for local in &ms.locals {
                 let local_at = addr + local.offset as usize;
-                prefetch(&unit, &mut self.mem, local.ty, local_at, 2);
+                prefetch(unit, &mut self.mem, local.ty, local_at, 2);
                 // Only a `String` owns its bytes (a `&str`, `cap` at its marker, borrows).
-                if let Some(data) = string_parts(&unit, &mut self.mem, local.ty, local_at)
+                if let Some(data) = string_parts(unit, &mut self.mem, local.ty, local_at)
                     .filter(|t| t.cap > 0 && t.cap != u64::MAX)
                     .map(|t| t.ptr)
                 {
@@ -146,7 +140,7 @@ impl Reading {
             }
             if let Some(awaitee) = &ms.awaitee {
                 at = find_coroutine(
-                    &unit,
+                    unit,
                     &mut self.mem,
                     awaitee.ty,
                     addr + awaitee.offset as usize,
