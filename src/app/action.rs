@@ -28,7 +28,7 @@ pub enum Action {
     /// Show the whole source file, or only the region the lesson marks.
     ToggleWholeFile,
     /// Show this tab of the folded side panel.
-    ShowTab(super::SideTab),
+    ShowTab(super::view::SideTab),
     /// Start or pause a continuous run.
     ToggleRun,
     /// Polls per second for runs; `None` is as fast as possible.

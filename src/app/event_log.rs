@@ -1,7 +1,8 @@
 //! Every event in words, virtualised, filterable by task.
 
+use super::action::Action;
 use super::task_index::TaskIndex;
-use super::{Action, View};
+use super::view::View;
 use crate::report;
 use crate::trace::{EventKind, TaskId, Trace};
 

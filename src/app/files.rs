@@ -1,7 +1,7 @@
 //! Saving and opening trace files from the app: small path dialogs (no native dialog
 //! dependency) and drag-and-drop onto the window.
 
-use super::Action;
+use super::action::Action;
 use std::path::PathBuf;
 
 /// Which dialog is open, with the path being edited.

@@ -1,6 +1,6 @@
 //! Keyboard first: every command has a key, read before any widget can take it.
 
-use super::Action;
+use super::action::Action;
 use egui::{Key, Modifiers};
 
 /// The shortcuts, for tooltips and the help overlay.

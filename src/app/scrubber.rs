@@ -1,6 +1,6 @@
 //! The timeline scrubber: every panel can show the state after any event.
 
-use super::Action;
+use super::action::Action;
 
 /// Draws the scrubber: back, a slider over the event index, forward, live.
 /// `at` is the index shown (`None` = live), `len` the number of events.

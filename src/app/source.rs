@@ -3,7 +3,9 @@
 //! Python equivalent beside it. A program with several files gets a tab per file, and the
 //! panel follows the file the focused task is suspended in.
 
-use super::{Action, View, style};
+use super::action::Action;
+use super::style;
+use super::view::View;
 use crate::lens::Lens;
 use crate::program::region::{Region, region};
 use crate::trace::TaskState;

@@ -92,13 +92,13 @@ impl MachineView {
                 continue;
             };
             match event.kind {
-                EventKind::PollStart => self.suspended_at = None,
+                EventKind::PollStart { .. } => self.suspended_at = None,
                 // The first suspend of a poll is the innermost point.
                 EventKind::Suspend { point } if self.suspended_at.is_none() => {
                     let label = trace.point(point).map_or("?", |p| trace.str(p.label));
                     self.suspended_at = Some(label.to_owned());
                 }
-                EventKind::PollEnd { result } => {
+                EventKind::PollEnd { result, .. } => {
                     let next = match result {
                         PollResult::Pending => self
                             .suspended_at

@@ -1,6 +1,7 @@
 //! The status bar: what the executor is doing, stated plainly.
 
-use super::{Action, View};
+use super::action::Action;
+use super::view::View;
 use crate::executor::Step;
 use crate::lens;
 use crate::report::duration;

@@ -1,6 +1,8 @@
 //! The task table: state badge, await point, counts, value. Clicking selects a task.
 
-use super::{Action, View, style};
+use super::action::Action;
+use super::style;
+use super::view::View;
 use crate::lens;
 use crate::report;
 use crate::trace::{TaskId, TaskState};

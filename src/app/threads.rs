@@ -1,6 +1,6 @@
 //! Worker threads: who awaits each, running or finished, a live elapsed bar, the result.
 
-use super::View;
+use super::view::View;
 use crate::report::duration;
 use crate::trace::ThreadOutcome;
 

@@ -1,7 +1,7 @@
 //! The timing panel: sequential versus concurrent rounds, live, with the ideal limits, a
 //! Gantt chart of the latest round, and the speed-up in large numbers.
 
-use super::Action;
+use super::action::Action;
 use crate::timing::{Background, Connections, Mode, Round, Span, Summary, Targets};
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Points};

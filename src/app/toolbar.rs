@@ -2,7 +2,9 @@
 //! the controls a lesson uses all the time (Step, Run, speed, Reset, policy, lens); the
 //! rest sits in the "More" menu, each entry with its key.
 
-use super::{Action, Settings, View};
+use super::action::Action;
+use super::settings::Settings;
+use super::view::View;
 use crate::executor::Policy;
 use crate::lens::Lens;
 use crate::session::Status;

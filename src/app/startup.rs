@@ -1,0 +1,131 @@
+//! Start-up: opening the window on the lessons or a user's program, with what the
+//! command line asked for ([`Startup`]).
+
+use super::action::Action;
+use super::settings::Settings;
+use super::state::PollscopeApp;
+use super::timing;
+use crate::lessons;
+use crate::program::Program;
+use crate::trace::Trace;
+use crate::tracefile::Header;
+use std::path::PathBuf;
+
+/// Opens the window and runs until it is closed; `lesson` and `policy` override the
+/// remembered ones.
+pub fn run(startup: Startup) -> Result<(), String> {
+    if let Some(message) = no_display(startup.program.is_some()) {
+        return Err(message);
+    }
+    let Startup {
+        program,
+        lesson,
+        policy,
+        timing,
+        trace,
+    } = startup;
+    // A user's program keeps its own settings (its window size, its policy), apart from
+    // the built-in lessons'.
+    let (name, title, catalog) = match program {
+        Some(program) => (
+            format!("pollscope-{}", program.id()),
+            format!("{} — pollscope", program.info().display_title()),
+            vec![program],
+        ),
+        None => (
+            "pollscope".to_owned(),
+            "pollscope".to_owned(),
+            lessons::programs(),
+        ),
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(crate::text::line(&title))
+            .with_inner_size([1400.0, 860.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        &name,
+        options,
+        Box::new(|cc| {
+            let settings = Settings::load(cc.storage);
+            let settings = Settings {
+                lesson: lesson.unwrap_or(settings.lesson),
+                policy: policy.map_or(settings.policy, |p| p.word().to_owned()),
+                ..settings
+            };
+            let mut app = PollscopeApp::with_catalog(&cc.egui_ctx, settings, catalog);
+            if timing {
+                app.apply(Action::ToggleTiming);
+                app.apply(Action::StartTiming(timing::TimingRequest::default()));
+            }
+            if let Some((path, header, trace)) = trace {
+                app.show_loaded(path, header, trace);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| format!("could not open the window: {e}"))
+}
+
+/// Without a display, winit's own error names a registry path and no way forward: this
+/// says what is missing and what works instead. `None` when a display is set (or on a
+/// platform that always has one).
+fn no_display(program: bool) -> Option<String> {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return None;
+    }
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("DISPLAY") || set("WAYLAND_DISPLAY") {
+        return None;
+    }
+    let bin = std::env::args_os()
+        .next()
+        .and_then(|arg0| {
+            let stem = std::path::Path::new(&arg0).file_stem()?.to_owned();
+            Some(stem.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "pollscope".to_owned());
+    let step = if program {
+        format!("{bin} step")
+    } else {
+        format!("{bin} step <lesson>")
+    };
+    Some(format!(
+        "the app needs a display (X11 or Wayland) and none is set (DISPLAY, \
+         WAYLAND_DISPLAY); the command line works without one: {step}, {bin} export, \
+         {bin} --help"
+    ))
+}
+
+/// Opens the app on a user's program (the app only; [`crate::main`] adds the command
+/// line). Returns when the window is closed, or a message if it could not open.
+pub fn show(program: Program) -> Result<(), String> {
+    run(Startup::program(program))
+}
+
+/// How the window starts; everything not given comes from the remembered settings.
+#[derive(Debug, Default)]
+pub struct Startup {
+    /// Run this program instead of the built-in lessons.
+    pub program: Option<Program>,
+    /// Start on this lesson.
+    pub lesson: Option<String>,
+    /// Start with this policy.
+    pub policy: Option<crate::executor::Policy>,
+    /// Open the timing panel and start a run.
+    pub timing: bool,
+    /// Show this loaded trace (path, header, events) instead of running anything.
+    pub trace: Option<(PathBuf, Header, Trace)>,
+}
+
+impl Startup {
+    /// The app on `program`, everything else as remembered.
+    pub fn program(program: Program) -> Startup {
+        Startup {
+            program: Some(program),
+            ..Startup::default()
+        }
+    }
+}
