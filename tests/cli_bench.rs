@@ -110,3 +110,95 @@ fn bench_writes_a_chart_and_compares_with_the_original() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("use fresh or pooled"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `bench stall` against CPython's server, one round: the JSON's shape and its verdicts'
+/// agreement with the exit code, never its figures (timing is the benchmark's to judge,
+/// on a quiet machine).
+#[test]
+fn bench_stall_json_structure() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "stall", "--rounds", "1", "--json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}); stderr: {stderr}"));
+    assert_eq!(json["python"], "python3");
+    assert!(
+        json["python_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("Python 3"),
+        "{json}"
+    );
+    assert_eq!(json["rounds"], 1);
+    assert!(json["limit_ms"].as_f64().unwrap() > 0.0);
+    let cases = json["cases"].as_array().unwrap();
+    let connections: Vec<&str> = cases
+        .iter()
+        .map(|c| c["connections"].as_str().unwrap())
+        .collect();
+    assert_eq!(connections, ["fresh", "pooled", "pooled"]);
+    let sleeps: Vec<Vec<u64>> = cases
+        .iter()
+        .map(|c| {
+            c["sleeps_ms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(sleeps[0], [20, 30, 40, 50]);
+    assert_eq!(sleeps[1], [20, 30, 40, 50]);
+    assert_eq!(sleeps[2], [20; 8]);
+    for case in cases {
+        for key in [
+            "sequential_median_s",
+            "concurrent_median_s",
+            "sequential_over_ms_per_request",
+            "concurrent_over_ms",
+        ] {
+            assert!(case[key].is_f64(), "{key}: {case}");
+        }
+        // The ideals are the server's sleeps, whatever the machine.
+        let sleeps: Vec<u64> = case["sleeps_ms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        let sum = sleeps.iter().sum::<u64>() as f64 / 1e3;
+        let longest = *sleeps.iter().max().unwrap() as f64 / 1e3;
+        assert!((case["ideal_sequential_s"].as_f64().unwrap() - sum).abs() < 1e-9);
+        assert!((case["ideal_concurrent_s"].as_f64().unwrap() - longest).abs() < 1e-9);
+        let stall = case["stall"].as_bool().unwrap();
+        let verdict = case["verdict"].as_str().unwrap();
+        let word = if stall { "stall: " } else { "no stall: " };
+        assert!(verdict.starts_with(word), "{verdict}");
+        assert!(verdict.contains(" against an ideal of "), "{verdict}");
+    }
+    let any = cases.iter().any(|c| c["stall"] == true);
+    assert_eq!(json["stall"], any);
+    // Non-zero exactly when a stall is seen.
+    assert_eq!(out.status.success(), !any, "{stderr}");
+}
+
+#[test]
+fn bench_stall_without_python_is_one_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "stall", "--rounds", "1"])
+        .args(["--python", "/nonexistent/python3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/python3 not found"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

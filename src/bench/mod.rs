@@ -1,7 +1,7 @@
 //! Every benchmark in one place, each a library function that the `pollscope bench ...`
 //! commands print: the executor against `futures::executor::LocalPool`, rewind, trace
-//! files, and (with the app) one frame of the app. Figures belong here, never in timed
-//! tests.
+//! files, (with the lessons) the keep-alive stall against CPython's `http.server`, and
+//! (with the app) one frame of the app. Figures belong here, never in timed tests.
 
 mod coro;
 mod coro_binary;
@@ -10,6 +10,8 @@ mod executor;
 mod frame;
 mod load;
 mod rewind;
+#[cfg(feature = "lessons")]
+mod stall;
 
 pub use coro::{CoroBench, coro};
 pub use coro_binary::{BinaryBench, BinaryBenchError, coro_binary};
@@ -18,6 +20,10 @@ pub use executor::{ExecutorBench, YieldOnce, executor};
 pub use frame::{FrameBench, frames};
 pub use load::{LoadBench, load};
 pub use rewind::{RewindBench, rewind};
+#[cfg(feature = "lessons")]
+pub use stall::{
+    LIMIT_MS, PythonServer, SERVER_SCRIPT, STALL_MS, StallBench, StallBenchError, StallCase, stall,
+};
 
 use crate::executor::{Executor, Policy, Step};
 

@@ -7,8 +7,8 @@ use crate::bench;
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
-/// `pollscope bench [URL...]` times fetches; `pollscope bench executor|rewind|frame` runs
-/// the other benchmarks.
+/// `pollscope bench [URL...]` times fetches; `pollscope bench
+/// executor|rewind|frame|load|coro|stall` runs the other benchmarks.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
@@ -31,6 +31,23 @@ pub enum BenchCommand {
     /// Debug info: time to read the binary's coroutine layouts, and what recording each
     /// task's state after every poll adds to a poll.
     Coro(CoroArgs),
+    /// Keep-alive: timing against CPython's http.server (head and body in two writes),
+    /// which would stall every reused request 40 ms without immediate ACKs. Exits non-zero
+    /// on a stall.
+    Stall(StallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StallArgs {
+    /// Rounds of each case; each runs both modes once, alternating which goes first.
+    #[arg(long, default_value = "5", value_parser = args::rounds, allow_negative_numbers = true)]
+    rounds: usize,
+    /// The Python interpreter that runs the server.
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    python: std::path::PathBuf,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +172,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Frame(args) => frame(args),
+        BenchCommand::Stall(args) => stall(args),
         BenchCommand::Coro(args) if args.binary.is_some() => coro_binary(args),
         BenchCommand::Coro(args) => {
             let r = bench::coro(args.tasks, args.rounds)?;
@@ -251,6 +269,39 @@ fn coro_binary(args: CoroArgs) -> Result<ExitCode, String> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn stall(args: StallArgs) -> Result<ExitCode, String> {
+    let r = bench::stall(&args.python, args.rounds).map_err(|e| e.to_string())?;
+    if args.json {
+        outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
+    } else {
+        outln!(
+            "CPython's http.server ({}, {}), {} round{} per case; a stall is over {:.0} ms a \
+             request (one adds {:.0})",
+            r.python,
+            r.python_version,
+            r.rounds,
+            if r.rounds == 1 { "" } else { "s" },
+            r.limit_ms,
+            bench::STALL_MS
+        )?;
+        for case in &r.cases {
+            outln!("{}:", case.name)?;
+            outln!("  {}", case.verdict)?;
+        }
+        let stalled = r.cases.iter().filter(|c| c.stall).count();
+        if stalled == 0 {
+            outln!("no stall in any case")?;
+        } else {
+            outln!("stall in {stalled} of {} cases", r.cases.len())?;
+        }
+    }
+    Ok(if r.stall {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn frame(args: FrameArgs) -> Result<ExitCode, String> {
