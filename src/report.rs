@@ -15,8 +15,8 @@ pub fn event_text(trace: &Trace, event: &Event) -> String {
             Some(p) => format!("{task} spawned as \"{}\" by task {p}", trace.str(name)),
             None => format!("{task} spawned as \"{}\"", trace.str(name)),
         },
-        EventKind::PollStart => format!("{task}: poll starts"),
-        EventKind::PollEnd { result } => format!("{task}: poll returns {}", result.name()),
+        EventKind::PollStart { .. } => format!("{task}: poll starts"),
+        EventKind::PollEnd { result, .. } => format!("{task}: poll returns {}", result.name()),
         EventKind::AwaitEnter { point } => {
             format!("{task} enters await {}", trace.point_text(point))
         }

@@ -150,7 +150,7 @@ impl Watch {
                         self.str(p.label)
                     )
                 }
-                EventKind::PollEnd { result } if self.until == Some(Until::Polled(task)) => {
+                EventKind::PollEnd { result, .. } if self.until == Some(Until::Polled(task)) => {
                     format!(
                         "{} was polled once more: it returned {}",
                         self.task_name(task),

@@ -72,7 +72,7 @@ fn every_event_has_the_required_fields_and_timestamps_to_the_nanosecond() {
     for e in trace
         .events
         .iter()
-        .filter(|e| e.kind == EventKind::PollStart)
+        .filter(|e| matches!(e.kind, EventKind::PollStart { .. }))
     {
         let ts = format!("\"ts\":{}.{:03},", e.t_ns / 1_000, e.t_ns % 1_000);
         assert!(text.contains(&ts), "{ts} missing");
@@ -82,7 +82,7 @@ fn every_event_has_the_required_fields_and_timestamps_to_the_nanosecond() {
 #[test]
 fn one_executor_slice_per_poll() {
     let (trace, events) = threads();
-    let polls = count(trace, |k| matches!(k, EventKind::PollStart));
+    let polls = count(trace, |k| matches!(k, EventKind::PollStart { .. }));
     let slices: Vec<_> = events
         .iter()
         .filter(|e| on(e, 1, 0) && e["cat"] == "poll" && (e["ph"] == "B" || e["ph"] == "X"))
@@ -139,7 +139,7 @@ fn each_task_has_a_row_with_its_life_polls_and_suspensions() {
         let polls = trace
             .events
             .iter()
-            .filter(|e| e.task.0 as u64 == n && e.kind == EventKind::PollStart)
+            .filter(|e| e.task.0 as u64 == n && matches!(e.kind, EventKind::PollStart { .. }))
             .count();
         let row_polls = row
             .iter()

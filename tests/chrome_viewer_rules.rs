@@ -234,7 +234,7 @@ fn check(trace: &Trace, what: &str) -> usize {
             matches!(e.kind, EventKind::Wake { .. })
                 && trace.events[i + 1..]
                     .iter()
-                    .any(|p| p.task == e.task && p.kind == EventKind::PollStart)
+                    .any(|p| p.task == e.task && matches!(p.kind, EventKind::PollStart { .. }))
         })
         .count();
     assert_eq!(starts.len(), caused, "{what}: arrows");

@@ -141,7 +141,7 @@ fn the_await_chain_of_await_chain_reads_outer_middle_inner_without_probes() {
         .events
         .iter()
         .enumerate()
-        .filter(|(_, e)| matches!(e.kind, EventKind::PollStart))
+        .filter(|(_, e)| matches!(e.kind, EventKind::PollStart { .. }))
         .nth(1)
         .unwrap()
         .0;

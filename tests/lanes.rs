@@ -11,8 +11,8 @@ use pollscope::drive::Limits;
 use pollscope::executor::Policy;
 use pollscope::lanes::{self, BLOCKING_NS, LaneKind, Lanes, SpanKind};
 use pollscope::trace::{
-    Event, EventKind, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, Trace, TraceBuilder,
-    WakeSource,
+    Event, EventKind, ExecThread, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, Trace,
+    TraceBuilder, WakeSource,
 };
 
 fn threads() -> Trace {
@@ -137,8 +137,8 @@ fn poll_spans_are_the_poll_start_and_end_pairs() {
                 continue;
             }
             match event.kind {
-                EventKind::PollStart => start = Some((seq, event.t_ns)),
-                EventKind::PollEnd { result } => {
+                EventKind::PollStart { .. } => start = Some((seq, event.t_ns)),
+                EventKind::PollEnd { result, .. } => {
                     let (seq, t) = start.take().expect("a poll_start before its poll_end");
                     pairs.push((seq, t, event.t_ns, Some(result)));
                 }
@@ -300,20 +300,39 @@ fn a_damaged_trace_degrades_without_panics_or_huge_tables() {
                 name,
             },
         ),
-        event(3, 7, EventKind::PollStart),
+        event(
+            3,
+            7,
+            EventKind::PollStart {
+                on: ExecThread::MAIN,
+            },
+        ),
         event(
             4,
             0,
             EventKind::PollEnd {
                 result: PollResult::Pending,
+                on: ExecThread::MAIN,
             },
         ),
         event(5, 0, spawn),
         event(6, 0, spawn),
         // Time going back, a poll that never ends, a wake by a thread nobody started.
-        event(3, 0, EventKind::PollStart),
+        event(
+            3,
+            0,
+            EventKind::PollStart {
+                on: ExecThread::MAIN,
+            },
+        ),
         event(7, 0, EventKind::Suspend { point }),
-        event(8, 0, EventKind::PollStart),
+        event(
+            8,
+            0,
+            EventKind::PollStart {
+                on: ExecThread::MAIN,
+            },
+        ),
         event(
             9,
             0,

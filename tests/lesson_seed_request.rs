@@ -31,7 +31,7 @@ fn threads_overlap_but_main_blocks_in_its_polls() {
     let mut inside_main = 0;
     for e in &trace.events {
         match e.kind {
-            EventKind::PollStart => in_poll_of = Some(e.task.0),
+            EventKind::PollStart { .. } => in_poll_of = Some(e.task.0),
             EventKind::PollEnd { .. } => in_poll_of = None,
             EventKind::ThreadFinish { .. } if in_poll_of == Some(0) => inside_main += 1,
             _ => {}

@@ -25,7 +25,10 @@ fn ends_with_a_poll(timeline: &Timeline) -> bool {
 /// The task polled last.
 fn last_polled(timeline: &Timeline) -> Option<TaskId> {
     let events = &timeline.trace().events;
-    let last = events.iter().rev().find(|e| e.kind == EventKind::PollStart);
+    let last = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::PollStart { .. }));
     last.map(|e| e.task)
 }
 
@@ -71,7 +74,7 @@ fn stepping_a_task_runs_until_it_has_been_polled_once_more() {
         t.trace()
             .events
             .iter()
-            .filter(|e| e.task == TaskId(task) && e.kind == EventKind::PollStart)
+            .filter(|e| e.task == TaskId(task) && matches!(e.kind, EventKind::PollStart { .. }))
             .count()
     };
     assert_eq!(polls_of(&timeline, 4), 1);
@@ -149,7 +152,7 @@ fn a_breakpoint_stops_a_max_speed_run_after_the_poll_that_suspends_there() {
         events
             .iter()
             .rev()
-            .take_while(|e| e.kind != EventKind::PollStart)
+            .take_while(|e| !matches!(e.kind, EventKind::PollStart { .. }))
             .any(|e| matches!(e.kind, EventKind::Suspend { .. }))
     );
     // Run on to the end: it stops once per poll that suspends or resumes on that line.
@@ -178,7 +181,7 @@ fn a_breakpoint_stops_a_max_speed_run_after_the_poll_that_suspends_there() {
     let mut in_poll = false;
     for e in &trace.events {
         match e.kind {
-            EventKind::PollStart => in_poll = false,
+            EventKind::PollStart { .. } => in_poll = false,
             EventKind::Suspend { point } | EventKind::Resume { point } if at_line(point) => {
                 hits += usize::from(!in_poll);
                 in_poll = true;

@@ -168,7 +168,7 @@ fn a_blocking_poll_is_running_and_blocks_the_executor() {
         .events
         .iter()
         .enumerate()
-        .find(|(_, e)| e.task == TaskId(1) && e.kind == EventKind::PollStart)
+        .find(|(_, e)| e.task == TaskId(1) && matches!(e.kind, EventKind::PollStart { .. }))
         .map(|(i, e)| (i, e.t_ns))
         .unwrap();
     let state = timeline.state_at(index + 1);

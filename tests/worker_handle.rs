@@ -123,7 +123,12 @@ fn the_blocking_join_polls_twice_and_blocks_in_the_second() {
     let polls: Vec<_> = trace
         .events
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::PollStart | EventKind::PollEnd { .. }))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::PollStart { .. } | EventKind::PollEnd { .. }
+            )
+        })
         .map(|e| e.t_ns)
         .collect();
     let finish = trace

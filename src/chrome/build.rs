@@ -106,7 +106,7 @@ impl<'a> Builder<'a> {
                         });
                     }
                 }
-                EventKind::PollStart => {
+                EventKind::PollStart { .. } => {
                     let task = event.task.get().and_then(|n| tasks.get_mut(n as usize));
                     if let Some(task) = task {
                         task.last_poll = Some(seq);
@@ -176,12 +176,12 @@ impl<'a> Builder<'a> {
                     self.spawn(n, t);
                 }
             }
-            EventKind::PollStart => {
+            EventKind::PollStart { .. } => {
                 if let Some(n) = task {
                     self.poll_start(n, t);
                 }
             }
-            EventKind::PollEnd { result } => {
+            EventKind::PollEnd { result, .. } => {
                 if let Some(n) = task {
                     self.poll_end(n, t, Some(result));
                 }

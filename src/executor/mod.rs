@@ -19,7 +19,7 @@ pub use yield_now::{YieldNow, yield_now};
 pub(crate) use context::with_current;
 
 use crate::drive::{Driver, End, Limits};
-use crate::trace::{EventKind, PollResult, Recorder, TaskId, Trace, TraceDelta};
+use crate::trace::{EventKind, ExecThread, PollResult, Recorder, TaskId, Trace, TraceDelta};
 use context::Local;
 use std::cell::RefCell;
 use std::future::Future;
@@ -542,6 +542,7 @@ impl Executor {
                     id,
                     EventKind::PollEnd {
                         result: PollResult::Pending,
+                        on: ExecThread::MAIN,
                     },
                     t_end,
                 );
@@ -554,6 +555,7 @@ impl Executor {
             Ok(Poll::Ready(())) => {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Ready,
+                    on: ExecThread::MAIN,
                 };
                 let end = log.poll_event(id, end_kind, t_end);
                 // Interned straight from the task's text buffer (see `task::VALUE`).
@@ -564,6 +566,7 @@ impl Executor {
             Err(message) => {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Panicked,
+                    on: ExecThread::MAIN,
                 };
                 let end = log.poll_event(id, end_kind, t_end);
                 let sym = log.intern(&message);

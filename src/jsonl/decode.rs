@@ -4,8 +4,8 @@
 
 use super::JsonEvent;
 use crate::trace::{
-    AwaitPoint, Event, EventKind, PollResult, TaskId, ThreadNo, ThreadOutcome, Trace, TraceBuilder,
-    WakeSource,
+    AwaitPoint, Event, EventKind, ExecThread, PollResult, TaskId, ThreadNo, ThreadOutcome, Trace,
+    TraceBuilder, WakeSource,
 };
 use crate::tracefile::FileError;
 
@@ -93,7 +93,7 @@ impl Decoder {
         let n = task.0;
         match kind {
             EventKind::Spawn { .. } => self.finished.push(false),
-            EventKind::PollStart => {
+            EventKind::PollStart { .. } => {
                 if let Some(open) = self.polling {
                     return Err(FileError::reference(
                         line,
@@ -111,7 +111,7 @@ impl Decoder {
                 }
                 self.polling = Some(n);
             }
-            EventKind::PollEnd { result } => {
+            EventKind::PollEnd { result, .. } => {
                 if self.polling != Some(n) {
                     return Err(FileError::reference(
                         line,
@@ -199,7 +199,9 @@ impl Decoder {
                 self.tasks += 1;
                 EventKind::Spawn { name, parent }
             }
-            "poll_start" => EventKind::PollStart,
+            "poll_start" => EventKind::PollStart {
+                on: ExecThread(json.executor.unwrap_or(0)),
+            },
             "poll_end" => EventKind::PollEnd {
                 result: match required_str(line, kind, "result", &json.result)? {
                     "pending" => PollResult::Pending,
@@ -207,6 +209,7 @@ impl Decoder {
                     "panicked" => PollResult::Panicked,
                     other => return Err(bad_word(line, "result", other, PollResult::WORDS)),
                 },
+                on: ExecThread(json.executor.unwrap_or(0)),
             },
             "await_enter" | "suspend" | "resume" | "await_exit" => {
                 let p: &AwaitPoint = required(line, kind, "point", json.point.as_ref())?;

@@ -6,7 +6,7 @@ mod decode;
 
 pub use decode::Decoder;
 
-use crate::trace::{AwaitPoint, Event, EventKind, PointId, Trace, WakeSource};
+use crate::trace::{AwaitPoint, Event, EventKind, ExecThread, PointId, Trace, WakeSource};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -27,6 +27,10 @@ pub struct JsonEvent {
     /// `spawn`: the task that spawned this one (absent for the program's own tasks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<u32>,
+    /// `poll_start`, `poll_end`: the executor thread the poll ran on, when it is not the
+    /// executor's own (0): a runtime with several worker threads numbers them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor: Option<u16>,
     /// `poll_end`: `pending`, `ready` or `panicked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
@@ -105,8 +109,11 @@ impl JsonEvent {
                 json.name = s(name);
                 json.parent = parent.get();
             }
-            EventKind::PollStart => {}
-            EventKind::PollEnd { result } => json.result = Some(result.name().to_owned()),
+            EventKind::PollStart { on } => json.executor = (on != ExecThread::MAIN).then_some(on.0),
+            EventKind::PollEnd { result, on } => {
+                json.result = Some(result.name().to_owned());
+                json.executor = (on != ExecThread::MAIN).then_some(on.0);
+            }
             EventKind::AwaitEnter { point: p }
             | EventKind::Suspend { point: p }
             | EventKind::Resume { point: p }

@@ -109,12 +109,12 @@ impl Walk {
                 set_lane(&mut self.task_lanes, n as usize, lane);
                 self.open(out, lane, t, seq, SpanKind::Queued);
             }
-            EventKind::PollStart => {
+            EventKind::PollStart { .. } => {
                 if let Some(lane) = self.task_lane(event.task) {
                     self.poll_start(out, lane, t, seq);
                 }
             }
-            EventKind::PollEnd { result } => {
+            EventKind::PollEnd { result, .. } => {
                 let lane = self.task_lane(event.task);
                 if lane.is_some() && lane == self.running {
                     self.poll_end(out, t, seq, Some(result));

@@ -36,6 +36,17 @@ impl std::fmt::Display for TaskId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ThreadNo(pub u32);
 
+/// The executor thread a poll ran on. pollscope's executor polls every task on one
+/// thread, number 0; a runtime with several worker threads polling at once numbers them,
+/// and the trace then has a poll open on each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExecThread(pub u16);
+
+impl ExecThread {
+    /// The executor's own thread: the only one of pollscope's executor.
+    pub const MAIN: ExecThread = ExecThread(0);
+}
+
 /// How a poll ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PollResult {
@@ -78,10 +89,10 @@ pub enum EventKind {
     /// A task was spawned with this name, by `parent` (a task that called
     /// `pollscope::spawn` during its poll) or by the program itself ([`TaskId::NONE`]).
     Spawn { name: Sym, parent: TaskId },
-    /// The executor called `poll` on the task.
-    PollStart,
-    /// `poll` returned.
-    PollEnd { result: PollResult },
+    /// The executor called `poll` on the task, on executor thread `on`.
+    PollStart { on: ExecThread },
+    /// `poll` returned (on the thread it started on).
+    PollEnd { result: PollResult, on: ExecThread },
     /// An instrumented future (`.at(..)`) was polled for the first time.
     AwaitEnter { point: PointId },
     /// An instrumented future returned `Pending`: the task is suspended there.
@@ -140,7 +151,7 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Spawn { .. } => "spawn",
-            EventKind::PollStart => "poll_start",
+            EventKind::PollStart { .. } => "poll_start",
             EventKind::PollEnd { .. } => "poll_end",
             EventKind::AwaitEnter { .. } => "await_enter",
             EventKind::Suspend { .. } => "suspend",

@@ -2,7 +2,7 @@
 //! lock (events from other threads come through the [`Recorder`](super::Recorder)'s inbox).
 
 use super::cap::{NAME_CAP, VALUE_CAP, cap};
-use super::event::{Event, EventKind, PointId, Sym, TaskId, ThreadNo, WakeSource};
+use super::event::{Event, EventKind, ExecThread, PointId, Sym, TaskId, ThreadNo, WakeSource};
 use super::point::{AwaitPoint, Point, Site};
 use super::recorder::{Foreign, ForeignKind};
 use super::state::PollDemand;
@@ -310,7 +310,16 @@ impl Log {
             .demand
             .get_mut(task.0 as usize)
             .is_none_or(PollDemand::poll_starts);
-        (self.append(task, EventKind::PollStart, t_ns), asked)
+        (
+            self.append(
+                task,
+                EventKind::PollStart {
+                    on: ExecThread::MAIN,
+                },
+                t_ns,
+            ),
+            asked,
+        )
     }
 
     /// Interns a string.

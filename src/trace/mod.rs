@@ -10,7 +10,8 @@ mod timeline;
 
 pub use cap::{NAME_CAP, VALUE_CAP, cap};
 pub use event::{
-    Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
+    Event, EventKind, ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome,
+    WakeSource,
 };
 pub use log::{Log, Stamp, Trace, TraceBuilder, TraceDelta};
 pub use point::{AwaitPoint, Point, Site};

@@ -293,7 +293,7 @@ impl State {
             return;
         };
         match event.kind {
-            EventKind::PollStart => {
+            EventKind::PollStart { .. } => {
                 task.asked = task.demand.poll_starts();
                 task.polls += 1;
                 task.state = TaskState::Running;
@@ -302,7 +302,7 @@ impl State {
                 task.suspended_here.clear();
                 self.running = Some(event.task);
             }
-            EventKind::PollEnd { result } => {
+            EventKind::PollEnd { result, .. } => {
                 task.poll_ns += event.t_ns.saturating_sub(task.poll_started_ns);
                 task.waiting_since_ns = event.t_ns;
                 self.running = None;
