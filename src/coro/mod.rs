@@ -29,7 +29,7 @@ mod unit;
 pub(crate) use index::Lookup;
 pub use index::{Index, failure, index, ready, start};
 pub use layout::{LARGE_FUTURE, Layout, LocalLayout, StateLayout, short_path};
-pub(crate) use read::Reading;
+pub(crate) use read::ChainCopy;
 pub use read::{Frame, short_type};
 
 use crate::trace::{EventKind, Trace};

@@ -1,12 +1,12 @@
 //! Reading a live future: its state, the futures it awaits (following `__awaitee` through
 //! nested coroutines and the wrappers around them), and the values of the locals it holds.
 //!
-//! A reading has two halves. [`Reading::capture`] runs right after the poll, before the
+//! A chain copy has two halves. [`ChainCopy::capture`] runs right after the poll, before the
 //! executor allocates anything: it copies the future's bytes and every region a value
 //! points to through the fault-tolerant reads of [`super::memory`], and allocates nothing
 //! once its buffers are warm — so a `String` the poll freed cannot have been handed to the
 //! executor's own next allocation (and shown as the local's text) before it is read.
-//! [`Reading::frames`] then turns the copies into words. Every read is bounded by
+//! [`ChainCopy::frames`] then turns the copies into words. Every read is bounded by
 //! [`MAX_TEXT`] and every value is validated before it is shown: a local the layout
 //! lists but that may have been moved out (rustc keeps a moved-out local in the state
 //! while its storage is live) is shown as its type and size, "may be moved". Where the
@@ -69,7 +69,7 @@ struct Owner {
 /// A task's await chain, captured after a poll and turned into [`Frame`]s. Reused from
 /// poll to poll.
 #[derive(Debug, Default)]
-pub(crate) struct Reading {
+pub(crate) struct ChainCopy {
     mem: Mem,
     frames: Vec<RawFrame>,
     owners: Vec<Owner>,
@@ -80,7 +80,7 @@ pub(crate) struct Reading {
     captured: bool,
 }
 
-impl Reading {
+impl ChainCopy {
     /// Copies what the future of type `root` at `ptr` holds now: the chain, its states,
     /// and every region its locals' values point to. Allocates nothing once warm.
     ///

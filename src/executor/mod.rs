@@ -118,7 +118,7 @@ pub struct Executor {
     /// the loader thread and the task's state is recorded once it is known.
     wait_for_states: bool,
     /// The last poll's chain, copied right after it (reused).
-    reading: crate::coro::Reading,
+    reading: crate::coro::ChainCopy,
     /// The tasks' future types found in the debug info so far.
     lookups: crate::coro::Lookups,
     /// Tasks polled while their debug info was being read: their state is owed.

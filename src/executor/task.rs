@@ -2,7 +2,7 @@
 
 use super::panic;
 use super::waker::TaskWaker;
-use crate::coro::{Index, Lookup, Lookups, Reading, Root};
+use crate::coro::{ChainCopy, Index, Lookup, Lookups, Root};
 use std::cell::RefCell;
 use std::fmt::{Debug, Write};
 use std::future::Future;
@@ -89,8 +89,8 @@ impl Task {
     }
 
     /// Copies the await chain the compiler's state machines show now into `reading` (see
-    /// [`Reading::capture`]), if [`look_up_coro`](Self::look_up_coro) found the type.
-    pub fn capture_coro(&self, reading: &mut Reading) -> Capture {
+    /// [`ChainCopy::capture`]), if [`look_up_coro`](Self::look_up_coro) found the type.
+    pub fn capture_coro(&self, reading: &mut ChainCopy) -> Capture {
         if self.future.is_none() {
             return Capture::Nothing;
         }

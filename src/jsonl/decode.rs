@@ -4,8 +4,8 @@
 
 use super::JsonEvent;
 use crate::trace::{
-    AwaitPoint, Event, EventKind, ExecThread, PollResult, TaskId, ThreadNo, ThreadOutcome, Trace,
-    TraceBuilder, WakeSource,
+    AwaitPoint, Event, EventKind, ExecThread, PollResult, Reading, TaskId, ThreadNo, ThreadOutcome,
+    Trace, TraceBuilder, WakeSource,
 };
 use crate::tracefile::FileError;
 
@@ -24,11 +24,8 @@ pub struct Decoder {
     threads: u32,
     /// The latest timestamp so far: the recorder never goes back in time.
     last_t: u64,
-    /// The task whose poll is in progress: the executor polls one task at a time, and a
-    /// poll ends before the next starts.
-    polling: Option<u32>,
-    /// Tasks whose last poll returned `Ready` or panicked: nothing polls them again.
-    finished: Vec<bool>,
+    /// The reading of the events so far, which checks the polls' grammar.
+    reading: Reading,
 }
 
 impl Decoder {
@@ -77,56 +74,18 @@ impl Decoder {
         // The kind first: an unknown kind explains any field that seems missing.
         let kind = self.kind(line, json)?;
         let task = task?;
-        self.check_poll(line, task, &kind)?;
-        self.last_t = json.t_ns;
-        self.builder.push(Event {
+        let event = Event {
             t_ns: json.t_ns,
             task,
             kind,
-        });
-        Ok(())
-    }
-
-    /// Polls follow the executor's grammar: one at a time, each `poll_start` closed by a
-    /// `poll_end` of the same task, and no poll of a task that has finished.
-    fn check_poll(&mut self, line: usize, task: TaskId, kind: &EventKind) -> Result<(), FileError> {
-        let n = task.0;
-        match kind {
-            EventKind::Spawn { .. } => self.finished.push(false),
-            EventKind::PollStart { .. } => {
-                if let Some(open) = self.polling {
-                    return Err(FileError::reference(
-                        line,
-                        format!(
-                            "poll_start of task {n} while the poll of task {open} is still in \
-                             progress (no poll_end for it)"
-                        ),
-                    ));
-                }
-                if self.finished.get(n as usize).copied().unwrap_or(false) {
-                    return Err(FileError::reference(
-                        line,
-                        format!("poll_start of task {n}, which had already finished"),
-                    ));
-                }
-                self.polling = Some(n);
-            }
-            EventKind::PollEnd { result, .. } => {
-                if self.polling != Some(n) {
-                    return Err(FileError::reference(
-                        line,
-                        format!("poll_end of task {n} without a poll_start of it before"),
-                    ));
-                }
-                self.polling = None;
-                if *result != PollResult::Pending
-                    && let Some(done) = self.finished.get_mut(n as usize)
-                {
-                    *done = true;
-                }
-            }
-            _ => {}
-        }
+        };
+        // The grammar of polls is the reading's (`trace::Reading`): one open at a time on
+        // each executor thread, each ended on its thread, none of a finished task.
+        self.reading
+            .step(&event, |_| {})
+            .map_err(|damage| FileError::reference(line, damage.to_string()))?;
+        self.last_t = json.t_ns;
+        self.builder.push(event);
         Ok(())
     }
 

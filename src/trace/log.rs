@@ -4,8 +4,8 @@
 use super::cap::{NAME_CAP, VALUE_CAP, cap};
 use super::event::{Event, EventKind, ExecThread, PointId, Sym, TaskId, ThreadNo, WakeSource};
 use super::point::{AwaitPoint, Point, Site};
+use super::reading::PollDemand;
 use super::recorder::{Foreign, ForeignKind};
-use super::state::PollDemand;
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 use std::sync::Arc;

@@ -4,6 +4,7 @@ mod cap;
 mod event;
 mod log;
 mod point;
+mod reading;
 mod recorder;
 mod state;
 mod timeline;
@@ -15,7 +16,8 @@ pub use event::{
 };
 pub use log::{Log, Stamp, Trace, TraceBuilder, TraceDelta};
 pub use point::{AwaitPoint, Point, Site};
+pub use reading::{Damage, Fact, PollDemand, Reading, Suspension, Wake, coro_at};
 pub use recorder::Recorder;
 pub(crate) use recorder::{ForeignKind, ForeignWaker};
-pub use state::{CoroFrame, PollDemand, State, TaskState, TaskView, ThreadView};
+pub use state::{CoroFrame, State, TaskState, TaskView, ThreadView};
 pub use timeline::Timeline;

@@ -6,6 +6,7 @@
 use super::event::{
     Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
 };
+use super::reading::{Fact, Reading};
 
 /// Where a task is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,36 +41,6 @@ impl TaskState {
     /// True once the task can never be polled again.
     pub fn is_finished(self) -> bool {
         matches!(self, TaskState::Completed(_) | TaskState::Panicked(_))
-    }
-}
-
-/// Whether a poll was asked for — the one rule of "wasted", applied in trace order both by
-/// the executor as it records and by the [`State`] rebuilt from the trace, so the two can
-/// never disagree: a poll is asked for if it is the task's first, or a wake of the task
-/// comes between its previous poll's start and this one's.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PollDemand {
-    woken: bool,
-    polled: bool,
-}
-
-impl PollDemand {
-    /// A wake of the task was recorded.
-    pub fn woken(&mut self) {
-        self.woken = true;
-    }
-
-    /// A poll of the task starts; returns whether it was asked for.
-    pub fn poll_starts(&mut self) -> bool {
-        let asked = self.woken || !self.polled;
-        self.woken = false;
-        self.polled = true;
-        asked
-    }
-
-    /// True if woken since the last poll started.
-    pub fn is_woken(self) -> bool {
-        self.woken
     }
 }
 
@@ -108,10 +79,10 @@ pub struct TaskView {
     /// The compiler's state machines after the last poll, read from debug info: the
     /// task's own future first, then each future it awaits.
     pub coro: Vec<CoroFrame>,
-    demand: PollDemand,
+    /// Woken since its last poll started.
+    woken: bool,
     /// The poll running (or last run) was asked for.
     asked: bool,
-    suspended_here: Vec<PointId>,
 }
 
 impl TaskView {
@@ -192,6 +163,8 @@ pub struct State {
     pub running: Option<TaskId>,
     /// Time of the last applied event.
     pub t_ns: u64,
+    /// The reading the views above are built from.
+    reading: Reading,
 }
 
 impl State {
@@ -237,127 +210,152 @@ impl State {
         self.applied += 1;
         self.t_ns = event.t_ns;
         let t = event.t_ns;
-        match event.kind {
-            EventKind::Spawn { name, parent } => {
-                self.tasks.push(TaskView {
-                    id: TaskId(self.tasks.len() as u32),
-                    name,
-                    parent: parent.get().map(TaskId),
-                    state: TaskState::Created,
-                    polls: 0,
-                    wakes: 0,
-                    wasted: 0,
-                    poll_ns: 0,
-                    chain: Vec::new(),
-                    last_wake: None,
-                    poll_started_ns: 0,
-                    waiting_since_ns: t,
-                    woken_ns: None,
-                    coro: Vec::new(),
-                    demand: PollDemand::default(),
-                    asked: false,
-                    suspended_here: Vec::new(),
-                });
-            }
-            EventKind::ThreadSpawn { thread, name } => self.threads.push(ThreadView {
-                no: thread,
-                name,
-                task: event.task,
-                started_ns: t,
-                finished: None,
-                result: None,
-                joined_by: None,
-            }),
-            EventKind::ThreadFinish {
-                thread,
-                outcome,
-                duration_us,
-                result,
-            } => {
-                if let Some(th) = self.threads.get_mut(thread.0 as usize) {
-                    th.finished = Some((outcome, u64::from(duration_us) * 1_000));
-                    th.result = Some(result);
-                }
-            }
-            EventKind::ThreadJoin { thread } => {
-                if let Some(th) = self.threads.get_mut(thread.0 as usize) {
-                    th.joined_by = Some(event.task);
-                }
-            }
-            _ => self.apply_task_event(event),
-        }
-    }
-
-    fn apply_task_event(&mut self, event: &Event) {
-        let Some(task) = self.tasks.get_mut(event.task.0 as usize) else {
-            return;
-        };
-        match event.kind {
-            EventKind::PollStart { .. } => {
-                task.asked = task.demand.poll_starts();
-                task.polls += 1;
-                task.state = TaskState::Running;
-                task.poll_started_ns = event.t_ns;
-                task.chain.clear();
-                task.suspended_here.clear();
-                self.running = Some(event.task);
-            }
-            EventKind::PollEnd { result, .. } => {
-                task.poll_ns += event.t_ns.saturating_sub(task.poll_started_ns);
-                task.waiting_since_ns = event.t_ns;
-                self.running = None;
-                match result {
-                    PollResult::Pending => {
-                        if !task.asked {
-                            task.wasted += 1;
-                        }
-                        task.chain.clear();
-                        task.chain.extend(task.suspended_here.drain(..).rev());
-                        task.state = if task.demand.is_woken() {
-                            TaskState::Scheduled
-                        } else {
-                            TaskState::Suspended
-                        };
-                    }
-                    PollResult::Ready => task.chain.clear(),
-                    // The chain stays: it shows where the panic happened.
-                    PollResult::Panicked => {}
-                }
-            }
-            EventKind::AwaitEnter { point } | EventKind::Resume { point } => task.chain.push(point),
-            EventKind::Suspend { point } => {
-                truncate_at(&mut task.chain, point);
-                task.suspended_here.push(point);
-            }
-            EventKind::AwaitExit { point } => truncate_at(&mut task.chain, point),
-            EventKind::Wake { by } => {
-                task.wakes += 1;
-                task.last_wake = Some(by);
-                if !task.demand.is_woken() {
-                    task.woken_ns = Some(event.t_ns);
-                }
-                task.demand.woken();
-                if task.state == TaskState::Suspended {
-                    task.state = TaskState::Scheduled;
-                }
-            }
-            EventKind::Complete { value } => task.state = TaskState::Completed(value),
-            EventKind::Panic { message } => task.state = TaskState::Panicked(message),
-            EventKind::CoroState { .. } | EventKind::CoroLocals { .. } => {
-                CoroFrame::apply(&mut task.coro, &event.kind);
-            }
-            EventKind::Say { .. }
-            | EventKind::Spawn { .. }
-            | EventKind::ThreadSpawn { .. }
-            | EventKind::ThreadFinish { .. }
-            | EventKind::ThreadJoin { .. } => {}
-        }
+        let State {
+            reading,
+            tasks,
+            threads,
+            running,
+            ..
+        } = self;
+        // Damage is the loader's to report; the state reads on the forgiving way.
+        let _ = reading.step(event, |fact| apply_fact(tasks, threads, running, t, fact));
     }
 }
 
-/// Drops `point` and everything nested inside it from the chain.
-fn truncate_at(chain: &mut Vec<PointId>, point: PointId) {
-    if let Some(pos) = chain.iter().rposition(|&p| p == point) {
-        chain.truncate(pos);
+/// One fact of the reading applied to the tasks and threads.
+fn apply_fact(
+    tasks: &mut Vec<TaskView>,
+    threads: &mut Vec<ThreadView>,
+    running: &mut Option<TaskId>,
+    t: u64,
+    fact: Fact<'_>,
+) {
+    match fact {
+        Fact::Spawned { task, name, parent } => tasks.push(TaskView {
+            id: task,
+            name,
+            parent,
+            state: TaskState::Created,
+            polls: 0,
+            wakes: 0,
+            wasted: 0,
+            poll_ns: 0,
+            chain: Vec::new(),
+            last_wake: None,
+            poll_started_ns: 0,
+            waiting_since_ns: t,
+            woken_ns: None,
+            coro: Vec::new(),
+            woken: false,
+            asked: false,
+        }),
+        Fact::ThreadStarted { thread, name, task } => threads.push(ThreadView {
+            no: thread,
+            name,
+            task,
+            started_ns: t,
+            finished: None,
+            result: None,
+            joined_by: None,
+        }),
+        Fact::ThreadFinished {
+            thread,
+            outcome,
+            duration_us,
+            result,
+        } => {
+            if let Some(th) = threads.get_mut(thread.0 as usize) {
+                th.finished = Some((outcome, u64::from(duration_us) * 1_000));
+                th.result = Some(result);
+            }
+        }
+        Fact::ThreadJoined { thread, task } => {
+            if let Some(th) = threads.get_mut(thread.0 as usize) {
+                th.joined_by = Some(task);
+            }
+        }
+        Fact::PollStarted { task, asked, .. } => {
+            if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.asked = asked;
+                view.woken = false;
+                view.polls += 1;
+                view.state = TaskState::Running;
+                view.poll_started_ns = t;
+                view.chain.clear();
+                *running = Some(task);
+            }
+        }
+        Fact::AwaitPolled { task, chain, .. } | Fact::AwaitReturned { task, chain, .. } => {
+            if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.chain.clear();
+                view.chain.extend_from_slice(chain);
+            }
+        }
+        Fact::PollEnded {
+            task,
+            result,
+            suspension,
+            ..
+        } => {
+            let Some(view) = tasks.get_mut(task.0 as usize) else {
+                return;
+            };
+            view.poll_ns += t.saturating_sub(view.poll_started_ns);
+            view.waiting_since_ns = t;
+            if *running == Some(task) {
+                *running = None;
+            }
+            match result {
+                Some(PollResult::Pending) => {
+                    if !view.asked {
+                        view.wasted += 1;
+                    }
+                    view.chain.clear();
+                    view.chain.extend(suspension.points());
+                    view.state = if view.woken {
+                        TaskState::Scheduled
+                    } else {
+                        TaskState::Suspended
+                    };
+                }
+                Some(PollResult::Ready) => view.chain.clear(),
+                // The chain stays: it shows where the panic happened (or, with no end
+                // recorded, where the poll was).
+                Some(PollResult::Panicked) | None => {}
+            }
+        }
+        Fact::Woken {
+            task, wake, first, ..
+        } => {
+            let Some(view) = tasks.get_mut(task.0 as usize) else {
+                return;
+            };
+            view.wakes += 1;
+            view.last_wake = Some(wake.by);
+            if first {
+                view.woken_ns = Some(wake.t_ns);
+            }
+            view.woken = true;
+            if view.state == TaskState::Suspended {
+                view.state = TaskState::Scheduled;
+            }
+        }
+        Fact::Completed { task, value } => {
+            if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.state = TaskState::Completed(value);
+            }
+        }
+        Fact::Panicked { task, message } => {
+            if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.state = TaskState::Panicked(message);
+            }
+        }
+        Fact::CoroRecorded { task, frames, .. } => {
+            if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.coro.clear();
+                view.coro.extend_from_slice(frames);
+            }
+        }
+        Fact::Said { .. } => {}
     }
 }
