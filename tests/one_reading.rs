@@ -196,7 +196,7 @@ fn old_wasted_and_causing(trace: &Trace) -> (Vec<usize>, Vec<usize>) {
                 woken.insert(e.task, true);
             }
             EventKind::PollStart { .. } => {
-                let asked = woken.get(&e.task) == Some(&true) || polled.get(&e.task).is_none();
+                let asked = woken.get(&e.task) == Some(&true) || !polled.contains_key(&e.task);
                 woken.insert(e.task, false);
                 polled.insert(e.task, true);
                 last_poll.insert(e.task, seq);
