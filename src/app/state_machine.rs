@@ -7,7 +7,7 @@
 use super::View;
 use super::task_index::TaskIndex;
 use crate::coro::{Layout, short_path};
-use crate::trace::{EventKind, PollResult, Sym, TaskId, TaskState, TaskView};
+use crate::trace::{Event, EventKind, Fact, PollResult, Reading, Sym, TaskId, TaskState, TaskView};
 use std::collections::HashMap;
 
 /// A node: a state's name, or the label of an await point.
@@ -47,8 +47,9 @@ pub struct MachineView {
     points: Counts,
     /// The compiler's machine of the task's own future (depth 0).
     states: Counts,
-    /// The innermost suspend point seen in the poll being counted.
-    suspended_at: Option<Node>,
+    /// The task's events read so far (as task 0 of a reading of its own): where each
+    /// pending poll left it.
+    reading: Reading,
     /// The task's own future, from its first `coro_state` anywhere in the trace.
     future: Option<Sym>,
     /// How many of the task's events were searched for it.
@@ -85,38 +86,54 @@ impl MachineView {
             self.counted = 0;
             self.points.reset(UNRESUMED);
             self.states.reset("Unresumed");
-            self.suspended_at = None;
+            self.reading = Reading::new();
+            // The task's spawn may be before the index shown: the reading starts with it.
+            let spawn = Event {
+                t_ns: 0,
+                task: TaskId(0),
+                kind: EventKind::Spawn {
+                    name: Sym(0),
+                    parent: TaskId::NONE,
+                },
+            };
+            let _ = self.reading.step(&spawn, |_| {});
         }
         for &i in &mine[self.counted..] {
             let Some(event) = trace.events.get(i as usize) else {
                 continue;
             };
-            match event.kind {
-                EventKind::PollStart { .. } => self.suspended_at = None,
-                // The first suspend of a poll is the innermost point.
-                EventKind::Suspend { point } if self.suspended_at.is_none() => {
-                    let label = trace.point(point).map_or("?", |p| trace.str(p.label));
-                    self.suspended_at = Some(label.to_owned());
-                }
-                EventKind::PollEnd { result, .. } => {
-                    let next = match result {
-                        PollResult::Pending => self
-                            .suspended_at
-                            .take()
-                            .unwrap_or_else(|| "Pending (no await point)".to_owned()),
-                        PollResult::Ready => RETURNED.to_owned(),
-                        PollResult::Panicked => PANICKED.to_owned(),
-                    };
-                    self.points.go(&next);
-                }
-                EventKind::CoroState {
-                    depth: 0, state, ..
-                } => {
-                    let label = trace.point(state).map_or("?", |p| trace.str(p.label));
-                    self.states.go(label);
-                }
-                _ => {}
+            if let EventKind::CoroState {
+                depth: 0, state, ..
+            } = event.kind
+            {
+                let label = trace.point(state).map_or("?", |p| trace.str(p.label));
+                self.states.go(label);
+                continue;
             }
+            let own = Event {
+                task: TaskId(0),
+                ..*event
+            };
+            let points = &mut self.points;
+            let _ = self.reading.step(&own, |fact| {
+                let Fact::PollEnded {
+                    result: Some(result),
+                    suspension,
+                    ..
+                } = fact
+                else {
+                    return;
+                };
+                let next = match result {
+                    PollResult::Pending => match suspension.innermost() {
+                        Some(point) => trace.point(point).map_or("?", |p| trace.str(p.label)),
+                        None => "Pending (no await point)",
+                    },
+                    PollResult::Ready => RETURNED,
+                    PollResult::Panicked => PANICKED,
+                };
+                points.go(next);
+            });
         }
         self.counted = mine.len();
     }

@@ -1,7 +1,9 @@
 //! The walk over the events that builds and extends the lanes.
 
 use super::{Arrow, BLOCKING_NS, Lane, LaneKind, Lanes, Span, SpanKind};
-use crate::trace::{Event, EventKind, PointId, PollResult, Sym, TaskId, Trace, WakeSource};
+use crate::trace::{
+    CoroFrame, Event, Fact, PointId, PollResult, Reading, Sym, TaskId, Trace, Wake, WakeSource,
+};
 use rustc_hash::FxHashMap as HashMap;
 
 /// No lane.
@@ -25,13 +27,8 @@ pub(super) struct Walk {
     outside: HashMap<Sym, usize>,
     /// Per lane, in step with the lanes.
     lanes: Vec<LaneWalk>,
-    /// The lane whose poll is open: the executor polls one task at a time.
-    running: Option<usize>,
-    /// The instrumented futures being polled in the open poll, innermost last, each with
-    /// how many suspensions had been recorded when it was entered.
-    frames: Vec<(PointId, usize)>,
-    /// The points that returned `Pending` in the open poll, innermost first.
-    suspended: Vec<PointId>,
+    /// The trace read so far: polls, their chains, wakes.
+    reading: Reading,
 }
 
 /// One lane while the walk goes on.
@@ -94,60 +91,44 @@ impl Walk {
 
     fn apply(&mut self, out: &mut Out<'_>, trace: &Trace, seq: usize, event: &Event) {
         let t = event.t_ns;
+        let mut reading = std::mem::take(&mut self.reading);
+        // Damage is the loader's to report: the lanes draw what can be drawn.
+        let _ = reading.step(event, |fact| self.fact(out, trace, seq, t, fact));
+        self.reading = reading;
+    }
+
+    fn fact(&mut self, out: &mut Out<'_>, trace: &Trace, seq: usize, t: u64, fact: Fact<'_>) {
         // A number above the events walked so far is damage (see `task_lanes`).
         let limit = seq + 1;
-        match event.kind {
-            EventKind::Spawn { name, parent } => {
-                let Some(n) = event.task.get().filter(|&n| (n as usize) < limit) else {
-                    return;
-                };
-                if self.task_lane(event.task).is_some() {
+        match fact {
+            Fact::Spawned { task, name, parent } => {
+                if self.task_lane(task).is_some() {
                     return;
                 }
-                let parent = parent.get().and_then(|p| lane_of(&self.task_lanes, p));
-                let lane = self.new_lane(out, LaneKind::Task(event.task), trace.str(name), parent);
-                set_lane(&mut self.task_lanes, n as usize, lane);
+                let parent = parent.and_then(|p| lane_of(&self.task_lanes, p.0));
+                let lane = self.new_lane(out, LaneKind::Task(task), trace.str(name), parent);
+                set_lane(&mut self.task_lanes, task.0 as usize, lane);
                 self.open(out, lane, t, seq, SpanKind::Queued);
             }
-            EventKind::PollStart { .. } => {
-                if let Some(lane) = self.task_lane(event.task) {
+            Fact::PollStarted { task, .. } => {
+                if let Some(lane) = self.task_lane(task) {
                     self.poll_start(out, lane, t, seq);
                 }
             }
-            EventKind::PollEnd { result, .. } => {
-                let lane = self.task_lane(event.task);
-                if lane.is_some() && lane == self.running {
-                    self.poll_end(out, t, seq, Some(result));
+            Fact::PollEnded {
+                task,
+                result,
+                suspension,
+                ..
+            } => {
+                if let Some(lane) = self.task_lane(task) {
+                    self.poll_end(out, lane, t, seq, result, suspension.innermost());
                 }
             }
-            EventKind::AwaitEnter { point } | EventKind::Resume { point } => {
-                if self.is_running(event.task) {
-                    self.frames.push((point, self.suspended.len()));
-                }
-            }
-            EventKind::Suspend { point } => {
-                if self.is_running(event.task) {
-                    if let Some(pos) = self.frames.iter().rposition(|&(p, _)| p == point) {
-                        self.frames.truncate(pos);
-                    }
-                    self.suspended.push(point);
-                }
-            }
-            EventKind::AwaitExit { point } => {
-                // A future that finished drops whatever suspended inside it (a race's
-                // loser): the task is not waiting there.
-                if self.is_running(event.task)
-                    && let Some(pos) = self.frames.iter().rposition(|&(p, _)| p == point)
-                {
-                    let mark = self.frames.get(pos).map_or(0, |&(_, mark)| mark);
-                    self.frames.truncate(pos);
-                    self.suspended.truncate(mark);
-                }
-            }
-            EventKind::Wake { by } => self.wake(out, trace, event.task, by, (t, seq)),
-            EventKind::Complete { .. } | EventKind::Panic { .. } => {
-                if let Some(lane) = self.task_lane(event.task) {
-                    if self.running != Some(lane) {
+            Fact::Woken { task, wake, .. } => self.wake(out, trace, task, wake, seq),
+            Fact::Completed { task, .. } | Fact::Panicked { task, .. } => {
+                if let Some(lane) = self.task_lane(task) {
+                    if !self.is_polling(out, lane) {
                         self.close(out, lane, t);
                     }
                     if let Some(w) = self.lanes.get_mut(lane) {
@@ -155,7 +136,9 @@ impl Walk {
                     }
                 }
             }
-            EventKind::ThreadSpawn { thread, name } => {
+            Fact::ThreadStarted {
+                thread, name, task, ..
+            } => {
                 let no = thread.0 as usize;
                 if no >= limit {
                     return;
@@ -167,7 +150,7 @@ impl Walk {
                         lane
                     }
                     None => {
-                        let parent = self.task_lane(event.task);
+                        let parent = self.task_lane(task);
                         let lane =
                             self.new_lane(out, LaneKind::Thread(thread), trace.str(name), parent);
                         set_lane(&mut self.thread_lanes, no, lane);
@@ -183,7 +166,7 @@ impl Walk {
                 }
                 self.open(out, lane, t, seq, SpanKind::Alive { finish: None });
             }
-            EventKind::ThreadFinish { thread, .. } => {
+            Fact::ThreadFinished { thread, .. } => {
                 let Some(lane) = lane_of(&self.thread_lanes, thread.0) else {
                     return;
                 };
@@ -195,33 +178,42 @@ impl Walk {
                     w.active_ns = t;
                 }
             }
-            EventKind::CoroState { future, state, .. } => {
-                // The executor records the states outermost first: the last one recorded
-                // is the innermost future's.
-                let Some(lane) = self.task_lane(event.task) else {
-                    return;
-                };
-                let Some(i) = self.lanes.get(lane).and_then(|w| w.after_poll) else {
-                    return;
-                };
-                let span = out.lanes.get_mut(lane).and_then(|l| l.spans.get_mut(i));
-                if let Some(Span {
-                    kind: SpanKind::Suspended { point, future: f },
-                    ..
-                }) = span
-                    && (point.is_none() || f.is_some())
-                {
-                    *point = Some(state);
-                    *f = Some(future);
-                }
-            }
-            EventKind::ThreadJoin { .. } | EventKind::Say { .. } | EventKind::CoroLocals { .. } => {
-            }
+            Fact::CoroRecorded { task, frames, .. } => self.label(out, task, frames),
+            Fact::AwaitPolled { .. }
+            | Fact::AwaitReturned { .. }
+            | Fact::ThreadJoined { .. }
+            | Fact::Said { .. } => {}
         }
     }
 
-    fn is_running(&self, task: TaskId) -> bool {
-        self.running.is_some() && self.task_lane(task) == self.running
+    /// Names the suspension a task's last poll left after the innermost future the
+    /// compiler's states recorded after it (where no `.at(..)` point named it).
+    fn label(&mut self, out: &mut Out<'_>, task: TaskId, frames: &[CoroFrame]) {
+        let Some(innermost) = frames.last() else {
+            return;
+        };
+        let Some(lane) = self.task_lane(task) else {
+            return;
+        };
+        let Some(i) = self.lanes.get(lane).and_then(|w| w.after_poll) else {
+            return;
+        };
+        let span = out.lanes.get_mut(lane).and_then(|l| l.spans.get_mut(i));
+        if let Some(Span {
+            kind: SpanKind::Suspended { point, future: f },
+            ..
+        }) = span
+            && (point.is_none() || f.is_some())
+        {
+            *point = Some(innermost.state);
+            *f = Some(innermost.future);
+        }
+    }
+
+    /// True while the lane's task is inside a poll.
+    fn is_polling(&self, out: &mut Out<'_>, lane: usize) -> bool {
+        self.open_span(out, lane)
+            .is_some_and(|s| matches!(s.kind, SpanKind::Poll { .. }))
     }
 
     fn new_lane(
@@ -276,10 +268,6 @@ impl Walk {
     }
 
     fn poll_start(&mut self, out: &mut Out<'_>, lane: usize, t: u64, seq: usize) {
-        // A poll that never ended is damage: it ends where the next one starts.
-        if self.running.is_some() {
-            self.poll_end(out, t, seq, None);
-        }
         self.close(out, lane, t);
         let Some(w) = self.lanes.get_mut(lane) else {
             return;
@@ -288,22 +276,28 @@ impl Walk {
         w.woken = false;
         w.after_poll = None;
         let number = w.polls;
-        self.frames.clear();
-        self.suspended.clear();
         let kind = SpanKind::Poll {
             number,
             result: None,
             blocking: false,
         };
         self.open(out, lane, t, seq, kind);
-        self.running = Some(lane);
     }
 
-    /// Ends the open poll at `t`; `result` is `None` when the trace never said.
-    fn poll_end(&mut self, out: &mut Out<'_>, t: u64, seq: usize, result: Option<PollResult>) {
-        let Some(lane) = self.running.take() else {
+    /// Ends the lane's open poll at `t`; `result` is `None` when the trace never said, and
+    /// `innermost` is where a pending poll left the task.
+    fn poll_end(
+        &mut self,
+        out: &mut Out<'_>,
+        lane: usize,
+        t: u64,
+        seq: usize,
+        result: Option<PollResult>,
+        innermost: Option<PointId>,
+    ) {
+        if !self.is_polling(out, lane) {
             return;
-        };
+        }
         if let Some(span) = self.open_span(out, lane)
             && let SpanKind::Poll { result: r, .. } = &mut span.kind
         {
@@ -317,7 +311,7 @@ impl Walk {
             Some(PollResult::Pending) if w.woken => self.open(out, lane, t, seq, SpanKind::Queued),
             Some(PollResult::Pending) => {
                 let kind = SpanKind::Suspended {
-                    point: self.suspended.first().copied(),
+                    point: innermost,
                     future: None,
                 };
                 self.open(out, lane, t, seq, kind);
@@ -330,14 +324,8 @@ impl Walk {
         }
     }
 
-    fn wake(
-        &mut self,
-        out: &mut Out<'_>,
-        trace: &Trace,
-        task: TaskId,
-        by: WakeSource,
-        (t, seq): (u64, usize),
-    ) {
+    fn wake(&mut self, out: &mut Out<'_>, trace: &Trace, task: TaskId, wake: Wake, seq: usize) {
+        let (t, by) = (wake.t_ns, wake.by);
         let Some(to_lane) = self.task_lane(task) else {
             return;
         };
