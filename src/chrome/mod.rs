@@ -25,17 +25,23 @@
 //! Timestamps are microseconds, the format's unit, with exactly three decimals written
 //! from integer nanoseconds; `displayTimeUnit` is `ns`, so catapult compares them to the
 //! nanosecond.
+//!
+//! The file is written as the trace is read ([`crate::trace::Reading`]), in two passes:
+//! `tables` gathers what the slices written first must say (how each task's life ends,
+//! what each worker thread did), `stream` writes each track's slices as soon as they are
+//! known, a unit at a time (`unit`, in the order `order` gives). Memory holds what is
+//! still open and a few words per task and thread, whatever the trace's length.
 
-mod build;
-mod chain;
 mod micros;
-mod model;
 mod order;
 mod render;
+mod stream;
+mod tables;
 mod threads;
+mod unit;
 
-use model::Track;
 use std::io::{self, Write};
+use unit::Track;
 
 /// The process of the executor's and the worker threads' tracks.
 const PID: u32 = 1;
@@ -59,14 +65,13 @@ pub fn write_program(
     trace: &crate::trace::Trace,
     program: Option<&crate::program::ProgramInfo>,
 ) -> io::Result<usize> {
-    let mut model = build::build(trace);
-    let events = order::sequence(&mut model);
+    // Two passes: the first gathers what the slices written first need to say (how
+    // lives end, what threads did), the second writes as it reads.
+    let tables = tables::scan(trace);
     out.write_all(b"{\"traceEvents\":[\n")?;
-    let mut writer = render::Writer::new(out, trace, &model);
+    let mut writer = render::Writer::new(out, trace, &tables);
     writer.metadata()?;
-    for (ts, event) in events {
-        writer.event(ts, event)?;
-    }
+    let writer = stream::Stream::new(trace, &tables, writer).run()?;
     let count = writer.count;
     out.write_all(b"\n],\"displayTimeUnit\":\"ns\"")?;
     if let Some(program) = program {

@@ -1,18 +1,18 @@
-//! The order events are written in, which viewers depend on.
+//! The order a unit's events are written in, which viewers depend on.
 //!
-//! On every track the slices form a tree: any two are disjoint or one holds the other
-//! (a damaged trace's overlaps are cut to fit). Each track is written depth first — a
-//! parent's `B`, its children, its `E` — so timestamps never go back on a track, a parent
-//! comes before a child that starts with it (catapult nests ties in file order), and each
-//! `E` closes the slice on top (speedscope matches them so). Arrows are bound by time to
-//! the slice around them, so each starts and ends strictly inside its slice when the
-//! slice is long enough, and is written after the events at its time.
+//! A unit's slices form a tree: any two are disjoint or one holds the other (a damaged
+//! trace's overlaps are cut to fit). They are written depth first — a parent's `B`, its
+//! children, its `E` — so timestamps never go back on a track, a parent comes before a
+//! child that starts with it (catapult nests ties in file order), and each `E` closes the
+//! slice on top (speedscope matches them so). Arrows are bound by time to the slice
+//! around them, so each starts and ends strictly inside its slice when the slice is long
+//! enough, and is written after the events at its time. Units of one track follow each
+//! other in time, so the track as a whole keeps these rules.
 
-use super::model::{Model, Shape, Track};
+use super::unit::{Host, Shape, Unit};
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
 
-/// One event to write, by what it refers to.
+/// One event to write, by what it refers to in its unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Out {
     /// `B` of a slice that lasts.
@@ -23,73 +23,53 @@ pub(super) enum Out {
     Moment(usize),
     /// `i` of an instant.
     Instant(usize),
-    /// `s` of flow `flow` on `track`.
-    FlowStart { flow: usize, track: Track },
-    /// `f` of flow `flow` on `track`.
-    FlowEnd { flow: usize, track: Track },
+    /// `s` of an arrow that starts here.
+    FlowStart(usize),
+    /// `f` of an arrow that ends here.
+    FlowEnd(usize),
 }
 
-/// Every event with its time, in writing order; nests the model's slices first.
-pub(super) fn sequence(model: &mut Model) -> Vec<(u64, Out)> {
-    let mut tracks: BTreeMap<Track, Vec<usize>> = BTreeMap::new();
-    for (i, slice) in model.slices.iter_mut().enumerate() {
+/// Every event of `unit` with its time, in writing order; nests its slices first.
+pub(super) fn sequence(unit: &mut Unit) -> Vec<(u64, Out)> {
+    for slice in &mut unit.slices {
         slice.end = slice.end.max(slice.start);
-        tracks.entry(slice.track).or_default().push(i);
+        // A slice that outlasts the life around it is cut to fit (damage: a value
+        // recorded before its poll ended).
+        if let Some(cap) = unit.cap
+            && slice.start < cap
+        {
+            slice.end = slice.end.min(cap);
+        }
     }
-    let mut per_track: BTreeMap<Track, Vec<(u64, Out)>> = BTreeMap::new();
-    for (track, mut order) in tracks {
-        order.sort_by_key(|&i| {
-            let s = &model.slices[i];
-            (s.start, Reverse(s.end), s.level, i)
-        });
-        per_track.insert(track, nest(model, &order));
-    }
-    for (i, flow) in model.flows.iter().enumerate() {
-        let (host, at) = flow.from;
-        let (Some(from), Some(to)) = (model.slices.get(host), model.slices.get(flow.to)) else {
-            continue;
+    let mut order: Vec<usize> = (0..unit.slices.len()).collect();
+    order.sort_by_key(|&i| {
+        let s = &unit.slices[i];
+        (s.start, Reverse(s.end), s.level, i)
+    });
+    let mut events = nest(unit, &order);
+    for (k, flow) in unit.starts.iter().enumerate() {
+        let extent = match flow.host {
+            Host::Slice(i) => unit.slices.get(i).map(|s| (s.start, s.end)),
+            Host::Extent(start, end) => Some((start, end)),
         };
-        let start = (
-            inside(from.start, from.end, at),
-            Out::FlowStart {
-                flow: i,
-                track: from.track,
-            },
-        );
-        let end = (
-            inside(to.start, to.end, to.start),
-            Out::FlowEnd {
-                flow: i,
-                track: to.track,
-            },
-        );
-        per_track.entry(from.track).or_default().push(start);
-        per_track.entry(to.track).or_default().push(end);
+        if let Some((start, end)) = extent {
+            events.push((inside(start, end, flow.at), Out::FlowStart(k)));
+        }
     }
-    let mut all: Vec<(u64, usize, usize, Out)> = Vec::new();
-    for (t, (_, mut events)) in per_track.into_iter().enumerate() {
-        // Stable: slices keep their depth-first order; an arrow goes after the slice
-        // events at its time, so the slices it binds to are open.
-        events.sort_by_key(|&(ts, out)| {
-            (
-                ts,
-                matches!(out, Out::FlowStart { .. } | Out::FlowEnd { .. }),
-            )
-        });
-        all.extend(
-            events
-                .into_iter()
-                .enumerate()
-                .map(|(n, (ts, out))| (ts, t, n, out)),
-        );
+    for (k, flow) in unit.ends.iter().enumerate() {
+        if let Some(to) = unit.slices.get(flow.to) {
+            events.push((inside(to.start, to.end, to.start), Out::FlowEnd(k)));
+        }
     }
-    all.sort_unstable_by_key(|&(ts, track, n, _)| (ts, track, n));
-    all.into_iter().map(|(ts, _, _, out)| (ts, out)).collect()
+    // Stable: slices keep their depth-first order; an arrow goes after the slice events
+    // at its time, so the slices it binds to are open.
+    events.sort_by_key(|&(ts, out)| (ts, matches!(out, Out::FlowStart(_) | Out::FlowEnd(_))));
+    events
 }
 
 /// A time inside `[start, end]` for something at `t`, one nanosecond clear of both ends
 /// when the slice is long enough: at an end, a viewer may bind it to a neighbour.
-fn inside(start: u64, end: u64, t: u64) -> u64 {
+pub(super) fn inside(start: u64, end: u64, t: u64) -> u64 {
     if end.saturating_sub(start) >= 2 {
         t.clamp(start + 1, end - 1)
     } else {
@@ -97,27 +77,27 @@ fn inside(start: u64, end: u64, t: u64) -> u64 {
     }
 }
 
-/// Writes one track's slices (sorted by start, longer first) depth first, cutting a slice
+/// Writes the unit's slices (sorted by start, longer first) depth first, cutting a slice
 /// that overlaps its predecessor without fitting inside it.
-fn nest(model: &mut Model, order: &[usize]) -> Vec<(u64, Out)> {
+fn nest(unit: &mut Unit, order: &[usize]) -> Vec<(u64, Out)> {
     let mut out = Vec::with_capacity(order.len() * 2);
     let mut open: Vec<usize> = Vec::new();
     for &i in order {
-        let (start, end) = (model.slices[i].start, model.slices[i].end);
+        let (start, end) = (unit.slices[i].start, unit.slices[i].end);
         while let Some(&top) = open.last() {
-            let t = &model.slices[top];
+            let t = &unit.slices[top];
             if t.shape == Shape::Span && end <= t.end {
                 break;
             }
             if t.shape == Shape::Span && start < t.end {
                 // A partial overlap only comes from damage: fit the later slice inside.
-                model.slices[i].end = t.end;
+                unit.slices[i].end = t.end;
                 break;
             }
             open.pop();
-            close(model, top, &mut out);
+            close(unit, top, &mut out);
         }
-        let s = &model.slices[i];
+        let s = &unit.slices[i];
         let event = match s.shape {
             Shape::Instant => Out::Instant(i),
             Shape::Span if s.end == s.start => Out::Moment(i),
@@ -127,13 +107,13 @@ fn nest(model: &mut Model, order: &[usize]) -> Vec<(u64, Out)> {
         open.push(i);
     }
     while let Some(top) = open.pop() {
-        close(model, top, &mut out);
+        close(unit, top, &mut out);
     }
     out
 }
 
-fn close(model: &Model, slice: usize, out: &mut Vec<(u64, Out)>) {
-    let s = &model.slices[slice];
+fn close(unit: &Unit, slice: usize, out: &mut Vec<(u64, Out)>) {
+    let s = &unit.slices[slice];
     if s.shape == Shape::Span && s.end > s.start {
         out.push((s.end, Out::End(slice)));
     }

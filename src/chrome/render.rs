@@ -1,8 +1,8 @@
-//! Names, categories and arguments of the model's slices, and the JSON lines they become.
+//! Names, categories and arguments of the units' slices, and the JSON lines they become.
 
 use super::micros::Micros;
-use super::model::{AwaitEnd, Kind, Model, Slice, TaskEnd, Track};
-use super::order::Out;
+use super::order::{self, Out};
+use super::unit::{AwaitEnd, Kind, Slice, Tables, TaskEnd, Track, Unit};
 use super::{EXECUTOR, PID, TASKS_PID};
 use crate::coro::short_path;
 use crate::jsonl::wake_source_text;
@@ -15,17 +15,17 @@ use std::io::{self, Write};
 pub(super) struct Writer<'a, W: Write> {
     out: &'a mut W,
     trace: &'a Trace,
-    model: &'a Model,
+    tables: &'a Tables,
     /// Events written so far.
     pub count: usize,
 }
 
 impl<'a, W: Write> Writer<'a, W> {
-    pub fn new(out: &'a mut W, trace: &'a Trace, model: &'a Model) -> Self {
+    pub fn new(out: &'a mut W, trace: &'a Trace, tables: &'a Tables) -> Self {
         Writer {
             out,
             trace,
-            model,
+            tables,
             count: 0,
         }
     }
@@ -58,13 +58,20 @@ impl<'a, W: Write> Writer<'a, W> {
     pub fn metadata(&mut self) -> io::Result<()> {
         self.meta("process_name", Track { pid: PID, tid: 0 }, "pollscope")?;
         self.meta("thread_name", EXECUTOR, "executor")?;
-        let model = self.model;
+        let tables = self.tables;
         let trace = self.trace;
-        for &(track, slot) in &model.worker_tracks {
-            let name = model.threads.get(slot).map_or("?", |t| trace.str(t.name));
+        for &on in &tables.executors {
+            let track = Track {
+                pid: PID,
+                tid: u64::from(on),
+            };
+            self.meta("thread_name", track, &format!("executor {on}"))?;
+        }
+        for &(track, slot) in &tables.worker_tracks {
+            let name = tables.threads.get(slot).map_or("?", |t| trace.str(t.name));
             self.meta("thread_name", track, name)?;
         }
-        for &(track, name) in &model.foreign_tracks {
+        for &(track, name) in &tables.foreign_tracks {
             self.meta("thread_name", track, trace.str(name))?;
         }
         let tasks = Track {
@@ -72,7 +79,7 @@ impl<'a, W: Write> Writer<'a, W> {
             tid: 0,
         };
         self.meta("process_name", tasks, "tasks")?;
-        for (n, facts) in model.tasks.iter().enumerate() {
+        for (n, facts) in tables.tasks.iter().enumerate() {
             if let Some(facts) = facts {
                 let row = Track {
                     pid: TASKS_PID,
@@ -98,21 +105,41 @@ impl<'a, W: Write> Writer<'a, W> {
         self.out.write_all(b"}")
     }
 
-    /// One event of the sequence.
-    pub fn event(&mut self, ts: u64, out: Out) -> io::Result<()> {
-        let model = self.model;
+    /// Writes `unit`, its events in order.
+    pub fn unit(&mut self, unit: &mut Unit) -> io::Result<()> {
+        for (ts, out) in order::sequence(unit) {
+            self.event(unit, ts, out)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the `B` (or, with `begin` false, the `E`) of a slice that holds units
+    /// written apart: a task's life, a worker thread's.
+    pub fn root(&mut self, track: Track, slice: &Slice, begin: bool) -> io::Result<()> {
+        let (name, cat, args) = self.describe(slice, None);
+        if begin {
+            self.head(&name, cat, "B", slice.start, track)?;
+            self.args_and_close(&args)
+        } else {
+            self.head(&name, cat, "E", slice.end, track)?;
+            self.out.write_all(b"}")
+        }
+    }
+
+    /// One event of a unit.
+    fn event(&mut self, unit: &Unit, ts: u64, out: Out) -> io::Result<()> {
         match out {
             Out::Begin(i) | Out::Moment(i) | Out::Instant(i) => {
-                let Some(slice) = model.slices.get(i) else {
+                let Some(slice) = unit.slices.get(i) else {
                     return Ok(());
                 };
-                let (name, cat, args) = self.describe(slice);
+                let (name, cat, args) = self.describe(slice, Some(unit));
                 let ph = match out {
                     Out::Begin(_) => "B",
                     Out::Moment(_) => "X",
                     _ => "i",
                 };
-                self.head(&name, cat, ph, ts, slice.track)?;
+                self.head(&name, cat, ph, ts, unit.track)?;
                 match out {
                     Out::Moment(_) => self.out.write_all(b",\"dur\":0.000")?,
                     Out::Instant(_) => self.out.write_all(b",\"s\":\"t\"")?,
@@ -121,24 +148,28 @@ impl<'a, W: Write> Writer<'a, W> {
                 self.args_and_close(&args)
             }
             Out::End(i) => {
-                let Some(slice) = model.slices.get(i) else {
+                let Some(slice) = unit.slices.get(i) else {
                     return Ok(());
                 };
                 // The same name as its `B`: speedscope pairs them by name.
-                let (name, cat, _) = self.describe(slice);
-                self.head(&name, cat, "E", ts, slice.track)?;
+                let (name, cat, _) = self.describe(slice, Some(unit));
+                self.head(&name, cat, "E", ts, unit.track)?;
                 self.out.write_all(b"}")
             }
-            Out::FlowStart { flow, track } | Out::FlowEnd { flow, track } => {
-                let Some(flow) = model.flows.get(flow) else {
+            Out::FlowStart(k) => {
+                let Some(flow) = unit.starts.get(k) else {
                     return Ok(());
                 };
-                let start = matches!(out, Out::FlowStart { .. });
-                self.head("wake", "wake", if start { "s" } else { "f" }, ts, track)?;
-                if !start {
-                    // Bound to the woken poll around it, not to the next slice after it.
-                    self.out.write_all(b",\"bp\":\"e\"")?;
-                }
+                self.head("wake", "wake", "s", ts, unit.track)?;
+                write!(self.out, ",\"id\":{}}}", flow.id)
+            }
+            Out::FlowEnd(k) => {
+                let Some(flow) = unit.ends.get(k) else {
+                    return Ok(());
+                };
+                self.head("wake", "wake", "f", ts, unit.track)?;
+                // Bound to the woken poll around it, not to the next slice after it.
+                self.out.write_all(b",\"bp\":\"e\"")?;
                 write!(self.out, ",\"id\":{}}}", flow.id)
             }
         }
@@ -146,7 +177,7 @@ impl<'a, W: Write> Writer<'a, W> {
 
     fn task_name(&self, task: TaskId) -> Cow<'a, str> {
         let trace = self.trace;
-        match task.get().and_then(|n| self.model.task(n)) {
+        match task.get().and_then(|n| self.tables.task(n)) {
             Some(facts) => Cow::Borrowed(trace.str(facts.name)),
             None => Cow::Owned(format!("task {task}")),
         }
@@ -180,15 +211,16 @@ impl<'a, W: Write> Writer<'a, W> {
         args
     }
 
-    /// The name, category and arguments of a slice.
-    fn describe(&self, slice: &Slice) -> (Cow<'a, str>, &'static str, Value) {
+    /// The name, category and arguments of a slice (of `unit`, for the slices whose facts
+    /// a unit holds).
+    fn describe(&self, slice: &Slice, unit: Option<&Unit>) -> (Cow<'a, str>, &'static str, Value) {
         let trace = self.trace;
-        let model = self.model;
+        let tables = self.tables;
         let mut args = Map::new();
         let (name, cat) = match slice.kind {
             Kind::Life { task } => {
                 args.insert("task".into(), task.into());
-                let facts = model.task(task);
+                let facts = tables.task(task);
                 if let Some(parent) = facts.and_then(|f| f.parent.get()) {
                     args.insert("parent".into(), parent.into());
                 }
@@ -201,7 +233,7 @@ impl<'a, W: Write> Writer<'a, W> {
             }
             Kind::Poll { task, poll, row } => {
                 args.insert("task".into(), task.into());
-                if let Some(facts) = model.polls.get(poll) {
+                if let Some(facts) = unit.and_then(|u| u.polls.get(poll)) {
                     args.insert("poll".into(), facts.ordinal.into());
                     let result = facts.result.map_or("unfinished", |r| r.name());
                     args.insert("result".into(), result.into());
@@ -239,7 +271,7 @@ impl<'a, W: Write> Writer<'a, W> {
             }
             Kind::Suspended { task, suspension } => {
                 args.insert("task".into(), task.into());
-                let woken = model.suspensions.get(suspension);
+                let woken = unit.and_then(|u| u.suspensions.get(suspension));
                 if let Some(woken) = woken.filter(|w| !w.is_empty()) {
                     let by: Vec<Value> = woken
                         .iter()
@@ -249,9 +281,9 @@ impl<'a, W: Write> Writer<'a, W> {
                 }
                 (Cow::Borrowed("suspended"), "suspend")
             }
-            Kind::Level { level } => (self.level(level, &mut args), "await"),
+            Kind::Level { level } => (self.level(unit, level, &mut args), "await"),
             Kind::Thread { slot } => {
-                let Some(facts) = model.threads.get(slot) else {
+                let Some(facts) = tables.threads.get(slot) else {
                     return (Cow::Borrowed("?"), "thread", Value::Object(args));
                 };
                 args.insert("thread".into(), facts.no.into());
@@ -300,9 +332,14 @@ impl<'a, W: Write> Writer<'a, W> {
 
     /// A level of an await chain: named after its point (or points), with their file and
     /// line, and the coroutine suspended there; without points, after the coroutine.
-    fn level(&self, level: usize, args: &mut Map<String, Value>) -> Cow<'a, str> {
+    fn level(
+        &self,
+        unit: Option<&Unit>,
+        level: usize,
+        args: &mut Map<String, Value>,
+    ) -> Cow<'a, str> {
         let trace = self.trace;
-        let Some(facts) = self.model.levels.get(level) else {
+        let Some(facts) = unit.and_then(|u| u.levels.get(level)) else {
             return Cow::Borrowed("?");
         };
         args.insert("depth".into(), facts.depth.into());

@@ -1,15 +1,17 @@
-//! Worker threads' tracks, and which thread a `thread:NAME` wake came from.
+//! Worker threads' tracks, and which thread a `thread:NAME` wake came from. Both passes
+//! of the export keep this bookkeeping in the same order, so the second attributes each
+//! wake to the thread the first did.
 
-use super::model::{Kind, Model, Shape, Slice, ThreadEnd, ThreadFacts, Track};
+use super::unit::Track;
 use super::{PID, WORKER_TID_BASE};
-use crate::trace::{Sym, TaskId};
+use crate::trace::Sym;
 use rustc_hash::FxHashMap as HashMap;
 
 /// A worker thread while the trace is walked.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    slice: usize,
     open: bool,
+    end: u64,
     /// When it last did something (started, finished): a wake by its name comes from the
     /// one of that name active most recently.
     active_ns: u64,
@@ -26,6 +28,8 @@ pub(super) struct Threads {
     slots: Vec<Slot>,
     by_name: HashMap<Sym, Vec<usize>>,
     foreign: HashMap<Sym, u64>,
+    /// The foreign threads' tracks, in the order their first wake came.
+    foreign_tracks: Vec<(Track, Sym)>,
 }
 
 impl Threads {
@@ -36,44 +40,30 @@ impl Threads {
             slots: Vec::new(),
             by_name: HashMap::default(),
             foreign: HashMap::default(),
+            foreign_tracks: Vec::new(),
         }
     }
 
-    fn track(no: u32) -> Track {
+    /// The track of worker thread `no`.
+    pub fn track(no: u32) -> Track {
         Track {
             pid: PID,
             tid: WORKER_TID_BASE + u64::from(no),
         }
     }
 
-    /// A worker thread started.
-    pub fn spawn(&mut self, model: &mut Model, no: u32, name: Sym, task: TaskId, t: u64) {
-        let Some(&previous) = self.by_no.get(no as usize) else {
-            return;
-        };
-        // The same number twice is damage: the first thread ends where the second starts.
+    /// A worker thread started: its slot, and the slot it ended (the same number twice is
+    /// damage: the first thread ends where the second starts). `None` for a number out of
+    /// range.
+    pub fn spawn(&mut self, no: u32, name: Sym, t: u64) -> Option<(usize, Option<usize>)> {
+        let previous = *self.by_no.get(no as usize)?;
         if let Some(old) = previous {
-            self.end(model, old, t);
+            self.end(old, t);
         }
-        let slot = model.threads.len();
-        model.threads.push(ThreadFacts {
-            no,
-            name,
-            task,
-            finish: None,
-        });
-        let slice = model.slices.len();
-        model.slices.push(Slice {
-            track: Self::track(no),
-            shape: Shape::Span,
-            start: t,
-            end: t,
-            level: 1,
-            kind: Kind::Thread { slot },
-        });
+        let slot = self.slots.len();
         self.slots.push(Slot {
-            slice,
             open: true,
+            end: t,
             active_ns: t,
             min_end: t,
         });
@@ -81,36 +71,31 @@ impl Threads {
             *entry = Some(slot);
         }
         self.by_name.entry(name).or_default().push(slot);
+        Some((slot, previous))
     }
 
-    fn end(&mut self, model: &mut Model, slot: usize, t: u64) {
+    fn end(&mut self, slot: usize, t: u64) {
         let Some(s) = self.slots.get_mut(slot) else {
             return;
         };
-        if std::mem::replace(&mut s.open, false)
-            && let Some(slice) = model.slices.get_mut(s.slice)
-        {
-            slice.end = t;
+        if std::mem::replace(&mut s.open, false) {
+            s.end = t;
         }
         s.active_ns = t;
     }
 
-    /// A worker thread's closure ended.
-    pub fn finish(&mut self, model: &mut Model, no: u32, end: ThreadEnd, t: u64) {
-        let Some(slot) = self.by_no.get(no as usize).copied().flatten() else {
-            return;
-        };
+    /// A worker thread's closure ended: its slot, if it was running.
+    pub fn finish(&mut self, no: u32, t: u64) -> Option<usize> {
+        let slot = self.by_no.get(no as usize).copied().flatten()?;
         if !self.slots.get(slot).is_some_and(|s| s.open) {
-            return;
+            return None;
         }
-        self.end(model, slot, t);
-        if let Some(facts) = model.threads.get_mut(slot) {
-            facts.finish = Some(end);
-        }
+        self.end(slot, t);
+        Some(slot)
     }
 
-    /// The slice of the worker thread named `name` that woke a task at `t`, now made to
-    /// last past the wake; `None` if pollscope started no thread of that name.
+    /// The worker thread named `name` that woke a task at `t`, now made to last past the
+    /// wake; `None` if pollscope started no thread of that name.
     pub fn waker(&mut self, name: Sym, t: u64) -> Option<usize> {
         let candidates = self.by_name.get(&name)?;
         let slot = candidates
@@ -121,15 +106,16 @@ impl Threads {
         // The wake is a call the thread makes after its closure returned: its slice
         // covers the call, so the arrow starts inside it.
         s.min_end = s.min_end.max(t.saturating_add(1));
-        Some(s.slice)
+        Some(slot)
     }
 
     /// The track of a thread pollscope did not start (a runtime's, the program's own).
-    pub fn foreign(&mut self, model: &mut Model, name: Sym) -> Track {
+    pub fn foreign(&mut self, name: Sym) -> Track {
         let base = WORKER_TID_BASE + self.by_no.len() as u64;
         let next = base + self.foreign.len() as u64;
+        let tracks = &mut self.foreign_tracks;
         let tid = *self.foreign.entry(name).or_insert_with(|| {
-            model.foreign_tracks.push((
+            tracks.push((
                 Track {
                     pid: PID,
                     tid: next,
@@ -141,22 +127,34 @@ impl Threads {
         Track { pid: PID, tid }
     }
 
-    /// Ends every thread still running at `last`, stretches each slice over its wakes,
-    /// and names each track after the thread spawned on it last.
-    pub fn close(&mut self, model: &mut Model, last: u64) {
+    /// True while slot `slot`'s thread runs.
+    pub fn is_open(&self, slot: usize) -> bool {
+        self.slots.get(slot).is_some_and(|s| s.open)
+    }
+
+    /// Ends every thread still running at `last`.
+    pub fn close(&mut self, last: u64) {
         for slot in 0..self.slots.len() {
-            self.end(model, slot, last);
-            let Some(s) = self.slots.get(slot) else {
-                continue;
-            };
-            if let Some(slice) = model.slices.get_mut(s.slice) {
-                slice.end = slice.end.max(s.min_end);
-            }
+            self.end(slot, last);
         }
-        for (no, slot) in self.by_no.iter().enumerate() {
-            if let Some(slot) = *slot {
-                model.worker_tracks.push((Self::track(no as u32), slot));
-            }
-        }
+    }
+
+    /// Where slot `slot`'s slice ends: its end, stretched over its wakes.
+    pub fn end_of(&self, slot: usize) -> u64 {
+        self.slots.get(slot).map_or(0, |s| s.end.max(s.min_end))
+    }
+
+    /// Each worker track with the slot spawned on it last, which names it.
+    pub fn worker_tracks(&self) -> Vec<(Track, usize)> {
+        self.by_no
+            .iter()
+            .enumerate()
+            .filter_map(|(no, slot)| Some((Self::track(no as u32), (*slot)?)))
+            .collect()
+    }
+
+    /// The foreign threads' tracks, in the order they first woke a task.
+    pub fn foreign_tracks(&self) -> &[(Track, Sym)] {
+        &self.foreign_tracks
     }
 }

@@ -293,6 +293,14 @@ impl Executor {
         self.trace().clone()
     }
 
+    /// The trace so far, taken out without a copy: the executor's log is empty after, so
+    /// this is for a run that is over (a recording's end). Events handed out by
+    /// [`take_delta`](Self::take_delta) are not in it.
+    pub fn take_trace(&mut self) -> Trace {
+        self.drain(None);
+        self.local.get_mut().log.take_trace()
+    }
+
     /// Copies what `dst` does not have yet into it; `dst` must be an earlier copy of this
     /// executor's trace. Returns the number of new events.
     pub fn sync_into(&mut self, dst: &mut Trace) -> usize {

@@ -43,7 +43,8 @@ pub fn record_with(
     let _ = crate::coro::index();
     let mut launched = program.launch(policy, urls)?;
     let end = drive::drive(&mut launched.executor, limits);
-    let trace = launched.executor.snapshot();
+    // The run is over: its trace is taken, not copied (a big one is most of the memory).
+    let trace = launched.executor.take_trace();
     let mut sources = Sources::of(program.info());
     sources.discover(&trace);
     let info = ProgramInfo {

@@ -468,6 +468,12 @@ impl Log {
         &self.builder.trace
     }
 
+    /// Takes the trace out, leaving this log empty: a recording that is over hands its
+    /// trace on without a copy.
+    pub fn take_trace(&mut self) -> Trace {
+        std::mem::take(&mut self.builder.trace)
+    }
+
     /// Copies what `dst` does not have yet (events, strings, points) into it. `dst` must be
     /// an earlier copy of this log's trace. Returns the number of new events.
     pub fn sync_into(&self, dst: &mut Trace) -> usize {
