@@ -11,7 +11,7 @@
 //!   woke whom; panics in polls caught and recorded.
 //! - [`trace`]: the 32-byte [`trace::Event`], the executor's own lock-free [`trace::Log`],
 //!   the [`trace::Recorder`] (clock, and the inbox other threads record into), the
-//!   [`trace::State`] rebuilt from events, and the checkpointed [`trace::Timeline`]
+//!   [`trace::State`] rebuilt from events, and the checkpointed [`trace::History`]
 //!   that rebuilds any earlier state (rewind).
 //! - [`probe`]: `.at("label")` await points (file and line by `#[track_caller]`) and `say!`.
 //! - [`worker`]: thread handles as futures (woken by the thread when it finishes) and the
@@ -50,7 +50,7 @@
 //! let mut ex = Executor::new(Policy::WakerDriven);
 //! let id = ex.spawn("mine", async { std::future::ready(3).at("three").await * 2 });
 //! while let Step::Polled(_) = ex.step() {}
-//! let state = pollscope::trace::Timeline::from_trace(ex.snapshot());
+//! let state = pollscope::trace::History::from_trace(ex.snapshot());
 //! let task = state.live().task(id).unwrap();
 //! assert_eq!(task.polls, 1);
 //! assert!(matches!(task.state, TaskState::Completed(_)));
@@ -62,11 +62,9 @@ pub mod bench;
 pub mod chrome;
 pub mod cli;
 pub mod coro;
-pub mod drive;
 pub mod executor;
 #[cfg(feature = "http")]
 pub mod http;
-pub mod jsonl;
 pub mod lanes;
 pub mod lens;
 #[cfg(feature = "lessons")]
@@ -86,9 +84,11 @@ pub mod watch;
 pub mod why;
 pub mod worker;
 
+pub use executor::drive;
 pub use executor::{JoinError, JoinHandle, spawn};
 pub use probe::{At, AtExt};
 pub use program::{Program, Recording, record};
+pub use tracefile::jsonl;
 
 /// Runs a user's own program: call it from your binary's `main`.
 ///

@@ -2,9 +2,9 @@
 //! the CLI and the app so both tell the same story.
 
 use crate::executor::Step;
-use crate::jsonl::wake_source_text;
 use crate::lens::{self, Lens};
 use crate::trace::{Event, EventKind, State, TaskState, Trace, WakeSource};
+use crate::tracefile::jsonl::wake_source_text;
 use std::fmt::Write;
 
 /// One event in words (`task 0 suspended at Remote (src/lessons/remote.rs:28)`).

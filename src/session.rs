@@ -6,10 +6,10 @@
 //! number, under one lock; a reader therefore never pairs one run's number with another
 //! run's events, however a reset and a sync interleave.
 
-use crate::drive::{Driver, End, Limits};
+use crate::executor::drive::{Driver, End, Limits};
 use crate::executor::{Policy, Step};
 use crate::program::{Launched, Program};
-use crate::trace::{Recorder, TaskId, Timeline, TraceDelta};
+use crate::trace::{History, Recorder, TaskId, TraceDelta};
 use crate::watch::{Line, Stop, Until, Watch};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -191,7 +191,7 @@ impl Session {
 
     /// Brings `timeline` up to date: starts it afresh when a new run has begun, then
     /// appends the run's new events. Returns true if anything changed.
-    pub fn sync(&mut self, timeline: &mut Timeline) -> bool {
+    pub fn sync(&mut self, timeline: &mut History) -> bool {
         // One lock: the run's number and its events are read together.
         let (generation, delta) = {
             let mut published = self.shared.published();
@@ -199,7 +199,7 @@ impl Session {
         };
         let mut changed = false;
         if generation != self.seen_generation {
-            *timeline = Timeline::new();
+            *timeline = History::new();
             self.seen_generation = generation;
             changed = true;
         }

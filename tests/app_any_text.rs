@@ -12,7 +12,7 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use pollscope::app::{PollscopeApp, Settings};
-use pollscope::trace::Timeline;
+use pollscope::trace::History;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -98,13 +98,13 @@ fn draw_everything(file: &str, path: PathBuf, tofu: bool, every_event: bool) -> 
         return Vec::new();
     };
     let events = trace.len();
-    let tasks = Timeline::from_trace(trace.clone()).live().tasks.len();
+    let tasks = History::from_trace(trace.clone()).live().tasks.len();
     let mut builder = Harness::builder().with_size(egui::vec2(1600.0, 1000.0));
     if tofu {
         builder = builder.allow_missing_glyphs();
     }
     let mut harness = builder.build_eframe(move |_cc| {
-        let mut app = PollscopeApp::with_timeline(Settings::default(), Timeline::new());
+        let mut app = PollscopeApp::with_history(Settings::default(), History::new());
         app.show_loaded(path, header, trace);
         app
     });

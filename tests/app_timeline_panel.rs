@@ -16,7 +16,7 @@ use pollscope::executor::Policy;
 use pollscope::lanes::{self, LaneKind, Span, SpanKind};
 use pollscope::lens::Lens;
 use pollscope::program::{ProgramInfo, Sources};
-use pollscope::trace::{EventKind, State, TaskId, Timeline, Trace, WakeSource};
+use pollscope::trace::{EventKind, History, State, TaskId, Trace, WakeSource};
 
 /// What the panel is shown on, and what it asked for.
 struct Panel {
@@ -30,7 +30,7 @@ struct Panel {
 }
 
 fn harness(trace: Trace) -> Harness<'static, Panel> {
-    let state = Timeline::from_trace(trace.clone()).live().clone();
+    let state = History::from_trace(trace.clone()).live().clone();
     let panel = Panel {
         trace,
         state,
@@ -257,7 +257,7 @@ fn clicking_a_lane_name_selects_its_task() {
 #[test]
 fn a_rewound_blocking_trace_and_an_empty_one_draw() {
     let trace = trace_kit::run_lesson("blocking-sleep", Policy::WakerDriven, 1_000);
-    let middle = Timeline::from_trace(trace.clone()).state_at(trace.len() / 2);
+    let middle = History::from_trace(trace.clone()).state_at(trace.len() / 2);
     let mut harness = harness(trace);
     harness.state_mut().state = middle;
     harness.state_mut().rewound = true;

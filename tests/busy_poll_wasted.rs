@@ -1,7 +1,7 @@
 //! Busy polling polls every unfinished task round-robin and counts the wasted polls exactly.
 
 use pollscope::executor::{Executor, Outcome, Policy, Step};
-use pollscope::trace::{TaskId, Timeline};
+use pollscope::trace::{History, TaskId};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -56,7 +56,7 @@ fn round_robin_order_and_exact_wasted_counts() {
             (0, true, false),  // a: completes; a Ready poll is not wasted
         ]
     );
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     let a = timeline.live().task(TaskId(0)).unwrap();
     let b = timeline.live().task(TaskId(1)).unwrap();
     assert_eq!((a.polls, a.wasted, a.wakes), (4, 2, 0));
@@ -74,7 +74,7 @@ fn the_waker_policy_never_polls_a_task_nobody_woke() {
     ));
     // Nothing holds its waker: the executor knows nothing can ever wake it.
     assert_eq!(ex.step(), Step::Stalled);
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     let a = timeline.live().task(TaskId(0)).unwrap();
     assert_eq!((a.polls, a.wasted), (1, 0));
 }

@@ -7,7 +7,7 @@ mod trace_kit;
 
 use pollscope::lens::Lens;
 use pollscope::report;
-use pollscope::trace::Timeline;
+use pollscope::trace::History;
 use pollscope::tracefile;
 use std::process::{Command, Output};
 use trace_kit::TempPath;
@@ -47,7 +47,7 @@ fn replay_prints_the_task_table_at_every_index() {
         format!("wrote {len} events to {}\n", file.path().display())
     );
     assert_eq!(header.program_id(), Some("remote"));
-    let timeline = Timeline::from_trace(trace);
+    let timeline = History::from_trace(trace);
     let path = file.path().to_str().unwrap();
     for at in 0..=len {
         let out = pollscope(&["replay", path, "--at", &at.to_string()]);

@@ -7,7 +7,7 @@
 use pollscope::coro;
 use pollscope::executor::{Policy, yield_now};
 use pollscope::lessons;
-use pollscope::trace::{EventKind, Timeline, Trace};
+use pollscope::trace::{EventKind, History, Trace};
 use pollscope::{Program, tracefile};
 use std::collections::BTreeSet;
 
@@ -134,7 +134,7 @@ fn a_string_and_a_u64_held_across_an_await_are_read_back_with_their_values() {
 #[test]
 fn the_await_chain_of_await_chain_reads_outer_middle_inner_without_probes() {
     let trace = record(&lessons::find("await-chain").unwrap().program());
-    let timeline = Timeline::from_trace(trace.clone());
+    let timeline = History::from_trace(trace.clone());
     // Between the first poll (the leaf returned Pending) and the second: the whole chain,
     // down to inner.
     let second_start = trace
@@ -198,8 +198,8 @@ fn a_saved_and_reloaded_trace_shows_the_same_states() {
         assert_eq!(states(&loaded, 0, depth), states(&trace, 0, depth));
         assert!(!states(&loaded, 0, depth).is_empty());
     }
-    let live = Timeline::from_trace(trace).live().clone();
-    let reloaded = Timeline::from_trace(loaded).live().clone();
+    let live = History::from_trace(trace).live().clone();
+    let reloaded = History::from_trace(loaded).live().clone();
     assert_eq!(live.tasks[0].coro, reloaded.tasks[0].coro);
 }
 

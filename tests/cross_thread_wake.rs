@@ -1,7 +1,7 @@
 //! A wake from another thread schedules the task and is attributed to that thread.
 
 use pollscope::executor::{Executor, Policy, Step};
-use pollscope::trace::{EventKind, TaskId, TaskState, Timeline, WakeSource};
+use pollscope::trace::{EventKind, History, TaskId, TaskState, WakeSource};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -28,7 +28,7 @@ fn a_named_thread_wakes_the_task() {
     assert_eq!(polls, 2);
     assert_eq!(ex.step(), Step::Done);
 
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     let trace = timeline.trace();
     let wakes: Vec<_> = trace
         .events

@@ -8,7 +8,7 @@ mod lesson_kit;
 use lesson_kit::run;
 use pollscope::executor::{Outcome, Policy, Step};
 use pollscope::lessons;
-use pollscope::trace::{TaskId, Timeline, WakeSource};
+use pollscope::trace::{History, TaskId, WakeSource};
 
 const CHAIN: [&str; 4] = ["outer()", "middle()", "inner()", "Leaf"];
 
@@ -77,7 +77,7 @@ fn while_suspended_the_chain_is_outer_middle_inner_leaf() {
             .unwrap()
             .executor;
         assert!(ex.step().polled().is_some());
-        let timeline = Timeline::from_trace(ex.snapshot());
+        let timeline = History::from_trace(ex.snapshot());
         let trace = timeline.trace();
         let task = timeline.live().task(TaskId(0)).unwrap();
         let chain: Vec<_> = task

@@ -4,9 +4,9 @@
 
 use pollscope::executor::{Outcome, Policy, Step};
 use pollscope::lessons;
-use pollscope::trace::{TaskId, TaskState, Timeline, WakeSource};
+use pollscope::trace::{History, TaskId, TaskState, WakeSource};
 
-fn run(policy: Policy) -> (Vec<Step>, Timeline) {
+fn run(policy: Policy) -> (Vec<Step>, History) {
     let mut ex = lessons::find("remote")
         .unwrap()
         .program()
@@ -21,7 +21,7 @@ fn run(policy: Policy) -> (Vec<Step>, Timeline) {
             break;
         }
     }
-    (steps, Timeline::from_trace(ex.snapshot()))
+    (steps, History::from_trace(ex.snapshot()))
 }
 
 #[test]

@@ -6,12 +6,12 @@
 mod trace_kit;
 
 use pollscope::executor::Policy;
-use pollscope::trace::{EventKind, TaskState, Timeline};
+use pollscope::trace::{EventKind, History, TaskState};
 
 #[test]
 fn threads_overlap_but_main_blocks_in_its_polls() {
     let trace = trace_kit::run_lesson("seed-request", Policy::WakerDriven, 10_000);
-    let timeline = Timeline::from_trace(trace);
+    let timeline = History::from_trace(trace);
     let trace = timeline.trace();
 
     let kinds: Vec<_> = trace.events.iter().map(|e| e.kind.name()).collect();

@@ -5,12 +5,12 @@
 mod trace_kit;
 
 use pollscope::executor::Policy;
-use pollscope::trace::{EventKind, TaskState, Timeline};
+use pollscope::trace::{EventKind, History, TaskState};
 
 #[test]
 fn each_thread_starts_after_the_previous_one_finished() {
     let trace = trace_kit::run_lesson("sequential-awaits", Policy::WakerDriven, 10_000);
-    let timeline = Timeline::from_trace(trace);
+    let timeline = History::from_trace(trace);
     let trace = timeline.trace();
     let threads: Vec<_> = trace
         .events

@@ -5,11 +5,11 @@
 mod trace_kit;
 
 use pollscope::executor::Policy;
-use pollscope::trace::{EventKind, TaskState, Timeline, WakeSource};
+use pollscope::trace::{EventKind, History, TaskState, WakeSource};
 
-fn run(policy: Policy) -> Timeline {
+fn run(policy: Policy) -> History {
     // Busy polling polls all the while the threads work: allow for it.
-    Timeline::from_trace(trace_kit::run_lesson("threads", policy, 50_000_000))
+    History::from_trace(trace_kit::run_lesson("threads", policy, 50_000_000))
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Several wakes before a poll schedule the task once; every wake is still recorded.
 
 use pollscope::executor::{Executor, Policy, Step};
-use pollscope::trace::{EventKind, TaskId, TaskState, Timeline, WakeSource};
+use pollscope::trace::{EventKind, History, TaskId, TaskState, WakeSource};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -43,7 +43,7 @@ fn three_wakes_one_poll() {
         })
         .count();
     assert_eq!(wakes, 3);
-    let state = Timeline::from_trace(trace);
+    let state = History::from_trace(trace);
     let t = state.live().task(TaskId(0)).unwrap();
     assert_eq!((t.polls, t.wakes), (2, 3));
 }
@@ -72,7 +72,7 @@ fn an_external_wake_schedules_a_suspended_task_once() {
     let waker = slot.borrow_mut().take().unwrap();
     waker.wake_by_ref();
     waker.wake_by_ref();
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     assert_eq!(
         timeline.live().task(TaskId(0)).unwrap().state,
         TaskState::Scheduled

@@ -295,6 +295,6 @@ fn a_race_s_loser_is_not_where_the_task_waits() {
     assert_eq!(old[&10].len(), 2);
     assert_ne!(old[&10].last(), Some(&then));
     // What the views now show: the task state reads the reading.
-    let state = pollscope::trace::Timeline::from_trace(trace).live().clone();
+    let state = pollscope::trace::History::from_trace(trace).live().clone();
     assert_eq!(state.tasks[0].chain, vec![then]);
 }

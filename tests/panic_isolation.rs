@@ -4,7 +4,7 @@
 
 use pollscope::executor::{Executor, Outcome, Policy, Step};
 use pollscope::lessons;
-use pollscope::trace::{TaskId, TaskState, Timeline};
+use pollscope::trace::{History, TaskId, TaskState};
 
 async fn boom() -> u32 {
     panic!("boom in a poll")
@@ -30,7 +30,7 @@ fn a_panic_does_not_stop_the_others() {
         assert!(message.contains("tests/panic_isolation.rs"), "{message}");
         assert_eq!(outcomes[2], (2, Outcome::Ready { value: "3".into() }));
 
-        let timeline = Timeline::from_trace(ex.snapshot());
+        let timeline = History::from_trace(ex.snapshot());
         let TaskState::Panicked(m) = timeline.live().task(TaskId(1)).unwrap().state else {
             panic!()
         };
@@ -49,7 +49,7 @@ fn polling_a_completed_future_is_caught_and_shown() {
             .executor;
         let (stop, polls) = ex.run_until_stalled();
         assert_eq!((stop, polls), (Step::Done, 2));
-        let timeline = Timeline::from_trace(ex.snapshot());
+        let timeline = History::from_trace(ex.snapshot());
         let trace = timeline.trace();
         let reuse = timeline.live().task(TaskId(0)).unwrap();
         let TaskState::Panicked(m) = reuse.state else {

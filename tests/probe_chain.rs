@@ -3,7 +3,7 @@
 
 use pollscope::bench::YieldOnce;
 use pollscope::executor::{Executor, Outcome, Policy, Step};
-use pollscope::trace::{EventKind, TaskId, TaskState, Timeline};
+use pollscope::trace::{EventKind, History, TaskId, TaskState};
 use pollscope::{AtExt, say};
 
 async fn inner() {
@@ -31,7 +31,7 @@ fn nested_points_form_the_chain_innermost_last() {
     assert_eq!(site.file, file!());
     assert_eq!(site.line, 10);
 
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     let trace = timeline.trace();
     let task = timeline.live().task(TaskId(0)).unwrap();
     assert_eq!(task.state, TaskState::Scheduled);
@@ -78,7 +78,7 @@ fn nested_points_form_the_chain_innermost_last() {
 
     assert!(ex.step().polled().is_some());
     assert_eq!(ex.step(), Step::Done);
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     let trace = timeline.trace();
     let resumes: Vec<_> = trace
         .events

@@ -3,7 +3,7 @@
 
 use pollscope::bench::YieldOnce;
 use pollscope::executor::{Executor, Policy, Step};
-use pollscope::trace::{State, Timeline};
+use pollscope::trace::{History, State};
 use pollscope::{AtExt, say};
 use proptest::prelude::*;
 
@@ -54,7 +54,7 @@ fn check(scripts: Vec<Vec<Op>>, busy: bool, interval: usize) {
         ex.spawn(&format!("t{i}"), script(ops));
     }
     assert_eq!(ex.run_until_stalled().0, Step::Done);
-    let mut timeline = Timeline::with_checkpoint_interval(interval);
+    let mut timeline = History::with_checkpoint_interval(interval);
     ex.sync_into(timeline.trace_mut());
     timeline.catch_up();
     let mut state = State::new();

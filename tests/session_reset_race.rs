@@ -6,7 +6,7 @@
 use pollscope::executor::Policy;
 use pollscope::lessons;
 use pollscope::session::{Command, Session, Speed};
-use pollscope::trace::{EventKind, Timeline, Trace};
+use pollscope::trace::{EventKind, History, Trace};
 use std::time::{Duration, Instant};
 
 /// What one run's trace always satisfies: tasks and threads numbered in order from 0,
@@ -64,7 +64,7 @@ fn check_one_run(trace: &Trace) -> Result<(), String> {
 fn every_sync_sees_a_single_run() {
     let mut session = Session::start(|| {});
     let program = lessons::find("threads").unwrap().program();
-    let mut timeline = Timeline::new();
+    let mut timeline = History::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut syncs = 0;
     for round in 0..40 {

@@ -6,12 +6,12 @@
 use pollscope::executor::Policy;
 use pollscope::lessons;
 use pollscope::session::{Command, Session, Speed, Status};
-use pollscope::trace::{EventKind, TaskId, Timeline, WakeSource};
+use pollscope::trace::{EventKind, History, TaskId, WakeSource};
 use std::time::{Duration, Instant};
 
 /// True if the trace ends with a poll: its end, then only the compiler's states that are
 /// read after every poll.
-fn ends_with_a_poll(timeline: &Timeline) -> bool {
+fn ends_with_a_poll(timeline: &History) -> bool {
     let mut tail = timeline.trace().events.iter().rev().skip_while(|e| {
         matches!(
             e.kind,
@@ -23,7 +23,7 @@ fn ends_with_a_poll(timeline: &Timeline) -> bool {
 }
 
 /// The task polled last.
-fn last_polled(timeline: &Timeline) -> Option<TaskId> {
+fn last_polled(timeline: &History) -> Option<TaskId> {
     let events = &timeline.trace().events;
     let last = events
         .iter()
@@ -32,7 +32,7 @@ fn last_polled(timeline: &Timeline) -> Option<TaskId> {
     last.map(|e| e.task)
 }
 
-fn start(lesson: &str) -> (Session, Timeline) {
+fn start(lesson: &str) -> (Session, History) {
     let session = Session::start(|| {});
     session.send(Command::Reset {
         program: lessons::find(lesson).unwrap().program(),
@@ -40,11 +40,11 @@ fn start(lesson: &str) -> (Session, Timeline) {
         urls: Vec::new(),
         limit: 1_000_000,
     });
-    (session, Timeline::new())
+    (session, History::new())
 }
 
 /// Syncs until the session reports a stop and is paused.
-fn stopped(session: &mut Session, timeline: &mut Timeline, what: &str) -> Status {
+fn stopped(session: &mut Session, timeline: &mut History, what: &str) -> Status {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         session.sync(timeline);
@@ -70,7 +70,7 @@ fn stepping_a_task_runs_until_it_has_been_polled_once_more() {
         stop.message,
         "task 4 (total) was polled once more: it returned pending"
     );
-    let polls_of = |t: &Timeline, task: u32| {
+    let polls_of = |t: &History, task: u32| {
         t.trace()
             .events
             .iter()

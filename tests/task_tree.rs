@@ -4,7 +4,7 @@
 use pollscope::executor::{Policy, yield_now};
 use pollscope::lens::Lens;
 use pollscope::program::Program;
-use pollscope::trace::{TaskId, Timeline};
+use pollscope::trace::{History, TaskId};
 
 async fn grandparent() -> u32 {
     let a = pollscope::spawn("parent-a", async {
@@ -22,7 +22,7 @@ fn children_sit_under_their_parents_at_every_depth() {
         .task("root", grandparent)
         .task("other-root", || async { 0 });
     let recording = pollscope::record(&program, Policy::WakerDriven).unwrap();
-    let timeline = Timeline::from_trace(recording.trace);
+    let timeline = History::from_trace(recording.trace);
     let state = timeline.live();
     let names: Vec<_> = state
         .tasks
@@ -71,6 +71,6 @@ fn without_children_the_order_is_the_spawn_order() {
         .task("a", || async { 1 })
         .task("b", || async { 2 });
     let recording = pollscope::record(&program, Policy::BusyPoll).unwrap();
-    let timeline = Timeline::from_trace(recording.trace);
+    let timeline = History::from_trace(recording.trace);
     assert_eq!(timeline.live().tree_order(), [(0, 0), (1, 0)]);
 }

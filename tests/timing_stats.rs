@@ -2,10 +2,10 @@
 
 #![cfg(feature = "lessons")]
 
-use pollscope::timing::{Mode, Round, Span, Stats, Summary};
+use pollscope::timing::{Fetch, Mode, Round, Stats, Summary};
 
-fn span(url: &str, mode: Mode, start_s: f64, end_s: f64, ok: bool) -> Span {
-    Span {
+fn span(url: &str, mode: Mode, start_s: f64, end_s: f64, ok: bool) -> Fetch {
+    Fetch {
         url: url.to_owned(),
         index: usize::from(url == "b"),
         mode,
@@ -80,7 +80,7 @@ fn copies(round_no: usize, n: usize, single: f64, concurrent: f64) -> Round {
     let mut requests = Vec::new();
     for index in 0..n {
         let start = index as f64 * single;
-        requests.push(Span {
+        requests.push(Fetch {
             url: "http://host/same".to_owned(),
             index,
             mode: Mode::Sequential,
@@ -89,7 +89,7 @@ fn copies(round_no: usize, n: usize, single: f64, concurrent: f64) -> Round {
             bytes: Some(10),
             error: None,
         });
-        requests.push(Span {
+        requests.push(Fetch {
             url: "http://host/same".to_owned(),
             index,
             mode: Mode::Concurrent,

@@ -7,7 +7,7 @@ use pollscope::drive::End;
 use pollscope::executor::Policy;
 use pollscope::lessons;
 use pollscope::session::{Command, Session, Speed};
-use pollscope::trace::Timeline;
+use pollscope::trace::History;
 use std::time::{Duration, Instant};
 
 const MESSAGE: &str = "the run is paused; save it, or reset";
@@ -31,7 +31,7 @@ fn a_max_speed_busy_poll_run_of_threads_stops_at_the_limit() {
         limit,
     });
     session.send(Command::Run(Speed::Max));
-    let mut timeline = Timeline::new();
+    let mut timeline = History::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     let notice = loop {
         session.sync(&mut timeline);

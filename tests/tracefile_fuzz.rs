@@ -7,7 +7,7 @@ mod trace_kit;
 
 use pollscope::executor::Policy;
 use pollscope::report;
-use pollscope::trace::{Timeline, Trace};
+use pollscope::trace::{History, Trace};
 use pollscope::tracefile::{self, FileError, Header};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -27,7 +27,7 @@ fn valid() -> &'static [u8] {
 fn check(bytes: &[u8]) -> Result<Trace, FileError> {
     let result = tracefile::read(bytes);
     if let Ok((header, trace)) = &result {
-        let timeline = Timeline::from_trace(trace.clone());
+        let timeline = History::from_trace(trace.clone());
         for i in [0, trace.len() / 2, trace.len()] {
             let _ = report::task_table(trace, &timeline.state_at(i), Default::default());
         }

@@ -8,7 +8,7 @@ mod trace_kit;
 use pollscope::executor::{Executor, Policy};
 use pollscope::jsonl;
 use pollscope::lessons;
-use pollscope::trace::{EventKind, ThreadOutcome, Timeline, Trace};
+use pollscope::trace::{EventKind, History, ThreadOutcome, Trace};
 use pollscope::tracefile::{self, Header};
 use pollscope::{AtExt, say};
 use trace_kit::{TempPath, run_lesson};
@@ -20,8 +20,8 @@ fn lines(trace: &Trace) -> String {
 }
 
 /// A timeline that checkpoints often, so rebuilding every index stays cheap.
-fn timeline(trace: &Trace) -> Timeline {
-    let mut timeline = Timeline::with_checkpoint_interval(16);
+fn timeline(trace: &Trace) -> History {
+    let mut timeline = History::with_checkpoint_interval(16);
     *timeline.trace_mut() = trace.clone();
     timeline.catch_up();
     timeline
@@ -95,8 +95,8 @@ fn every_lesson_roundtrips_through_memory() {
         assert_eq!(loaded.events, trace.events, "{}", lesson.id);
         assert_eq!(loaded.strings, trace.strings, "{}", lesson.id);
         assert_eq!(
-            Timeline::from_trace(loaded).live(),
-            Timeline::from_trace(trace).live(),
+            History::from_trace(loaded).live(),
+            History::from_trace(trace).live(),
             "{}",
             lesson.id
         );

@@ -7,7 +7,7 @@ use pollscope::drive::End;
 use pollscope::executor::{Policy, yield_now};
 use pollscope::jsonl::JsonEvent;
 use pollscope::program::{Program, Sources};
-use pollscope::trace::{EventKind, State, TaskState, Timeline, Trace, WakeSource};
+use pollscope::trace::{EventKind, History, State, TaskState, Trace, WakeSource};
 use pollscope::{AtExt, JoinError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,7 +54,7 @@ fn line_of(label: &str) -> u32 {
 }
 
 fn live(trace: &Trace) -> State {
-    Timeline::from_trace(trace.clone()).live().clone()
+    History::from_trace(trace.clone()).live().clone()
 }
 
 fn value(trace: &Trace, state: &State, task: usize) -> String {

@@ -3,7 +3,7 @@
 //! wakes interleave with the polls.
 
 use pollscope::executor::{Executor, Policy, Step};
-use pollscope::trace::{TaskId, Timeline};
+use pollscope::trace::{History, TaskId};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -78,7 +78,7 @@ fn wasted_polls_agree_with_the_trace_under_a_storm_of_wakes() {
     for thread in threads {
         thread.join().unwrap();
     }
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     let view = timeline.live().task(task).unwrap();
     assert_eq!(polls, 3_001);
     assert_eq!(view.polls, polls);

@@ -4,7 +4,7 @@
 
 use pollscope::executor::{Policy, Step};
 use pollscope::lessons;
-use pollscope::trace::{EventKind, TaskId, Timeline};
+use pollscope::trace::{EventKind, History, TaskId};
 use pollscope::why::{Context, sentence};
 use std::net::TcpListener;
 
@@ -20,7 +20,7 @@ fn silent_url() -> String {
 }
 
 /// Runs `lesson` for `steps` polls; returns its timeline.
-fn after(lesson: &str, urls: Vec<String>, steps: usize) -> Timeline {
+fn after(lesson: &str, urls: Vec<String>, steps: usize) -> History {
     let program = lessons::find(lesson).unwrap().program();
     let mut launched = program.launch(Policy::WakerDriven, urls).unwrap();
     for _ in 0..steps {
@@ -28,10 +28,10 @@ fn after(lesson: &str, urls: Vec<String>, steps: usize) -> Timeline {
             break;
         }
     }
-    Timeline::from_trace(launched.executor.snapshot())
+    History::from_trace(launched.executor.snapshot())
 }
 
-fn why(timeline: &Timeline, task: u32, cx: Context) -> String {
+fn why(timeline: &History, task: u32, cx: Context) -> String {
     sentence(timeline.trace(), timeline.live(), TaskId(task), cx).expect("unfinished")
 }
 

@@ -3,14 +3,14 @@
 
 use pollscope::AtExt;
 use pollscope::executor::{Executor, Policy, Step};
-use pollscope::trace::{EventKind, TaskId, ThreadOutcome, Timeline, WakeSource};
+use pollscope::trace::{EventKind, History, TaskId, ThreadOutcome, WakeSource};
 use pollscope::worker::{self, ThreadError};
 use std::time::Duration;
 
-fn run(ex: &mut Executor) -> Timeline {
+fn run(ex: &mut Executor) -> History {
     ex.run(Duration::from_secs(30))
         .expect("the lesson finishes");
-    Timeline::from_trace(ex.snapshot())
+    History::from_trace(ex.snapshot())
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn the_blocking_join_polls_twice_and_blocks_in_the_second() {
     assert!(first.polled().is_some() && second.polled().is_some());
     assert_eq!(ex.step(), Step::Done);
 
-    let timeline = Timeline::from_trace(ex.snapshot());
+    let timeline = History::from_trace(ex.snapshot());
     let trace = timeline.trace();
     let task = timeline.live().task(TaskId(0)).unwrap();
     assert_eq!(task.polls, 2);

@@ -7,7 +7,7 @@ use super::{files, timing};
 use crate::lens::Lens;
 use crate::program::{ProgramInfo, Sources};
 use crate::session::{Command, Speed};
-use crate::trace::{TaskId, Timeline, Trace};
+use crate::trace::{History, TaskId, Trace};
 use crate::tracefile::{self, Header};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,7 +21,7 @@ impl PollscopeApp {
         self.go_live();
         if self.loaded.take().is_some() {
             // Leaving a loaded trace: the live run's events come back from the start.
-            self.timeline = Timeline::new();
+            self.history = History::new();
         }
         self.layouts.clear();
         let program = &self.catalog[self.current];
@@ -66,7 +66,7 @@ impl PollscopeApp {
             }
             Action::StepTask => {
                 self.go_live();
-                let view = self.view(self.timeline.live(), 0);
+                let view = self.view(self.history.live(), 0);
                 let task = view
                     .focus()
                     .filter(|t| !t.state.is_finished())
@@ -159,7 +159,7 @@ impl PollscopeApp {
             Action::SelectTask(task) => self.selected = task,
             Action::MoveSelection(delta) => {
                 // Up and Down follow the table's rows: children under their parents.
-                let order = self.timeline.live().tree_order();
+                let order = self.history.live().tree_order();
                 let n = order.len() as i64;
                 if n > 0 {
                     let current = self
@@ -176,16 +176,16 @@ impl PollscopeApp {
             Action::ToggleTimeline => self.settings.timeline = !self.settings.timeline,
             Action::StartTiming(request) => self.start_timing(request),
             Action::ScrubTo(index) => {
-                self.cursor = index.filter(|&i| i < self.timeline.len());
+                self.cursor = index.filter(|&i| i < self.history.len());
             }
             Action::FocusEvent { index, task } => {
-                self.cursor = (index + 1 < self.timeline.len()).then_some(index + 1);
+                self.cursor = (index + 1 < self.history.len()).then_some(index + 1);
                 if task.is_some() {
                     self.selected = task;
                 }
             }
             Action::ScrubBy(delta) => {
-                let len = self.timeline.len() as i64;
+                let len = self.history.len() as i64;
                 let at = self.cursor.map_or(len, |c| c as i64) + delta;
                 self.cursor = (at < len).then_some(at.max(0) as usize);
             }
@@ -307,18 +307,16 @@ impl PollscopeApp {
                     ..self.info.clone()
                 };
                 Header::for_program(info, self.settings.policy())
-                    .with_layouts_of(self.timeline.trace())
+                    .with_layouts_of(self.history.trace())
             }
         };
-        self.message = Some(
-            match tracefile::save(path, &header, self.timeline.trace()) {
-                Ok(()) => {
-                    self.dialog = files::FileDialog::Closed;
-                    format!("saved {} events to {}", self.timeline.len(), path.display())
-                }
-                Err(e) => format!("could not save: {e}"),
-            },
-        );
+        self.message = Some(match tracefile::save(path, &header, self.history.trace()) {
+            Ok(()) => {
+                self.dialog = files::FileDialog::Closed;
+                format!("saved {} events to {}", self.history.len(), path.display())
+            }
+            Err(e) => format!("could not save: {e}"),
+        });
     }
 
     fn open(&mut self, path: &Path) {
@@ -352,20 +350,20 @@ impl PollscopeApp {
             .cloned()
             .map(std::sync::Arc::new)
             .collect();
-        self.timeline = Timeline::from_trace(trace);
+        self.history = History::from_trace(trace);
         self.message = Some(if header.warnings.is_empty() {
             format!(
                 "opened {} ({} events): nothing runs; Left and Right rewind, R runs the \
                  program live",
                 path.display(),
-                self.timeline.len()
+                self.history.len()
             )
         } else {
             // A warning outranks the usual hint: the user should know what they are seeing.
             format!(
                 "opened {} ({} events); warning: {}",
                 path.display(),
-                self.timeline.len(),
+                self.history.len(),
                 header.warnings.join("; ")
             )
         });

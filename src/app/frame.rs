@@ -47,7 +47,7 @@ impl PollscopeApp {
             ));
         });
         egui::Panel::bottom("scrubber").show(ui, |ui| {
-            actions.extend(scrubber::show(ui, self.cursor, self.timeline.len()));
+            actions.extend(scrubber::show(ui, self.cursor, self.history.len()));
         });
         if self.timing_open {
             egui::Panel::bottom("timing")
@@ -88,7 +88,7 @@ impl PollscopeApp {
         for action in actions {
             self.apply(action);
         }
-        if self.status.running || self.timeline.live().running.is_some() {
+        if self.status.running || self.history.live().running.is_some() {
             // Live elapsed bars and the "stuck in poll" timer move between events too.
             ui.ctx().request_repaint_after(Duration::from_millis(50));
         }
@@ -112,7 +112,7 @@ impl PollscopeApp {
     fn catch_up(&mut self) -> u64 {
         let now_ns = match &mut self.session {
             Some(session) if self.loaded.is_none() => {
-                session.sync(&mut self.timeline);
+                session.sync(&mut self.history);
                 self.status = session.status();
                 if self.status.stop != self.seen_stop {
                     // A breakpoint or a bigger step stopped the run: focus its task.
@@ -131,21 +131,21 @@ impl PollscopeApp {
                     self.source.clear();
                 }
                 // Await points in files not seen before bring their source along.
-                self.sources.discover(self.timeline.trace());
+                self.sources.discover(self.history.trace());
                 session.recorder().now_ns()
             }
-            _ => self.timeline.live().t_ns,
+            _ => self.history.live().t_ns,
         };
         self.last_now_ns = now_ns;
         if let Some(at) = self.cursor {
-            let at = at.min(self.timeline.len());
+            let at = at.min(self.history.len());
             if self.scrubbed.as_ref().is_none_or(|s| s.applied != at) {
-                self.scrubbed = Some(self.timeline.state_at(at));
+                self.scrubbed = Some(self.history.state_at(at));
             }
         }
         if self
             .selected
-            .is_some_and(|t| t.0 as usize >= self.timeline.live().tasks.len())
+            .is_some_and(|t| t.0 as usize >= self.history.live().tasks.len())
         {
             self.selected = None;
         }

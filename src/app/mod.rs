@@ -12,13 +12,15 @@
 //!
 //! The rest are the panels (`tasks.rs`, `source.rs`, `event_log.rs`, [`timeline`], ...),
 //! each a function from a [`View`] to the [`Action`]s it was asked for, and their helpers
-//! (`action.rs`, [`Settings`], `keys.rs`, `files.rs`, `style.rs`).
+//! (`action.rs`, [`Settings`], `keys.rs`, `files.rs`, `style.rs`); [`frame_bench`] times a
+//! frame for `pollscope bench frame`.
 
 mod action;
 mod apply;
 mod event_log;
 mod files;
 mod frame;
+pub mod frame_bench;
 mod help;
 mod keys;
 mod scrubber;

@@ -8,14 +8,14 @@ use super::{event_log, files, source, state_machine, status_bar, timeline, timin
 use crate::lessons;
 use crate::program::{Program, ProgramInfo, Sources};
 use crate::session::{Command, Session, Status};
-use crate::trace::{State, TaskId, Timeline};
+use crate::trace::{History, State, TaskId};
 use crate::tracefile::Header;
 
 /// The app.
 pub struct PollscopeApp {
     pub(super) settings: Settings,
     pub(super) session: Option<Session>,
-    pub(super) timeline: Timeline,
+    pub(super) history: History,
     /// The programs the picker offers; `current` is the one running.
     pub(super) catalog: Vec<Program>,
     pub(super) current: usize,
@@ -72,7 +72,7 @@ impl PollscopeApp {
     pub fn with_catalog(ctx: &egui::Context, settings: Settings, catalog: Vec<Program>) -> Self {
         let repaint = ctx.clone();
         let session = Session::start(move || repaint.request_repaint());
-        let mut app = Self::build(settings, Timeline::new(), catalog);
+        let mut app = Self::build(settings, History::new(), catalog);
         app.session = Some(session);
         app.repaint = Some(ctx.clone());
         app.reset();
@@ -81,11 +81,11 @@ impl PollscopeApp {
 
     /// The app showing a recorded timeline, with no executor (a loaded trace, the frame
     /// benchmark).
-    pub fn with_timeline(settings: Settings, timeline: Timeline) -> Self {
-        Self::build(settings, timeline, lessons::programs())
+    pub fn with_history(settings: Settings, history: History) -> Self {
+        Self::build(settings, history, lessons::programs())
     }
 
-    fn build(settings: Settings, timeline: Timeline, catalog: Vec<Program>) -> Self {
+    fn build(settings: Settings, history: History, catalog: Vec<Program>) -> Self {
         let catalog = if catalog.is_empty() {
             lessons::programs()
         } else {
@@ -100,7 +100,7 @@ impl PollscopeApp {
         PollscopeApp {
             settings,
             session: None,
-            timeline,
+            history,
             catalog,
             current,
             info,
@@ -137,7 +137,7 @@ impl PollscopeApp {
 
     /// Wasted polls of every task so far, as the task table shows them.
     pub fn wasted_polls(&self) -> u32 {
-        self.timeline.live().tasks.iter().map(|t| t.wasted).sum()
+        self.history.live().tasks.iter().map(|t| t.wasted).sum()
     }
     /// The trace limit in force: the user's, else the program's.
     pub(super) fn trace_limit(&self) -> usize {
@@ -168,14 +168,14 @@ impl PollscopeApp {
 
     /// The number of events shown (all of them when live).
     pub fn shown_events(&self) -> usize {
-        self.cursor.unwrap_or(self.timeline.len())
+        self.cursor.unwrap_or(self.history.len())
     }
 
     /// The state at the index being viewed: the scrubbed one, else the live one.
     pub(super) fn state_shown(&self) -> &State {
         match (&self.scrubbed, self.cursor) {
             (Some(state), Some(_)) => state,
-            _ => self.timeline.live(),
+            _ => self.history.live(),
         }
     }
 
@@ -185,7 +185,7 @@ impl PollscopeApp {
             program: &self.info,
             sources: &self.sources,
             catalog: &self.catalog,
-            trace: self.timeline.trace(),
+            trace: self.history.trace(),
             state,
             selected: self.selected,
             lens: self.settings.lens(),

@@ -2,7 +2,7 @@
 //! Gantt chart of the latest round, and the speed-up in large numbers.
 
 use super::action::Action;
-use crate::timing::{Background, Connections, Mode, Round, Span, Summary, Targets};
+use crate::timing::{Background, Connections, Fetch, Mode, Round, Summary, Targets};
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Points};
 
@@ -302,7 +302,7 @@ fn totals_chart(ui: &mut egui::Ui, rounds: &[Round], summary: &Summary) {
 
 /// One bar per request of round `round` as far as its requests have ended: the chart
 /// fills in as each one ends.
-fn gantt(ui: &mut egui::Ui, round: usize, spans: &[Span], order: &[Mode]) {
+fn gantt(ui: &mut egui::Ui, round: usize, spans: &[Fetch], order: &[Mode]) {
     let mut charts = Vec::new();
     let mut row = 0.0;
     for &mode in order {

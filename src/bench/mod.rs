@@ -1,13 +1,11 @@
 //! Every benchmark in one place, each a library function that the `pollscope bench ...`
 //! commands print: the executor against `futures::executor::LocalPool`, rewind, trace
 //! files, (with the lessons) the keep-alive stall against CPython's `http.server`, and
-//! (with the app) one frame of the app. Figures belong here, never in timed tests.
+//! (in `app::frame_bench`, with the app) one frame of the app. Figures belong here, never in timed tests.
 
 mod coro;
 mod coro_binary;
 mod executor;
-#[cfg(feature = "app")]
-mod frame;
 mod load;
 mod rewind;
 #[cfg(feature = "lessons")]
@@ -16,8 +14,6 @@ mod stall;
 pub use coro::{CoroBench, coro};
 pub use coro_binary::{BinaryBench, BinaryBenchError, coro_binary};
 pub use executor::{ExecutorBench, YieldOnce, executor};
-#[cfg(feature = "app")]
-pub use frame::{FrameBench, frames};
 pub use load::{LoadBench, load};
 pub use rewind::{RewindBench, rewind};
 #[cfg(feature = "lessons")]

@@ -26,13 +26,13 @@ pub struct RewindBench {
 /// Rebuilds the state at `samples` spread-out indices of a trace of about `events`
 /// events over `tasks` tasks.
 pub fn rewind(tasks: usize, events: usize, samples: usize) -> RewindBench {
-    use crate::trace::Timeline;
+    use crate::trace::History;
     // Each yield costs seven events: poll_start, resume and await_exit of the previous
     // yield, await_enter and suspend of the next, wake, poll_end.
     let yields = (events / tasks.max(1) / 7).max(1);
     let trace = yield_trace(tasks, yields);
     let start = Instant::now();
-    let timeline = Timeline::from_trace(trace);
+    let timeline = History::from_trace(trace);
     let build_ms = start.elapsed().as_secs_f64() * 1e3;
     let n = timeline.len();
     let mut times: Vec<f64> = (0..samples.max(1))

@@ -38,6 +38,7 @@ mod render;
 mod stream;
 mod tables;
 mod threads;
+mod tracks;
 mod unit;
 
 use std::io::{self, Write};

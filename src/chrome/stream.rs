@@ -9,34 +9,18 @@
 
 use super::render::Writer;
 use super::threads::Threads;
+use super::tracks::{Block, Tracks};
 use super::unit::{
-    AwaitEnd, FlowEnd, FlowStart, Host, Kind, LevelFacts, PollFacts, Shape, Slice, Tables, Track,
-    Unit,
+    AwaitEnd, FlowEnd, Kind, LIFE, LevelFacts, PollFacts, Shape, Slice, TURN, Tables, Track, nested,
 };
 use super::{EXECUTOR, PID, TASKS_PID};
 use crate::trace::{
     CoroFrame, Event, EventKind, ExecThread, Fact, PollResult, Reading, TaskId, Trace, Wake,
-    WakeSource, coro_at,
+    coro_at,
 };
-use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Write};
 
-/// Levels of the slices on one track: outer first when two cover the same interval.
-const LIFE: u32 = 0;
-const TURN: u32 = 1;
-const NESTED: u32 = 2;
-const MOMENT: u32 = u32::MAX;
-
-/// What a track writes next.
-#[derive(Debug)]
-enum Block {
-    /// A unit, written once done.
-    Unit(usize),
-    /// The `B` of a slice written around units.
-    Begin(Slice),
-    /// Its `E`.
-    End(Slice),
-}
+mod wakes;
 
 /// A task while the trace is read.
 #[derive(Debug, Default)]
@@ -59,11 +43,7 @@ struct TaskStream {
 pub(super) struct Stream<'a, 'w, W: Write> {
     trace: &'a Trace,
     tables: &'a Tables,
-    writer: Writer<'w, W>,
-    tracks: BTreeMap<Track, VecDeque<Block>>,
-    /// Units by number; a written unit's place is reused.
-    units: Vec<Option<Unit>>,
-    free: Vec<usize>,
+    tracks: Tracks<'w, W>,
     tasks: Vec<TaskStream>,
     threads: Threads,
     /// Worker threads' slices to end, by the event after which they end.
@@ -85,10 +65,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
         Stream {
             trace,
             tables,
-            writer,
-            tracks: BTreeMap::new(),
-            units: Vec::new(),
-            free: Vec::new(),
+            tracks: Tracks::new(writer),
             tasks: Vec::new(),
             threads: Threads::new(super::tables::thread_numbers(trace)),
             thread_ends,
@@ -128,7 +105,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
         });
         result?;
         self.finish(last)?;
-        Ok(self.writer)
+        Ok(self.tracks.writer)
     }
 
     fn fact(&mut self, event: &Event, fact: Fact<'_>) -> io::Result<()> {
@@ -140,7 +117,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                     self.tasks.resize_with(n + 1, TaskStream::default);
                 }
                 let life = slice(Shape::Span, t, LIFE, Kind::Life { task: task.0 });
-                self.push_block(row(task.0), Block::Begin(life))?;
+                self.tracks.push_block(row(task.0), Block::Begin(life))?;
             }
             Fact::PollStarted {
                 task,
@@ -157,14 +134,14 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                 ..
             } => {
                 if let Some((unit, awaits)) = self.task_mut(task).and_then(|s| s.exec.take()) {
-                    let nesting = NESTED.saturating_add(u32::try_from(depth).unwrap_or(u32::MAX));
+                    let nesting = nested(depth);
                     let kind = Kind::Await {
                         point,
                         resumed,
                         ended: AwaitEnd::Cut,
                     };
                     let mut awaits = awaits;
-                    if let Some(u) = self.unit_mut(unit) {
+                    if let Some(u) = self.tracks.unit_mut(unit) {
                         awaits.push(u.push(Shape::Span, t, nesting, kind));
                     }
                     if let Some(s) = self.task_mut(task) {
@@ -183,7 +160,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                 };
                 let (unit, closed): (usize, Vec<usize>) =
                     (*unit, awaits.drain(depth.min(awaits.len())..).collect());
-                if let Some(u) = self.unit_mut(unit) {
+                if let Some(u) = self.tracks.unit_mut(unit) {
                     for &slice in &closed {
                         u.end(slice, t);
                     }
@@ -217,7 +194,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                 let coro = s.coro.clone();
                 let units = [s.exec_after, s.row];
                 for unit in units.into_iter().flatten() {
-                    let Some(u) = self.unit_mut(unit) else {
+                    let Some(u) = self.tracks.unit_mut(unit) else {
                         continue;
                     };
                     if !u.done
@@ -234,7 +211,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                     text,
                 };
                 let track = self.exec_track_of(task);
-                self.instant(track, t, kind)?;
+                self.tracks.instant(track, t, kind)?;
             }
             Fact::Completed { task, .. } => self.end_life(task, t)?,
             Fact::Panicked { task, message } => {
@@ -243,7 +220,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                     task: task.0,
                     message,
                 };
-                self.instant(track, t, kind)?;
+                self.tracks.instant(track, t, kind)?;
                 self.end_life(task, t)?;
             }
             Fact::ThreadStarted { thread, .. } => {
@@ -257,7 +234,8 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                         self.end_thread(old)?;
                     }
                     let root = slice(Shape::Span, t, TURN, Kind::Thread { slot });
-                    self.push_block(Threads::track(thread.0), Block::Begin(root))?;
+                    self.tracks
+                        .push_block(Threads::track(thread.0), Block::Begin(root))?;
                 }
             }
             Fact::ThreadFinished { thread, .. } => {
@@ -269,7 +247,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                     thread: thread.0,
                 };
                 let track = self.exec_track_of(Some(task));
-                self.instant(track, t, kind)?;
+                self.tracks.instant(track, t, kind)?;
             }
         }
         Ok(())
@@ -279,123 +257,12 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
         self.tasks.get_mut(task.get()? as usize)
     }
 
-    fn unit_mut(&mut self, unit: usize) -> Option<&mut Unit> {
-        self.units.get_mut(unit).and_then(Option::as_mut)
-    }
-
-    /// A new unit on `track`, queued there; returns its number. A poll's unit waiting
-    /// there for its compiler's states is done: what comes next is not its.
-    fn new_unit(&mut self, track: Track) -> usize {
-        let waiting = match self.tracks.get(&track).and_then(|q| q.back()) {
-            Some(&Block::Unit(id)) => self
-                .units
-                .get(id)
-                .and_then(Option::as_ref)
-                .is_some_and(|u| u.after && !u.done)
-                .then_some(id),
-            _ => None,
-        };
-        if let Some(id) = waiting {
-            // Writing cannot fail here without the next write failing too.
-            let _ = self.done(id);
-        }
-        let unit = Unit::new(track);
-        let id = match self.free.pop() {
-            Some(id) => {
-                self.units[id] = Some(unit);
-                id
-            }
-            None => {
-                self.units.push(Some(unit));
-                self.units.len() - 1
-            }
-        };
-        self.tracks
-            .entry(track)
-            .or_default()
-            .push_back(Block::Unit(id));
-        id
-    }
-
-    fn push_block(&mut self, track: Track, block: Block) -> io::Result<()> {
-        self.tracks.entry(track).or_default().push_back(block);
-        self.flush(track)
-    }
-
-    /// Marks a unit done and writes what its track can.
-    fn done(&mut self, unit: usize) -> io::Result<()> {
-        let Some(u) = self.unit_mut(unit) else {
-            return Ok(());
-        };
-        u.done = true;
-        u.open = false;
-        let track = u.track;
-        self.flush(track)
-    }
-
-    /// Writes the blocks at the front of `track` that are ready.
-    fn flush(&mut self, track: Track) -> io::Result<()> {
-        let Some(queue) = self.tracks.get_mut(&track) else {
-            return Ok(());
-        };
-        while let Some(front) = queue.front() {
-            match front {
-                Block::Unit(id) => {
-                    let id = *id;
-                    let ready = self
-                        .units
-                        .get(id)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|u| u.done);
-                    if !ready {
-                        break;
-                    }
-                    if let Some(mut unit) = self.units.get_mut(id).and_then(Option::take) {
-                        self.writer.unit(&mut unit)?;
-                        self.free.push(id);
-                    }
-                }
-                Block::Begin(s) => self.writer.root(track, s, true)?,
-                Block::End(s) => self.writer.root(track, s, false)?,
-            }
-            queue.pop_front();
-        }
-        Ok(())
-    }
-
-    /// The unit an instant or a moment at `t` on `track` goes in: the last one queued if it
-    /// is still being built and holds `t`, else a unit of its own (`own` true).
-    fn unit_at(&mut self, track: Track, t: u64) -> (usize, bool) {
-        let last = self.tracks.get(&track).and_then(|q| q.back());
-        if let Some(&Block::Unit(id)) = last
-            && self
-                .units
-                .get(id)
-                .and_then(Option::as_ref)
-                .is_some_and(|u| !u.done && u.holds(t))
-        {
-            return (id, false);
-        }
-        (self.new_unit(track), true)
-    }
-
-    fn instant(&mut self, track: Track, t: u64, kind: Kind) -> io::Result<()> {
-        let (unit, own) = self.unit_at(track, t);
-        if let Some(u) = self.unit_mut(unit) {
-            u.push(Shape::Instant, t, MOMENT, kind);
-        }
-        if own {
-            self.done(unit)?;
-        }
-        Ok(())
-    }
-
     /// The executor track a task's poll runs on (its last one's), else the main one's.
     fn exec_track_of(&self, task: Option<TaskId>) -> Track {
         let unit = task
             .and_then(|t| self.tasks.get(t.get()? as usize))
             .and_then(|s| s.exec.as_ref().map(|(u, _)| *u).or(s.exec_after));
-        unit.and_then(|u| self.units.get(u)?.as_ref().map(|u| u.track))
+        unit.and_then(|u| self.tracks.unit(u).map(|u| u.track))
             .unwrap_or(EXECUTOR)
     }
 
@@ -423,7 +290,8 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
         };
         let mut root = slice(Shape::Span, facts.start, TURN, Kind::Thread { slot });
         root.end = facts.end;
-        self.push_block(Threads::track(facts.no), Block::End(root))
+        self.tracks
+            .push_block(Threads::track(facts.no), Block::End(root))
     }
 
     fn poll_start(
@@ -447,10 +315,10 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
             pid: PID,
             tid: u64::from(on.0),
         };
-        let exec = self.new_unit(exec_track);
-        let row_unit = self.new_unit(row(n));
+        let exec = self.tracks.new_unit(exec_track)?;
+        let row_unit = self.tracks.new_unit(row(n))?;
         for (unit, on_row) in [(exec, false), (row_unit, true)] {
-            let Some(u) = self.unit_mut(unit) else {
+            let Some(u) = self.tracks.unit_mut(unit) else {
                 continue;
             };
             u.polls.push(facts.clone());
@@ -462,7 +330,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
             u.push(Shape::Span, t, TURN, kind);
             u.open = true;
         }
-        if let Some(u) = self.unit_mut(exec) {
+        if let Some(u) = self.tracks.unit_mut(exec) {
             u.ends
                 .extend(wakes.iter().map(|w| FlowEnd { id: w.seq, to: 0 }));
         }
@@ -492,7 +360,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
         let row_unit = s.row;
         s.coro.clear();
         if let Some((unit, awaits)) = exec {
-            if let Some(u) = self.unit_mut(unit) {
+            if let Some(u) = self.tracks.unit_mut(unit) {
                 for slice in awaits {
                     u.end(slice, t);
                 }
@@ -507,7 +375,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                 s.exec_after = Some(unit);
             }
         }
-        let Some(u) = row_unit.and_then(|unit| self.unit_mut(unit)) else {
+        let Some(u) = row_unit.and_then(|unit| self.tracks.unit_mut(unit)) else {
             return Ok(());
         };
         u.end(0, t);
@@ -529,7 +397,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                     points,
                     coro: None,
                 });
-                let nesting = NESTED.saturating_add(u32::try_from(depth).unwrap_or(u32::MAX));
+                let nesting = nested(depth);
                 u.push(Shape::Span, t, nesting, Kind::Level { level });
             }
         }
@@ -547,19 +415,15 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
         let row_unit = s.row.take();
         let coro = s.coro.clone();
         if let Some(unit) = exec_after
-            && self
-                .units
-                .get(unit)
-                .and_then(Option::as_ref)
-                .is_some_and(|u| u.after)
+            && self.tracks.unit(unit).is_some_and(|u| u.after)
         {
-            self.done(unit)?;
+            self.tracks.done(unit)?;
         }
         let Some(unit) = row_unit else {
             return Ok(());
         };
         let trace = self.trace;
-        if let Some(u) = self.unit_mut(unit) {
+        if let Some(u) = self.tracks.unit_mut(unit) {
             // The suspension is the slice after the poll's, the levels after it.
             if let Some(start) = u.slices.get(1).map(|s| s.start) {
                 for i in 1..u.slices.len() {
@@ -573,8 +437,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                             points: Vec::new(),
                             coro: Some((depth, frame)),
                         });
-                        let nesting =
-                            NESTED.saturating_add(u32::try_from(depth).unwrap_or(u32::MAX));
+                        let nesting = nested(depth);
                         let i = u.push(Shape::Span, start, nesting, Kind::Level { level });
                         u.end(i, t);
                     }
@@ -585,111 +448,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
                 }
             }
         }
-        self.done(unit)
-    }
-
-    fn wake(&mut self, task: TaskId, wake: Wake, t: u64) -> io::Result<()> {
-        let causes_poll = task
-            .get()
-            .and_then(|n| self.tables.task(n))
-            .and_then(|f| f.last_poll)
-            .is_some_and(|p| p > wake.seq);
-        let kind = Kind::Wake { task, by: wake.by };
-        let arrow = causes_poll.then_some(wake.seq);
-        match wake.by {
-            WakeSource::Thread(name) => match self.threads.waker(name, t) {
-                Some(slot) => {
-                    if let Some(f) = self.tables.threads.get(slot).copied() {
-                        let unit = self.new_unit(Threads::track(f.no));
-                        let host = Host::Extent(f.start, f.end);
-                        self.put_wake(unit, t, kind, arrow, Some(host));
-                        self.done(unit)?;
-                    }
-                }
-                None => {
-                    let track = self.threads.foreign(name);
-                    let unit = self.new_unit(track);
-                    self.put_wake(unit, t, kind, arrow, None);
-                    self.done(unit)?;
-                }
-            },
-            WakeSource::SelfWake | WakeSource::Task(_) | WakeSource::External => {
-                // Inside the poll running when the waker was called.
-                let host = match wake.by {
-                    WakeSource::SelfWake => self.open_poll(task),
-                    WakeSource::Task(waker) => self.open_poll(waker),
-                    _ => self.open_poll_on(EXECUTOR),
-                };
-                match host {
-                    Some(unit) => self.put_wake(unit, t, kind, arrow, Some(Host::Slice(0))),
-                    None => {
-                        let (unit, own) = self.unit_at(EXECUTOR, t);
-                        self.put_wake(unit, t, kind, arrow, None);
-                        if own {
-                            self.done(unit)?;
-                        }
-                    }
-                }
-            }
-        }
-        // Who woke the suspension the task's last poll left (none while it is polled).
-        let suspended = self
-            .task_mut(task)
-            .filter(|s| s.exec.is_none())
-            .and_then(|s| s.row);
-        if let Some(woken) = suspended
-            .and_then(|unit| self.unit_mut(unit))
-            .and_then(|u| u.suspensions.first_mut())
-        {
-            woken.push(wake.by);
-        }
-        Ok(())
-    }
-
-    /// Puts a wake in `unit`: an instant inside `host`, or, where nothing encloses it on
-    /// its track, a slice of its own, so its arrow (`arrow`: the wake's number, if it
-    /// caused a poll) has somewhere to start.
-    fn put_wake(
-        &mut self,
-        unit: usize,
-        t: u64,
-        kind: Kind,
-        arrow: Option<usize>,
-        host: Option<Host>,
-    ) {
-        let Some(u) = self.unit_mut(unit) else {
-            return;
-        };
-        let i = match host {
-            Some(_) => u.push(Shape::Instant, t, MOMENT, kind),
-            None => u.push(Shape::Span, t, TURN, kind),
-        };
-        if let Some(id) = arrow {
-            u.starts.push(FlowStart {
-                id,
-                host: host.unwrap_or(Host::Slice(i)),
-                at: t,
-            });
-        }
-    }
-
-    /// The unit of `task`'s open poll on its executor track.
-    fn open_poll(&self, task: TaskId) -> Option<usize> {
-        let s = self.tasks.get(task.get()? as usize)?;
-        s.exec.as_ref().map(|(u, _)| *u)
-    }
-
-    /// The unit of the poll open on `track`.
-    fn open_poll_on(&self, track: Track) -> Option<usize> {
-        self.tasks
-            .iter()
-            .filter_map(|s| s.exec.as_ref().map(|(u, _)| *u))
-            .find(|&u| {
-                self.units
-                    .get(u)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|u| u.track == track)
-            })
+        self.tracks.done(unit)
     }
 
     fn end_life(&mut self, task: TaskId, t: u64) -> io::Result<()> {
@@ -701,12 +460,12 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
             return Ok(());
         }
         s.ended = Some(t);
-        if let Some(u) = s.row.and_then(|unit| self.units.get_mut(unit)?.as_mut()) {
+        if let Some(u) = s.row.and_then(|unit| self.tracks.unit_mut(unit)) {
             u.cap = Some(t);
         }
         let mut life = slice(Shape::Span, t, LIFE, Kind::Life { task: task.0 });
         life.end = t;
-        self.push_block(row(task.0), Block::End(life))
+        self.tracks.push_block(row(task.0), Block::End(life))
     }
 
     /// Closes what the trace left open at its last event: suspensions, unfinished tasks
@@ -731,10 +490,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
         for slot in open {
             self.end_thread(slot)?;
         }
-        let tracks: Vec<Track> = self.tracks.keys().copied().collect();
-        for track in tracks {
-            self.flush(track)?;
-        }
+        self.tracks.flush_all()?;
         Ok(())
     }
 }

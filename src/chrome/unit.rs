@@ -9,6 +9,18 @@
 use crate::trace::{CoroFrame, PointId, PollResult, Sym, TaskId, ThreadOutcome, WakeSource};
 
 /// A row in the viewer: a (`pid`, `tid`) pair.
+/// Levels of the slices on one track: outer first when two cover the same interval.
+pub(super) const LIFE: u32 = 0;
+/// A poll's or a worker thread's turn.
+pub(super) const TURN: u32 = 1;
+/// A moment's level: inside whatever slice holds it.
+pub(super) const MOMENT: u32 = u32::MAX;
+
+/// The level of an await slice `depth` futures below the poll.
+pub(super) fn nested(depth: usize) -> u32 {
+    2u32.saturating_add(u32::try_from(depth).unwrap_or(u32::MAX))
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) struct Track {
     pub pid: u32,

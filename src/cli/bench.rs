@@ -305,7 +305,7 @@ fn stall(args: StallArgs) -> Result<ExitCode, String> {
 }
 
 fn frame(args: FrameArgs) -> Result<ExitCode, String> {
-    let r = bench::frames(
+    let r = crate::app::frame_bench::frames(
         args.tasks,
         args.events,
         args.frames,

@@ -3,8 +3,8 @@
 
 use super::output::{self, outln};
 use super::{Subject, args};
-use crate::drive::{End, Limits};
 use crate::executor::Policy;
+use crate::executor::drive::{End, Limits};
 use crate::program::record_with;
 use crate::tracefile::{self, Header};
 use clap::{Args, ValueEnum};

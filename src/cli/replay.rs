@@ -3,7 +3,7 @@
 
 use super::output::outln;
 use crate::lens::Lens;
-use crate::trace::Timeline;
+use crate::trace::History;
 use crate::{report, tracefile};
 use clap::Args;
 use std::path::PathBuf;
@@ -40,7 +40,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, String> {
             args.file.display()
         ));
     }
-    let timeline = Timeline::from_trace(trace);
+    let timeline = History::from_trace(trace);
     let what = match (header.program_id(), header.policy) {
         (Some(id), Some(policy)) => format!("{} {id} (policy {})", noun(id), policy.title()),
         (Some(id), None) => format!("{} {id}", noun(id)),

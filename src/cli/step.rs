@@ -3,10 +3,10 @@
 
 use super::output::stdout_error;
 use super::{Subject, args};
-use crate::drive::{Driver, End, Limits};
+use crate::executor::drive::{Driver, End, Limits};
 use crate::executor::{Policy, Step};
 use crate::lens::Lens;
-use crate::trace::{EventKind, Sym, Timeline};
+use crate::trace::{EventKind, History, Sym};
 use crate::{jsonl, report};
 use clap::Args;
 use std::io::Write;
@@ -52,7 +52,7 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
         .launch(args.policy, args.urls)
         .map_err(|e| e.to_string())?;
     let mut out = Lines::new();
-    let mut timeline = Timeline::new();
+    let mut timeline = History::new();
     let mut printed = 0;
     let mut polls = 0;
     // Busy polling can waste thousands of polls while a thread works: they are counted,
@@ -188,7 +188,7 @@ impl Lines {
 
 /// Prints, indented under the step, what its events add to the step line: say-lines,
 /// wakes, threads, panics.
-fn print_details(out: &mut Lines, timeline: &Timeline, from: usize) {
+fn print_details(out: &mut Lines, timeline: &History, from: usize) {
     let trace = timeline.trace();
     for event in &trace.events[from..] {
         let shown = matches!(

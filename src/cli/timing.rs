@@ -113,7 +113,7 @@ pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message(format!("1/{}", config.rounds));
-    let mut latest: Vec<timing::Span> = Vec::new();
+    let mut latest: Vec<timing::Fetch> = Vec::new();
     let mut printed = Ok(());
     let rounds = timing::run_observed(&config, stop, |progress| match progress {
         Progress::Request(_) => bar.inc(1),

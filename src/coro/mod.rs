@@ -25,14 +25,15 @@ mod names;
 mod read;
 mod shape;
 mod unit;
+mod value;
 
 pub(crate) use index::Lookup;
 pub use index::{Index, failure, index, ready, start};
 pub use layout::{LARGE_FUTURE, Layout, LocalLayout, StateLayout, short_path};
+pub use names::short_type;
 pub(crate) use read::ChainCopy;
-pub use read::{Frame, short_type};
+pub use read::Frame;
 
-use crate::trace::{EventKind, Trace};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -87,27 +88,4 @@ impl Lookups {
         self.known.insert(key, found.clone());
         found
     }
-}
-
-/// The layouts of the futures `trace`'s `coro_state` events name, from the running
-/// binary's index (none if it is not built): what a trace file carries so its state
-/// machines show without the binary.
-pub fn layouts_in(trace: &Trace) -> Vec<Layout> {
-    let Some(index) = ready() else {
-        return Vec::new();
-    };
-    let mut futures: Vec<crate::trace::Sym> = trace
-        .events
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::CoroState { future, .. } => Some(future),
-            _ => None,
-        })
-        .collect();
-    futures.sort();
-    futures.dedup();
-    futures
-        .into_iter()
-        .filter_map(|f| index.layout(trace.str(f)).map(|l| Layout::clone(&l)))
-        .collect()
 }

@@ -207,9 +207,82 @@ pub(crate) fn demangle(symbol: &str) -> Option<String> {
     Some(format!("{demangled:#}"))
 }
 
+/// The last segment of each path in a type's name, generic arguments shortened the same
+/// way (`alloc::string::String` → `String`, `core::option::Option<u64>` → `Option<u64>`);
+/// a function's path keeps its last two segments, as a future is named by its function
+/// (`tokio::net::tcp::listener::TcpListener::bind` → `TcpListener::bind`,
+/// `a::build::{async block}` → `build::{async block}`).
+pub fn short_type(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last = String::new();
+    let mut before = String::new();
+    let mut braces = 0u32;
+    let flush = |out: &mut String, before: &mut String, last: &mut String| {
+        // Types are CamelCase, functions snake_case, blocks `{async block}`.
+        let is_fn = last.starts_with(|c: char| c.is_lowercase() || c == '{') && !before.is_empty();
+        if is_fn {
+            out.push_str(before);
+            out.push_str("::");
+        }
+        out.push_str(last);
+        before.clear();
+        last.clear();
+    };
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => {
+                braces += 1;
+                last.push(c);
+            }
+            '}' => {
+                braces = braces.saturating_sub(1);
+                last.push(c);
+            }
+            ':' if braces == 0 && chars.peek() == Some(&':') => {
+                chars.next();
+                if last.is_empty() {
+                    // After `<T as Trait>`: the path goes on from there.
+                    out.push_str("::");
+                } else {
+                    before = std::mem::take(&mut last);
+                }
+            }
+            '<' | '>' | ',' | ' ' | '(' | ')' | '[' | ']' | ';' | '&' | '*' if braces == 0 => {
+                flush(&mut out, &mut before, &mut last);
+                out.push(c);
+            }
+            _ => last.push(c),
+        }
+    }
+    flush(&mut out, &mut before, &mut last);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_keep_one_segment_and_functions_two() {
+        assert_eq!(short_type("alloc::string::String"), "String");
+        assert_eq!(short_type("core::option::Option<u64>"), "Option<u64>");
+        assert_eq!(
+            short_type("pollscope::probe::At<tokio::net::tcp::listener::TcpListener::bind<&str>>"),
+            "At<TcpListener::bind<&str>>"
+        );
+        assert_eq!(
+            short_type("mini::handler::{async block}"),
+            "handler::{async block}"
+        );
+        assert_eq!(short_type("u64"), "u64");
+        assert_eq!(short_type("&str"), "&str");
+        assert_eq!(short_type("[u8; 4096]"), "[u8; 4096]");
+        assert_eq!(
+            short_type("<mini::Handler as mini::Service>::call"),
+            "<Handler as Service>::call"
+        );
+    }
 
     fn none(_: &str) -> Option<String> {
         None

@@ -126,7 +126,7 @@ impl<T> Future for JoinHandle<T> {
 /// });
 /// while let Step::Polled(_) = ex.step() {}
 /// let trace = ex.snapshot();
-/// let state = pollscope::trace::Timeline::from_trace(trace).live().clone();
+/// let state = pollscope::trace::History::from_trace(trace).live().clone();
 /// assert_eq!(state.tasks[1].parent, Some(pollscope::trace::TaskId(0)));
 /// ```
 pub fn spawn<F>(name: &str, future: F) -> JoinHandle<F::Output>

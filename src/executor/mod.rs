@@ -2,10 +2,12 @@
 //! everything it does in a [`Recorder`].
 
 mod context;
+pub mod drive;
 mod join;
 mod outcome;
 pub(crate) mod panic;
 mod policy;
+mod poll;
 mod task;
 mod waker;
 mod yield_now;
@@ -18,14 +20,12 @@ pub use yield_now::{YieldNow, yield_now};
 
 pub(crate) use context::with_current;
 
-use crate::drive::{Driver, End, Limits};
-use crate::trace::{EventKind, ExecThread, PollResult, Recorder, TaskId, Trace, TraceDelta};
+use crate::trace::{Recorder, TaskId, Trace, TraceDelta};
 use context::Local;
+use drive::{Driver, End, Limits};
 use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::task::Poll;
 use std::time::Duration;
 use task::{BoxedFuture, Task};
 use waker::{Shared, TaskWaker};
@@ -54,6 +54,12 @@ pub enum RunError {
         /// Polls made before giving up.
         polls: usize,
     },
+    /// The trace reached its limit (see [`drive::Limits::max_events`]): the run stopped
+    /// with tasks unfinished, its trace intact.
+    TraceFull {
+        /// Events recorded.
+        events: usize,
+    },
 }
 
 impl std::fmt::Display for RunError {
@@ -67,6 +73,9 @@ impl std::fmt::Display for RunError {
                 )
             }
             RunError::TimedOut { polls } => write!(f, "timed out after {polls} polls"),
+            RunError::TraceFull { events } => {
+                write!(f, "trace full at {events} events (the trace limit)")
+            }
         }
     }
 }
@@ -392,13 +401,12 @@ impl Executor {
     /// full round in which every poll was wasted, and reports [`Step::Idle`].
     pub fn run_until_stalled(&mut self) -> (Step, usize) {
         let mut polls = 0;
-        let mut wasted_run = 0;
+        let mut wasted_run = drive::WastedRun::default();
         loop {
             match self.step() {
                 Step::Polled(p) => {
                     polls += 1;
-                    wasted_run = if p.wasted { wasted_run + 1 } else { 0 };
-                    if wasted_run > 0 && wasted_run >= self.unfinished {
+                    if wasted_run.round_wasted(p.wasted, self.unfinished) {
                         return (Step::Idle, polls);
                     }
                 }
@@ -409,7 +417,7 @@ impl Executor {
 
     /// Runs until every task has finished, parking while waiting for wakes from other
     /// threads. Fails if the tasks stall or `timeout` passes first. A shell over the one
-    /// driver loop, [`crate::drive::Driver`].
+    /// driver loop, [`crate::executor::drive::Driver`].
     pub fn run(&mut self, timeout: Duration) -> Result<usize, RunError> {
         let mut driver = Driver::new(Limits {
             timeout: Some(timeout),
@@ -420,11 +428,11 @@ impl Executor {
             End::Stalled => Err(RunError::Stalled {
                 unfinished: self.unfinished_tasks(),
             }),
-            End::TimedOut { .. } | End::PollLimit { .. } | End::TraceFull { .. } => {
-                Err(RunError::TimedOut {
-                    polls: driver.polls(),
-                })
-            }
+            End::TraceFull { events } => Err(RunError::TraceFull { events }),
+            // No poll limit is set: only the timeout stops it otherwise.
+            End::TimedOut { .. } | End::PollLimit { .. } => Err(RunError::TimedOut {
+                polls: driver.polls(),
+            }),
         }
     }
 
@@ -450,193 +458,6 @@ impl Executor {
             .filter(|(_, t)| !t.is_finished())
             .map(|(i, _)| TaskId(i as u32))
             .collect()
-    }
-
-    /// Takes the inbox in (see the free function [`drain`]).
-    fn drain(&mut self, polling: Option<TaskId>) {
-        let waker = polling.and_then(|id| self.tasks.get(id.0 as usize).map(|t| &*t.waker));
-        drain(&self.shared, self.local.get_mut(), waker);
-    }
-
-    fn next_woken(&mut self) -> Option<TaskId> {
-        let local = self.local.get_mut();
-        while let Some(id) = local.queue.pop_front() {
-            if self
-                .tasks
-                .get(id.0 as usize)
-                .is_some_and(|t| !t.is_finished())
-            {
-                return Some(id);
-            }
-        }
-        None
-    }
-
-    /// True if a waker of an unfinished task is held outside the executor.
-    fn wake_possible(&self) -> bool {
-        self.tasks
-            .iter()
-            .any(|t| !t.is_finished() && t.waker_held_elsewhere())
-    }
-
-    fn poll(&mut self, id: TaskId) -> Polled {
-        // Cleared before the poll: a wake from now on asks for another poll. A wake that
-        // another thread posted meanwhile is taken in first, so it is recorded before the
-        // poll that answers it.
-        self.tasks[id.0 as usize]
-            .waker
-            .woken
-            .store(false, Ordering::SeqCst);
-        if self.shared.recorder.has_mail() {
-            self.drain(Some(id));
-        }
-        let first_new = self.tasks.len() as u32;
-        let shared = &self.shared;
-        let recorder = &shared.recorder;
-        let task = &mut self.tasks[id.0 as usize];
-        task.polls += 1;
-        let index = if self.read_states {
-            crate::coro::ready()
-        } else {
-            None
-        };
-        if let Some(index) = index {
-            task.look_up_coro(index, self.wait_for_states, &mut self.lookups);
-        }
-        // One clock reading at each edge of the poll.
-        let log = &mut self.local.get_mut().log;
-        let (start, asked) = log.poll_start(id, recorder.now_ns());
-        if let Some(tap) = &mut self.tap {
-            tap(log.take());
-        }
-        let current = context::Current {
-            shared,
-            local: &self.local,
-            task: id,
-            innermost: Default::default(),
-            spawned: Default::default(),
-            first_new,
-        };
-        let guard = context::enter(&current);
-        let result = match &self.hook {
-            None => task.poll(),
-            Some(hook) => {
-                let mut result = None;
-                hook(&mut || result = Some(task.poll()));
-                result.unwrap_or_else(|| Err("the poll hook did not run the poll".to_owned()))
-            }
-        };
-        drop(guard);
-        // The compiler's states, copied before anything else allocates: a `String` the
-        // poll freed must not become one of the executor's own before it is read. (Also
-        // after the task's last poll: `Returned` or `Panicked`.)
-        let captured = match index {
-            Some(_) => task.capture_coro(&mut self.reading),
-            None => task::Capture::Nothing,
-        };
-        let innermost = current.innermost.get();
-        let children = current.spawned.into_inner();
-        let t_end = recorder.now_ns();
-        let local = self.local.get_mut();
-        if recorder.has_mail() {
-            // What other threads did during the poll (a worker finishing while the poll
-            // blocks in its join) is recorded inside it.
-            drain(shared, local, None);
-        }
-        let log = &mut local.log;
-        let (outcome, end) = match result {
-            Ok(Poll::Pending) => {
-                let end = log.poll_event(
-                    id,
-                    EventKind::PollEnd {
-                        result: PollResult::Pending,
-                        on: ExecThread::MAIN,
-                    },
-                    t_end,
-                );
-                let outcome = Outcome::Pending {
-                    at: innermost.map(|(site, _)| site),
-                    point: innermost.map(|(_, p)| p),
-                };
-                (outcome, end)
-            }
-            Ok(Poll::Ready(())) => {
-                let end_kind = EventKind::PollEnd {
-                    result: PollResult::Ready,
-                    on: ExecThread::MAIN,
-                };
-                let end = log.poll_event(id, end_kind, t_end);
-                // Interned straight from the task's text buffer (see `task::VALUE`).
-                let (sym, value) = task::VALUE.with(|t| log.intern_shared(&t.borrow()));
-                log.poll_event(id, EventKind::Complete { value: sym }, t_end);
-                (Outcome::Ready { value }, end)
-            }
-            Err(message) => {
-                let end_kind = EventKind::PollEnd {
-                    result: PollResult::Panicked,
-                    on: ExecThread::MAIN,
-                };
-                let end = log.poll_event(id, end_kind, t_end);
-                let sym = log.intern(&message);
-                log.poll_event(id, EventKind::Panic { message: sym }, t_end);
-                (Outcome::Panicked { message }, end)
-            }
-        };
-        match (index, captured) {
-            (Some(index), task::Capture::Read) => {
-                if std::mem::take(&mut task.owed) {
-                    self.owed.retain(|&t| t != id);
-                }
-                self.reading
-                    .frames(|depth, frame| log.coro_frame(id, depth, index, frame, t_end));
-            }
-            // The debug info is still being read (or not even opened yet): owed.
-            (Some(_), task::Capture::Pending) | (None, _)
-                if self.read_states
-                    && !self.wait_for_states
-                    && !task.owed
-                    && crate::coro::failure().is_none() =>
-            {
-                task.owed = true;
-                self.owed.push(id);
-            }
-            _ => {}
-        }
-        let pending = matches!(outcome, Outcome::Pending { .. });
-        if !pending {
-            task.finish();
-            self.unfinished -= 1;
-        }
-        if !children.is_empty() {
-            self.unfinished += children.len();
-            self.tasks.extend(children);
-        }
-        Polled {
-            task: id,
-            wasted: pending && !asked,
-            outcome,
-            poll_ns: end.t_ns.saturating_sub(start.t_ns),
-            seq: start.seq,
-        }
-    }
-}
-
-/// Takes the inbox in: other threads' events go to the log, the tasks they woke to the run
-/// queue. With `polling`, the waker of the task about to be polled: its flag is cleared
-/// again while no wake can slip in, and a wake of it found here is answered by that poll
-/// (the wake is recorded before the poll starts), not by a second one.
-fn drain(shared: &Shared, local: &mut Local, polling: Option<&TaskWaker>) {
-    let (events, woken) = shared.recorder.drain(|| {
-        if let Some(waker) = polling {
-            waker.woken.store(false, Ordering::SeqCst);
-        }
-    });
-    local.log.append_foreign(events);
-    if shared.policy == Policy::WakerDriven {
-        let skip = polling.map(|w| w.task);
-        local
-            .queue
-            .extend(woken.into_iter().filter(|&t| Some(t) != skip));
     }
 }
 

@@ -17,7 +17,7 @@
 //!     .task("four", || double(2));
 //! let recording = pollscope::record(&program, Policy::WakerDriven).unwrap();
 //! assert!(recording.end.is_finished());
-//! let state = pollscope::trace::Timeline::from_trace(recording.trace).live().clone();
+//! let state = pollscope::trace::History::from_trace(recording.trace).live().clone();
 //! assert_eq!(state.tasks.len(), 2);
 //! ```
 
@@ -36,8 +36,8 @@ pub use launch::{Env, Launched};
 pub use record::{Recording, record, record_with};
 pub use sources::{Source, Sources, read as read_source};
 
-use crate::drive::DEFAULT_TRACE_LIMIT;
 use crate::executor::Executor;
+use crate::executor::drive::DEFAULT_TRACE_LIMIT;
 use std::fmt::Debug;
 use std::future::Future;
 use std::panic::Location;

@@ -1,8 +1,8 @@
 //! Running a program headless to its end and keeping what it did.
 
 use super::{Program, ProgramError, ProgramInfo, Sources};
-use crate::drive::{self, End, Limits};
 use crate::executor::Policy;
+use crate::executor::drive::{self, End, Limits};
 use crate::trace::Trace;
 
 /// A finished headless run.

@@ -1,7 +1,7 @@
 //! A timing run on its own thread, for the app: the UI reads the rounds as they arrive and
 //! can stop the run at any time.
 
-use super::{Connections, Progress as Step, Round, Span, TimingConfig};
+use super::{Connections, Fetch, Progress as Step, Round, TimingConfig};
 use crate::server::{DemoServer, Profile, ServerConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -20,7 +20,7 @@ pub enum Targets {
 struct Progress {
     rounds: Vec<Round>,
     /// The requests of the round in progress that have ended.
-    current: Vec<Span>,
+    current: Vec<Fetch>,
     targets: usize,
     error: Option<String>,
     finished: bool,
@@ -149,7 +149,7 @@ impl Background {
 
     /// The latest round's requests as far as they have ended: the round in progress while
     /// it has any, else the last round completed. With the round's number.
-    pub fn latest(&self) -> Option<(usize, Vec<Span>)> {
+    pub fn latest(&self) -> Option<(usize, Vec<Fetch>)> {
         let p = self.progress();
         if !p.current.is_empty() {
             return Some((p.rounds.len() + 1, p.current.clone()));

@@ -1,7 +1,7 @@
 //! A timing run for a slide or a spreadsheet: the round chart and the latest round's
 //! Gantt chart as one SVG (drawn with plotters), and every request as CSV.
 
-use super::{Connections, Mode, Report, Span};
+use super::{Connections, Fetch, Mode, Report};
 use plotters::prelude::*;
 
 /// Width and height of the SVG, in pixels.
@@ -19,7 +19,7 @@ fn colour(mode: Mode) -> RGBColor {
 /// The round chart (each mode's total per round, with the ideal limits) above the Gantt
 /// chart of `latest` (the requests of the latest round, each a bar from its start to its
 /// end), as one SVG document.
-pub fn svg(report: &Report, latest: &[Span], connections: Connections) -> Result<String, String> {
+pub fn svg(report: &Report, latest: &[Fetch], connections: Connections) -> Result<String, String> {
     let mut out = String::new();
     draw(&mut out, report, latest, connections).map_err(|e| format!("drawing the chart: {e}"))?;
     Ok(out)
@@ -28,7 +28,7 @@ pub fn svg(report: &Report, latest: &[Span], connections: Connections) -> Result
 fn draw(
     out: &mut String,
     report: &Report,
-    latest: &[Span],
+    latest: &[Fetch],
     connections: Connections,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::with_string(out, SIZE).into_drawing_area();
@@ -111,8 +111,8 @@ fn draw(
         .draw()?;
 
     // The Gantt chart: one row per request, grouped by mode.
-    let rows: Vec<&Span> = {
-        let mut rows: Vec<&Span> = latest.iter().collect();
+    let rows: Vec<&Fetch> = {
+        let mut rows: Vec<&Fetch> = latest.iter().collect();
         rows.sort_by_key(|s| (modes.iter().position(|&m| m == s.mode), s.index));
         rows
     };

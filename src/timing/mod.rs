@@ -13,7 +13,7 @@ pub use export::{csv, svg};
 pub use stats::{Stats, Summary};
 
 use crate::AtExt;
-use crate::drive::{Driver, Limits};
+use crate::executor::drive::{Driver, Limits};
 use crate::executor::{Executor, Policy};
 use crate::http::{self, FetchConfig, Fetcher};
 use serde::Serialize;
@@ -94,7 +94,7 @@ impl std::str::FromStr for Connections {
 
 /// One request of one round.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Span {
+pub struct Fetch {
     /// What was fetched.
     pub url: String,
     /// Its position in the target list (a URL listed twice is two positions).
@@ -121,7 +121,7 @@ pub struct Round {
     /// Each mode's total wall time, in seconds.
     pub totals: Vec<(Mode, f64)>,
     /// Every request.
-    pub requests: Vec<Span>,
+    pub requests: Vec<Fetch>,
 }
 
 impl Round {
@@ -158,7 +158,7 @@ pub struct TimingConfig {
 #[derive(Clone, Copy, Debug)]
 pub enum Progress<'a> {
     /// A request ended (the round is still going on).
-    Request(&'a Span),
+    Request(&'a Fetch),
     /// A round ended.
     Round(&'a Round),
 }
@@ -209,7 +209,7 @@ pub fn run_observed(
             }
             let fetcher = pools.fetcher(mode, stop);
             let start = Instant::now();
-            let mut seen = |span: &Span| observe(Progress::Request(span));
+            let mut seen = |span: &Fetch| observe(Progress::Request(span));
             let mode_spans = match mode {
                 Mode::Sequential => sequential(&fetcher, &config.targets, start, stop, &mut seen),
                 _ => on_executor(mode, &fetcher, &config.targets, start, &mut seen),
@@ -296,12 +296,12 @@ fn span(
     zero: Instant,
     began: Instant,
     result: Result<http::Fetched, String>,
-) -> Span {
+) -> Fetch {
     let (bytes, error) = match result {
         Ok(page) => (Some(page.bytes), None),
         Err(e) => (None, Some(e)),
     };
-    Span {
+    Fetch {
         url: url.to_owned(),
         index,
         mode,
@@ -317,8 +317,8 @@ fn sequential(
     targets: &[String],
     zero: Instant,
     stop: &AtomicBool,
-    seen: &mut dyn FnMut(&Span),
-) -> Vec<Span> {
+    seen: &mut dyn FnMut(&Fetch),
+) -> Vec<Fetch> {
     let mut spans = Vec::new();
     for (index, url) in targets.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
@@ -340,7 +340,7 @@ async fn timed_fetch(
     index: usize,
     mode: Mode,
     zero: Instant,
-    done: mpsc::Sender<Span>,
+    done: mpsc::Sender<Fetch>,
 ) {
     let began = Instant::now();
     let result = http::spawn_fetch(&fetcher, &url).at("thread").await;
@@ -356,8 +356,8 @@ fn on_executor(
     fetcher: &Fetcher,
     targets: &[String],
     zero: Instant,
-    seen: &mut dyn FnMut(&Span),
-) -> Vec<Span> {
+    seen: &mut dyn FnMut(&Fetch),
+) -> Vec<Fetch> {
     let (done, finished) = mpsc::channel();
     let mut ex = Executor::new(Policy::WakerDriven);
     // The timing thread's executor records nothing a panel shows: no states to read.
@@ -420,7 +420,7 @@ fn on_executor(
         seen(&span);
         spans.push(span);
     }
-    spans.sort_by_key(|s: &Span| s.index);
+    spans.sort_by_key(|s: &Fetch| s.index);
     spans
 }
 

@@ -1,198 +1,14 @@
-//! The trace as data, and the log that the executor's own thread appends to without a
-//! lock (events from other threads come through the [`Recorder`](super::Recorder)'s inbox).
+//! The log that the executor's own thread appends to without a lock (events from other
+//! threads come through the [`Recorder`](super::Recorder)'s inbox).
 
-use super::cap::{NAME_CAP, VALUE_CAP, cap};
+use super::builder::TraceBuilder;
+use super::data::{Trace, TraceDelta};
 use super::event::{Event, EventKind, ExecThread, PointId, Sym, TaskId, ThreadNo, WakeSource};
-use super::point::{AwaitPoint, Point, Site};
+use super::point::Site;
 use super::reading::PollDemand;
-use super::recorder::{Foreign, ForeignKind};
+use super::recorder::{Foreign, ForeignKind, ForeignWaker};
 use rustc_hash::FxHashMap as HashMap;
-use std::borrow::Cow;
 use std::sync::Arc;
-
-/// A recorded run: events plus the tables their symbols index into.
-///
-/// This is plain data: it can be cloned, saved, loaded and replayed without an executor.
-#[derive(Clone, Debug, Default)]
-pub struct Trace {
-    /// Every event, in order; an event's sequence number is its index here.
-    pub events: Vec<Event>,
-    /// Interned strings, indexed by [`Sym`].
-    pub strings: Vec<Arc<str>>,
-    /// Await points, indexed by [`PointId`].
-    pub points: Vec<Point>,
-}
-
-impl Trace {
-    /// The text of a symbol; `"?"` for a symbol this trace does not have (a truncated copy).
-    pub fn str(&self, sym: Sym) -> &str {
-        self.strings.get(sym.0 as usize).map_or("?", |s| s)
-    }
-
-    /// The await point behind an id, if the trace has it.
-    pub fn point(&self, id: PointId) -> Option<&Point> {
-        self.points.get(id.0 as usize)
-    }
-
-    /// An await point with its strings spelled out.
-    pub fn await_point(&self, id: PointId) -> Option<AwaitPoint<&str>> {
-        self.point(id).map(|p| AwaitPoint {
-            label: self.str(p.label),
-            file: self.str(p.file),
-            line: p.line,
-        })
-    }
-
-    /// `label (file:line)` for an await point.
-    pub fn point_text(&self, id: PointId) -> String {
-        match self.await_point(id) {
-            Some(p) => format!("{} ({}:{})", p.label, p.file, p.line),
-            None => "?".to_owned(),
-        }
-    }
-
-    /// Number of events.
-    pub fn len(&self) -> usize {
-        self.events.len()
-    }
-
-    /// True when nothing has been recorded.
-    pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
-    }
-
-    /// Bytes the trace holds in memory: 32 per event, plus its strings and points.
-    pub fn memory_bytes(&self) -> usize {
-        self.events.len() * std::mem::size_of::<Event>()
-            + self.strings.iter().map(|s| s.len() + 16).sum::<usize>()
-            + self.points.len() * std::mem::size_of::<Point>()
-    }
-
-    /// Appends what `delta` adds (the events, strings and points after this copy's).
-    pub fn extend(&mut self, delta: TraceDelta) {
-        self.events.extend(delta.events);
-        self.strings.extend(delta.strings);
-        self.points.extend(delta.points);
-    }
-}
-
-/// What a [`Log`] recorded since it was last taken: new events, and the strings and
-/// points they introduced. A reader that appends every delta in order holds the trace.
-#[derive(Clone, Debug, Default)]
-pub struct TraceDelta {
-    /// New events, in `seq` order.
-    pub events: Vec<Event>,
-    /// New strings, continuing the symbol numbers.
-    pub strings: Vec<Arc<str>>,
-    /// New points, continuing the point ids.
-    pub points: Vec<Point>,
-}
-
-impl TraceDelta {
-    /// True when nothing new was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.strings.is_empty() && self.points.is_empty()
-    }
-
-    /// Appends a later delta.
-    pub fn append(&mut self, later: TraceDelta) {
-        self.events.extend(later.events);
-        self.strings.extend(later.strings);
-        self.points.extend(later.points);
-    }
-}
-
-/// Builds a [`Trace`] while keeping strings and points unique.
-#[derive(Debug, Default)]
-pub struct TraceBuilder {
-    trace: Trace,
-    strings: HashMap<Arc<str>, Sym>,
-    points: HashMap<Point, PointId>,
-    /// The string interned last: tasks spawned in a loop share a name, and tasks of one
-    /// kind return the same text, so most lookups are a short comparison.
-    last: Option<(Arc<str>, Sym)>,
-    /// Strings cut for being over a cap, counted each time one is interned.
-    cut: usize,
-}
-
-impl TraceBuilder {
-    /// An empty builder.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The symbol for `text`, adding it on first use (cut to [`VALUE_CAP`] bytes).
-    pub fn intern(&mut self, text: &str) -> Sym {
-        self.intern_shared(text).0
-    }
-
-    /// The symbol for a name: a task's, a thread's, a future's (cut to [`NAME_CAP`] bytes).
-    pub fn intern_name(&mut self, name: &str) -> Sym {
-        let name = cap(name, NAME_CAP);
-        self.cut += usize::from(matches!(name, Cow::Owned(_)));
-        self.intern(&name)
-    }
-
-    /// How many strings were cut for being over a cap so far.
-    pub fn cut_strings(&self) -> usize {
-        self.cut
-    }
-
-    /// The symbol for `text` and the shared copy the trace keeps, so callers that need the
-    /// text too (a task's name) do not allocate their own. Text over [`VALUE_CAP`] bytes is
-    /// cut (see [`cap`]).
-    pub fn intern_shared(&mut self, text: &str) -> (Sym, Arc<str>) {
-        let text = cap(text, VALUE_CAP);
-        self.cut += usize::from(matches!(text, Cow::Owned(_)));
-        let text = &*text;
-        if let Some((last, sym)) = &self.last
-            && **last == *text
-        {
-            return (*sym, last.clone());
-        }
-        let (sym, text) = match self.strings.get_key_value(text) {
-            Some((known, &sym)) => (sym, known.clone()),
-            None => {
-                let sym = Sym(self.trace.strings.len() as u32);
-                let text: Arc<str> = Arc::from(text);
-                self.trace.strings.push(text.clone());
-                self.strings.insert(text.clone(), sym);
-                (sym, text)
-            }
-        };
-        self.last = Some((text.clone(), sym));
-        (sym, text)
-    }
-
-    /// The id for an await point, adding it on first use.
-    pub fn point(&mut self, label: &str, file: &str, line: u32) -> PointId {
-        let point = Point {
-            label: self.intern_name(label),
-            file: self.intern_name(file),
-            line,
-        };
-        let next = PointId(self.trace.points.len() as u32);
-        *self.points.entry(point).or_insert_with(|| {
-            self.trace.points.push(point);
-            next
-        })
-    }
-
-    /// Appends an event as given (its timestamp included).
-    pub fn push(&mut self, event: Event) {
-        self.trace.events.push(event);
-    }
-
-    /// The trace built so far.
-    pub fn trace(&self) -> &Trace {
-        &self.trace
-    }
-
-    /// Finishes building.
-    pub fn finish(self) -> Trace {
-        self.trace
-    }
-}
 
 /// Where an event landed in the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -432,12 +248,21 @@ impl Log {
         thread
     }
 
+    /// A waker from outside the polls as the trace names it (a thread's name interned
+    /// once per shared copy).
+    fn wake_source(&mut self, by: ForeignWaker) -> WakeSource {
+        match by {
+            ForeignWaker::External => WakeSource::External,
+            ForeignWaker::Thread(name) => WakeSource::Thread(self.intern_thread_name(name)),
+        }
+    }
+
     /// Appends events other threads recorded, in the order they recorded them.
     pub(crate) fn append_foreign(&mut self, events: impl IntoIterator<Item = Foreign>) {
         for e in events {
             let kind = match e.kind {
                 ForeignKind::Wake(by) => EventKind::Wake {
-                    by: by.resolve(self),
+                    by: self.wake_source(by),
                 },
                 ForeignKind::ThreadFinish {
                     thread,

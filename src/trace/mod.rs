@@ -1,23 +1,27 @@
 //! The event trace: compact events, interned strings, and state rebuilt from events at any index.
 
+mod builder;
 mod cap;
+mod data;
 mod event;
+mod history;
 mod log;
 mod point;
 mod reading;
 mod recorder;
 mod state;
-mod timeline;
 
+pub use builder::TraceBuilder;
 pub use cap::{NAME_CAP, VALUE_CAP, cap};
+pub use data::{Trace, TraceDelta};
 pub use event::{
     Event, EventKind, ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome,
     WakeSource,
 };
-pub use log::{Log, Stamp, Trace, TraceBuilder, TraceDelta};
+pub use history::History;
+pub use log::{Log, Stamp};
 pub use point::{AwaitPoint, Point, Site};
 pub use reading::{Damage, Fact, PollDemand, Reading, Suspension, Wake, coro_at};
 pub use recorder::Recorder;
 pub(crate) use recorder::{ForeignKind, ForeignWaker};
 pub use state::{CoroFrame, State, TaskState, TaskView, ThreadView};
-pub use timeline::Timeline;

@@ -3,8 +3,7 @@
 //! also the executor's run-queue injector. A wake from another thread takes this one lock,
 //! once; the executor drains the inbox once per step into its own [`Log`](super::Log).
 
-use super::event::{TaskId, ThreadNo, ThreadOutcome, WakeSource};
-use super::log::Log;
+use super::event::{TaskId, ThreadNo, ThreadOutcome};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -84,13 +83,6 @@ impl ForeignWaker {
             };
         }
         ForeignWaker::Thread(NAME.with(Arc::clone))
-    }
-
-    pub(crate) fn resolve(self, log: &mut Log) -> WakeSource {
-        match self {
-            ForeignWaker::External => WakeSource::External,
-            ForeignWaker::Thread(name) => WakeSource::Thread(log.intern_thread_name(name)),
-        }
     }
 }
 

@@ -4,6 +4,7 @@ use super::{FORMAT, FileError, VERSION};
 use crate::coro::Layout;
 use crate::executor::Policy;
 use crate::program::{ProgramInfo, SourceFile};
+use crate::trace::{EventKind, Sym, Trace};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The first line of a trace file: the policy and the program the trace records, with
@@ -55,7 +56,7 @@ impl Header {
 
     /// The same header, with the layouts of the futures `trace` names.
     pub fn with_layouts_of(mut self, trace: &crate::trace::Trace) -> Header {
-        self.layouts = crate::coro::layouts_in(trace);
+        self.layouts = layouts_in(trace);
         self
     }
 
@@ -213,4 +214,27 @@ pub(super) fn decode(line: &[u8]) -> Result<(Header, Option<u64>), FileError> {
     header
         .map(|h| (h, events))
         .map_err(|e| FileError::from_json(1, &e))
+}
+
+/// The layouts of the futures `trace`'s `coro_state` events name, from the running
+/// binary's index (none if it is not built): what a trace file carries so its state
+/// machines show without the binary.
+fn layouts_in(trace: &Trace) -> Vec<Layout> {
+    let Some(index) = crate::coro::ready() else {
+        return Vec::new();
+    };
+    let mut futures: Vec<Sym> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CoroState { future, .. } => Some(future),
+            _ => None,
+        })
+        .collect();
+    futures.sort();
+    futures.dedup();
+    futures
+        .into_iter()
+        .filter_map(|f| index.layout(trace.str(f)).map(|l| Layout::clone(&l)))
+        .collect()
 }

@@ -1,5 +1,5 @@
 //! Native trace files: a header line, then the trace as JSON Lines in exactly the schema
-//! of `pollscope step --json` ([`crate::jsonl`]), so a saved run can be replayed, shared
+//! of `pollscope step --json` ([`crate::tracefile::jsonl`]), so a saved run can be replayed, shared
 //! and processed by any JSON tool.
 //!
 //! ```
@@ -20,6 +20,7 @@
 
 mod error;
 mod header;
+pub mod jsonl;
 mod output;
 
 pub use error::FileError;
@@ -27,8 +28,8 @@ pub use header::Header;
 pub(crate) use output::unique_suffix;
 pub use output::write_atomically;
 
-use crate::jsonl::{self, JsonEvent};
 use crate::trace::Trace;
+use jsonl::JsonEvent;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;

@@ -6,7 +6,7 @@
 use pollscope::drive::{Driver, Limits};
 use pollscope::executor::{Outcome, Policy, Polled, Step};
 use pollscope::lessons::{self, Lesson};
-use pollscope::trace::{EventKind, TaskId, TaskView, Timeline, Trace};
+use pollscope::trace::{EventKind, History, TaskId, TaskView, Trace};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use std::time::Duration;
 pub struct Run {
     pub lesson: &'static Lesson,
     pub steps: Vec<Step>,
-    pub timeline: Timeline,
+    pub timeline: History,
 }
 
 /// Launches lesson `id` and steps until a step polls nothing (`Done`, `Stalled` or
@@ -39,7 +39,7 @@ pub fn run(id: &str, policy: Policy) -> Run {
     Run {
         lesson,
         steps,
-        timeline: Timeline::from_trace(launched.executor.snapshot()),
+        timeline: History::from_trace(launched.executor.snapshot()),
     }
 }
 

@@ -14,7 +14,7 @@ use libfuzzer_sys::fuzz_target;
 use pollscope::coro::{short_path, short_type};
 use pollscope::lens::Lens;
 use pollscope::report;
-use pollscope::trace::{State, Timeline, Trace};
+use pollscope::trace::{State, History, Trace};
 use pollscope::tracefile::{self, Header};
 
 fuzz_target!(|data: &[u8]| {
@@ -35,7 +35,7 @@ fn loaded(header: &Header, trace: &Trace) {
     header_words(header);
 
     // What `pollscope replay` and the app's open do: a timeline over the whole trace.
-    let timeline = Timeline::from_trace(trace.clone());
+    let timeline = History::from_trace(trace.clone());
     let len = trace.len();
     let live = timeline.live();
     assert_eq!(
@@ -56,7 +56,7 @@ fn loaded(header: &Header, trace: &Trace) {
 
     // Rewind: a timeline with checkpoints every few events must rebuild any index exactly
     // as a replay from the first event does.
-    let mut small = Timeline::with_checkpoint_interval(3);
+    let mut small = History::with_checkpoint_interval(3);
     *small.trace_mut() = trace.clone();
     small.catch_up();
     let mut replay = State::new();

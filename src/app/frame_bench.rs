@@ -1,7 +1,7 @@
 //! The frame benchmark: CPU time to build one frame of the app over a big trace.
 
-use crate::app::{Action, PollscopeApp, Settings};
-use crate::trace::{TaskId, Timeline};
+use super::{Action, PollscopeApp, Settings};
+use crate::trace::{History, TaskId};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -34,13 +34,13 @@ pub fn frames(
     timeline_open: bool,
 ) -> FrameBench {
     let yields = (events / tasks.max(1) / 7).max(1);
-    let timeline = Timeline::from_trace(super::yield_trace(tasks, yields));
+    let timeline = History::from_trace(crate::bench::yield_trace(tasks, yields));
     let events = timeline.len();
     let settings = Settings {
         timeline: timeline_open,
         ..Settings::default()
     };
-    let mut app = PollscopeApp::with_timeline(settings, timeline);
+    let mut app = PollscopeApp::with_history(settings, timeline);
     app.apply(Action::SelectTask(Some(TaskId((tasks / 2) as u32))));
     let ctx = egui::Context::default();
     let input = || egui::RawInput {

@@ -1,6 +1,7 @@
-//! A trace plus checkpoints, so the state at any index is cheap to rebuild (rewind).
+//! A trace plus checkpoints, so the state at any index is cheap to rebuild (rewind): the
+//! run's history.
 
-use super::log::Trace;
+use super::data::Trace;
 use super::state::State;
 
 /// Events applied between checkpoints, at least. The interval also grows with the number
@@ -11,16 +12,16 @@ const EVENTS_PER_TASK_COPY: usize = 8;
 
 /// A trace with its live state and periodic checkpoints.
 #[derive(Clone, Debug)]
-pub struct Timeline {
+pub struct History {
     trace: Trace,
     live: State,
     checkpoints: Vec<State>,
     min_interval: usize,
 }
 
-impl Default for Timeline {
+impl Default for History {
     fn default() -> Self {
-        Timeline {
+        History {
             trace: Trace::default(),
             live: State::default(),
             checkpoints: Vec::new(),
@@ -29,7 +30,7 @@ impl Default for Timeline {
     }
 }
 
-impl Timeline {
+impl History {
     /// An empty timeline.
     pub fn new() -> Self {
         Self::default()
@@ -37,7 +38,7 @@ impl Timeline {
 
     /// A timeline over a finished trace (a loaded file, say).
     pub fn from_trace(trace: Trace) -> Self {
-        let mut timeline = Timeline {
+        let mut timeline = History {
             trace,
             ..Self::default()
         };
@@ -48,7 +49,7 @@ impl Timeline {
     /// An empty timeline that checkpoints at least every `min_interval` events (tests use
     /// small intervals to exercise checkpoint boundaries).
     pub fn with_checkpoint_interval(min_interval: usize) -> Self {
-        Timeline {
+        History {
             min_interval: min_interval.max(1),
             ..Self::default()
         }
@@ -64,7 +65,7 @@ impl Timeline {
         &self.trace
     }
 
-    /// The trace, for appending (call [`Timeline::catch_up`] afterwards).
+    /// The trace, for appending (call [`History::catch_up`] afterwards).
     pub fn trace_mut(&mut self) -> &mut Trace {
         &mut self.trace
     }

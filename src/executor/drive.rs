@@ -108,8 +108,27 @@ pub struct Driver {
     limits: Limits,
     polls: usize,
     deadline: Option<Instant>,
-    /// Polls in a row that were wasted (busy polling while every task waits).
-    wasted_run: usize,
+    /// Polls in a row that were wasted.
+    wasted_run: WastedRun,
+}
+
+/// Polls in a row that were wasted (busy polling while every task waits). A whole round
+/// of them — as many as there are unfinished tasks — means every task waits on something
+/// other than the executor: the one rule both [`Driver`] and
+/// [`Executor::run_until_stalled`] stop or park on.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WastedRun(usize);
+
+impl WastedRun {
+    /// Counts a poll; true once a whole round was wasted (the count starts again).
+    pub fn round_wasted(&mut self, wasted: bool, unfinished: usize) -> bool {
+        self.0 = if wasted { self.0 + 1 } else { 0 };
+        if self.0 > 0 && self.0 >= unfinished {
+            self.0 = 0;
+            return true;
+        }
+        false
+    }
 }
 
 /// Under busy polling no step is ever idle: the deadline is checked every this many polls.
@@ -122,7 +141,7 @@ impl Driver {
             limits,
             polls: 0,
             deadline: limits.timeout.and_then(|t| Instant::now().checked_add(t)),
-            wasted_run: 0,
+            wasted_run: WastedRun::default(),
         }
     }
 
@@ -162,15 +181,9 @@ impl Driver {
         let end = match &step {
             Step::Polled(polled) => {
                 self.polls += 1;
-                self.wasted_run = if polled.wasted {
-                    self.wasted_run + 1
-                } else {
-                    0
-                };
-                if self.wasted_run > 0 && self.wasted_run >= ex.unfinished() {
-                    // A whole round of wasted polls: give the threads being waited for the
-                    // core (busy polling's park only yields).
-                    self.wasted_run = 0;
+                if self.wasted_run.round_wasted(polled.wasted, ex.unfinished()) {
+                    // Give the threads being waited for the core (busy polling's park only
+                    // yields).
                     ex.park(Duration::ZERO);
                 }
                 let late = self.polls.is_multiple_of(DEADLINE_CHECK_POLLS)

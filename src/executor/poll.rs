@@ -1,0 +1,198 @@
+//! One poll of one task: the inbox taken in, the waker's flag cleared, the future polled
+//! with the panic caught, the compiler's states read, and everything recorded.
+
+use super::context::{self, Local};
+use super::waker::{Shared, TaskWaker};
+use super::{Executor, Outcome, Policy, Polled, task};
+use crate::trace::{EventKind, ExecThread, PollResult, TaskId};
+use std::sync::atomic::Ordering;
+use std::task::Poll;
+
+impl Executor {
+    /// Takes the inbox in (see the free function [`drain`]).
+    pub(super) fn drain(&mut self, polling: Option<TaskId>) {
+        let waker = polling.and_then(|id| self.tasks.get(id.0 as usize).map(|t| &*t.waker));
+        drain(&self.shared, self.local.get_mut(), waker);
+    }
+
+    pub(super) fn next_woken(&mut self) -> Option<TaskId> {
+        let local = self.local.get_mut();
+        while let Some(id) = local.queue.pop_front() {
+            if self
+                .tasks
+                .get(id.0 as usize)
+                .is_some_and(|t| !t.is_finished())
+            {
+                return Some(id);
+            }
+        }
+        None
+    }
+
+    /// True if a waker of an unfinished task is held outside the executor.
+    pub(super) fn wake_possible(&self) -> bool {
+        self.tasks
+            .iter()
+            .any(|t| !t.is_finished() && t.waker_held_elsewhere())
+    }
+
+    pub(super) fn poll(&mut self, id: TaskId) -> Polled {
+        // Cleared before the poll: a wake from now on asks for another poll. A wake that
+        // another thread posted meanwhile is taken in first, so it is recorded before the
+        // poll that answers it.
+        self.tasks[id.0 as usize]
+            .waker
+            .woken
+            .store(false, Ordering::SeqCst);
+        if self.shared.recorder.has_mail() {
+            self.drain(Some(id));
+        }
+        let first_new = self.tasks.len() as u32;
+        let shared = &self.shared;
+        let recorder = &shared.recorder;
+        let task = &mut self.tasks[id.0 as usize];
+        task.polls += 1;
+        let index = if self.read_states {
+            crate::coro::ready()
+        } else {
+            None
+        };
+        if let Some(index) = index {
+            task.look_up_coro(index, self.wait_for_states, &mut self.lookups);
+        }
+        // One clock reading at each edge of the poll.
+        let log = &mut self.local.get_mut().log;
+        let (start, asked) = log.poll_start(id, recorder.now_ns());
+        if let Some(tap) = &mut self.tap {
+            tap(log.take());
+        }
+        let current = context::Current {
+            shared,
+            local: &self.local,
+            task: id,
+            innermost: Default::default(),
+            spawned: Default::default(),
+            first_new,
+        };
+        let guard = context::enter(&current);
+        let result = match &self.hook {
+            None => task.poll(),
+            Some(hook) => {
+                let mut result = None;
+                hook(&mut || result = Some(task.poll()));
+                result.unwrap_or_else(|| Err("the poll hook did not run the poll".to_owned()))
+            }
+        };
+        drop(guard);
+        // The compiler's states, copied before anything else allocates: a `String` the
+        // poll freed must not become one of the executor's own before it is read. (Also
+        // after the task's last poll: `Returned` or `Panicked`.)
+        let captured = match index {
+            Some(_) => task.capture_coro(&mut self.reading),
+            None => task::Capture::Nothing,
+        };
+        let innermost = current.innermost.get();
+        let children = current.spawned.into_inner();
+        let t_end = recorder.now_ns();
+        let local = self.local.get_mut();
+        if recorder.has_mail() {
+            // What other threads did during the poll (a worker finishing while the poll
+            // blocks in its join) is recorded inside it.
+            drain(shared, local, None);
+        }
+        let log = &mut local.log;
+        let (outcome, end) = match result {
+            Ok(Poll::Pending) => {
+                let end = log.poll_event(
+                    id,
+                    EventKind::PollEnd {
+                        result: PollResult::Pending,
+                        on: ExecThread::MAIN,
+                    },
+                    t_end,
+                );
+                let outcome = Outcome::Pending {
+                    at: innermost.map(|(site, _)| site),
+                    point: innermost.map(|(_, p)| p),
+                };
+                (outcome, end)
+            }
+            Ok(Poll::Ready(())) => {
+                let end_kind = EventKind::PollEnd {
+                    result: PollResult::Ready,
+                    on: ExecThread::MAIN,
+                };
+                let end = log.poll_event(id, end_kind, t_end);
+                // Interned straight from the task's text buffer (see `task::VALUE`).
+                let (sym, value) = task::VALUE.with(|t| log.intern_shared(&t.borrow()));
+                log.poll_event(id, EventKind::Complete { value: sym }, t_end);
+                (Outcome::Ready { value }, end)
+            }
+            Err(message) => {
+                let end_kind = EventKind::PollEnd {
+                    result: PollResult::Panicked,
+                    on: ExecThread::MAIN,
+                };
+                let end = log.poll_event(id, end_kind, t_end);
+                let sym = log.intern(&message);
+                log.poll_event(id, EventKind::Panic { message: sym }, t_end);
+                (Outcome::Panicked { message }, end)
+            }
+        };
+        match (index, captured) {
+            (Some(index), task::Capture::Read) => {
+                if std::mem::take(&mut task.owed) {
+                    self.owed.retain(|&t| t != id);
+                }
+                self.reading
+                    .frames(|depth, frame| log.coro_frame(id, depth, index, frame, t_end));
+            }
+            // The debug info is still being read (or not even opened yet): owed.
+            (Some(_), task::Capture::Pending) | (None, _)
+                if self.read_states
+                    && !self.wait_for_states
+                    && !task.owed
+                    && crate::coro::failure().is_none() =>
+            {
+                task.owed = true;
+                self.owed.push(id);
+            }
+            _ => {}
+        }
+        let pending = matches!(outcome, Outcome::Pending { .. });
+        if !pending {
+            task.finish();
+            self.unfinished -= 1;
+        }
+        if !children.is_empty() {
+            self.unfinished += children.len();
+            self.tasks.extend(children);
+        }
+        Polled {
+            task: id,
+            wasted: pending && !asked,
+            outcome,
+            poll_ns: end.t_ns.saturating_sub(start.t_ns),
+            seq: start.seq,
+        }
+    }
+}
+
+/// Takes the inbox in: other threads' events go to the log, the tasks they woke to the run
+/// queue. With `polling`, the waker of the task about to be polled: its flag is cleared
+/// again while no wake can slip in, and a wake of it found here is answered by that poll
+/// (the wake is recorded before the poll starts), not by a second one.
+pub(super) fn drain(shared: &Shared, local: &mut Local, polling: Option<&TaskWaker>) {
+    let (events, woken) = shared.recorder.drain(|| {
+        if let Some(waker) = polling {
+            waker.woken.store(false, Ordering::SeqCst);
+        }
+    });
+    local.log.append_foreign(events);
+    if shared.policy == Policy::WakerDriven {
+        let skip = polling.map(|w| w.task);
+        local
+            .queue
+            .extend(woken.into_iter().filter(|&t| Some(t) != skip));
+    }
+}
