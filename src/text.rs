@@ -1,6 +1,6 @@
 //! Text made safe to show. Every string that reaches the screen — a task's name, a value
 //! read from a program's memory, a say-line, a source file, a path in an error — goes
-//! through [`line`] or [`block`] first: control characters are written as escapes (a NUL
+//! through [`line`](fn@line) or [`block`] first: control characters are written as escapes (a NUL
 //! or an ESC in a value would otherwise be drawn as nothing, or move a terminal's cursor),
 //! the Unicode controls that reorder text (right-to-left overrides and isolates) are
 //! escaped too, so text cannot be made to read differently from what it holds, and long
@@ -35,7 +35,7 @@ pub fn line(text: &str) -> Cow<'_, str> {
     prepare(text, LINE_CAP, Keep::Nothing)
 }
 
-/// One line of source code: as [`line`], but tabs are kept (they indent the code).
+/// One line of source code: as [`line`](fn@line), but tabs are kept (they indent the code).
 pub fn code_line(text: &str) -> Cow<'_, str> {
     prepare(text, LINE_CAP, Keep::Tabs)
 }
@@ -46,7 +46,7 @@ pub fn block(text: &str) -> Cow<'_, str> {
     prepare(text, BLOCK_CAP, Keep::Lines)
 }
 
-/// [`line`] for a string already built (a `format!`): the string itself, not a copy,
+/// [`line`](fn@line) for a string already built (a `format!`): the string itself, not a copy,
 /// when there is nothing to change.
 pub fn line_owned(text: String) -> String {
     match line(&text) {

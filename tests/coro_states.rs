@@ -205,8 +205,30 @@ fn a_saved_and_reloaded_trace_shows_the_same_states() {
 
 #[test]
 fn a_binary_without_debug_info_gets_one_line_and_no_crash() {
-    for path in ["/bin/true", "/etc/hostname", "/no/such/binary"] {
-        let err = coro::Index::load(std::path::Path::new(path)).unwrap_err();
+    use coro::DebugInfoError;
+    for (path, stripped, missing) in [
+        ("/bin/true", true, false),
+        ("/etc/hostname", false, false),
+        ("/no/such/binary", false, true),
+    ] {
+        let error = coro::Index::load(std::path::Path::new(path)).unwrap_err();
+        // The kind is typed, so a caller can tell a stripped binary from a missing file.
+        if missing {
+            assert!(
+                matches!(error, DebugInfoError::Open { .. }),
+                "{path}: {error:?}"
+            );
+        }
+        if stripped {
+            assert!(
+                matches!(
+                    error,
+                    DebugInfoError::Stripped | DebugInfoError::NotAnObject(_)
+                ),
+                "{path}: {error:?}"
+            );
+        }
+        let err = error.to_string();
         assert!(err.starts_with("no debug info ("), "{path}: {err}");
         assert!(!err.contains('\n'), "{err}");
     }

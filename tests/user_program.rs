@@ -235,7 +235,12 @@ fn a_program_whose_source_file_is_missing_still_runs() {
     let program = demo().source("src/no/such/file.rs");
     let sources = Sources::of(program.info());
     let missing = sources.get("src/no/such/file.rs").unwrap();
-    let why = missing.text.as_ref().unwrap_err();
+    let error = missing.text.as_ref().unwrap_err();
+    assert!(
+        matches!(error, pollscope::program::SourceError::Unreadable { file, .. } if file == "src/no/such/file.rs"),
+        "{error:?}"
+    );
+    let why = error.to_string();
     assert!(
         why.starts_with("src/no/such/file.rs: cannot be read"),
         "{why}"

@@ -277,13 +277,15 @@ impl PollscopeApp {
         };
         let report = crate::timing::Report::new(run.completed());
         let latest = run.latest().map(|(_, spans)| spans).unwrap_or_default();
-        let written = crate::timing::svg(&report, &latest, run.connections).and_then(|svg| {
-            tracefile::write_atomically(path, |out| {
-                use std::io::Write;
-                out.write_all(svg.as_bytes())
-            })
+        let written = crate::timing::svg(&report, &latest, run.connections)
             .map_err(|e| e.to_string())
-        });
+            .and_then(|svg| {
+                tracefile::write_atomically(path, |out| {
+                    use std::io::Write;
+                    out.write_all(svg.as_bytes())
+                })
+                .map_err(|e| e.to_string())
+            });
         self.message = Some(match written {
             Ok(()) => {
                 self.dialog = files::FileDialog::Closed;

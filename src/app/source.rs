@@ -353,7 +353,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
             },
         ),
         (Some(Err(why)), _) => {
-            let why = crate::text::line(why);
+            let why = why.to_string();
+            let why = crate::text::line(&why);
             ui.label(egui::RichText::new(why).color(style::warning(view.dark)));
             None
         }

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 
 /// Opens the window and runs until it is closed; `lesson` and `policy` override the
 /// remembered ones.
-pub fn run(startup: Startup) -> Result<(), String> {
+pub fn run(startup: Startup) -> Result<(), AppError> {
     if let Some(message) = no_display(startup.program.is_some()) {
-        return Err(message);
+        return Err(AppError::NoDisplay(message));
     }
     let Startup {
         program,
@@ -66,7 +66,7 @@ pub fn run(startup: Startup) -> Result<(), String> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| format!("could not open the window: {e}"))
+    .map_err(|e| AppError::Window(e.to_string()))
 }
 
 /// Without a display, winit's own error names a registry path and no way forward: this
@@ -101,9 +101,30 @@ fn no_display(program: bool) -> Option<String> {
 
 /// Opens the app on a user's program (the app only; [`crate::main`] adds the command
 /// line). Returns when the window is closed, or a message if it could not open.
-pub fn show(program: Program) -> Result<(), String> {
+pub fn show(program: Program) -> Result<(), AppError> {
     run(Startup::program(program))
 }
+
+/// Why the window did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AppError {
+    /// No display is set: what is missing and which commands work without one.
+    NoDisplay(String),
+    /// The windowing system refused (its own words).
+    Window(String),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::NoDisplay(message) => f.write_str(message),
+            AppError::Window(why) => write!(f, "could not open the window: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
 
 /// How the window starts; everything not given comes from the remembered settings.
 #[derive(Debug, Default)]

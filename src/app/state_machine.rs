@@ -221,7 +221,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, machine: &mut MachineView) {
             };
             draw(ui, view, &diagram);
             if let Some(why) = view.coro_unavailable {
-                ui.label(egui::RichText::new(crate::text::line(why)).weak());
+                ui.label(egui::RichText::new(crate::text::line(&why.to_string())).weak());
             }
         }
     }

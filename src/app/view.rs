@@ -37,7 +37,7 @@ pub struct View<'a> {
     /// Coroutine layouts a loaded trace carries.
     pub layouts: &'a [std::sync::Arc<crate::coro::Layout>],
     /// Why the compiler's states cannot be shown (no debug info), once known.
-    pub coro_unavailable: Option<&'a str>,
+    pub coro_unavailable: Option<&'a crate::coro::DebugInfoError>,
     /// Breakpoints: file and line.
     pub breakpoints: &'a [(String, u32)],
     /// The live run stopped because nothing can wake any task.

@@ -38,8 +38,11 @@ async fn yielder() {
 
 /// Reads the index (or says why it cannot), then runs `tasks` coroutine tasks `rounds`
 /// times with states recorded and without, keeping the fastest round of each.
-pub fn coro(tasks: usize, rounds: usize) -> Result<CoroBench, String> {
-    let index = crate::coro::index().map_err(str::to_owned)?;
+pub fn coro(
+    tasks: usize,
+    rounds: usize,
+) -> Result<CoroBench, &'static crate::coro::DebugInfoError> {
+    let index = crate::coro::index()?;
     let first = Instant::now();
     let mut ex = Executor::new(Policy::WakerDriven);
     ex.spawn("first", yielder());

@@ -40,7 +40,7 @@ pub enum BinaryBenchError {
     /// It ran but did not print what a pollscope program prints.
     Output(String),
     /// Its debug info could not be opened.
-    DebugInfo(String),
+    DebugInfo(crate::coro::DebugInfoError),
 }
 
 impl std::fmt::Display for BinaryBenchError {

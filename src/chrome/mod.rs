@@ -59,7 +59,7 @@ pub fn write(out: &mut impl Write, trace: &crate::trace::Trace) -> io::Result<us
     write_program(out, trace, None)
 }
 
-/// [`write`], naming the program that ran in the file's `otherData` (which Perfetto UI
+/// [`write`](fn@write), naming the program that ran in the file's `otherData` (which Perfetto UI
 /// shows as the trace's metadata): `{"program":id,"title":..}`.
 pub fn write_program(
     out: &mut impl Write,

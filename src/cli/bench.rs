@@ -175,7 +175,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
         BenchCommand::Stall(args) => stall(args),
         BenchCommand::Coro(args) if args.binary.is_some() => coro_binary(args),
         BenchCommand::Coro(args) => {
-            let r = bench::coro(args.tasks, args.rounds)?;
+            let r = bench::coro(args.tasks, args.rounds).map_err(|e| e.to_string())?;
             if args.json {
                 outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
             } else {
@@ -338,5 +338,7 @@ fn debug_build_note() {
 }
 
 fn pollscope_coro_index() -> Result<(), String> {
-    crate::coro::index().map(|_| ()).map_err(str::to_owned)
+    crate::coro::index()
+        .map(|_| ())
+        .map_err(ToString::to_string)
 }

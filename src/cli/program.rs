@@ -95,7 +95,9 @@ fn gui(program: Program, policy: Option<Policy>) -> Result<ExitCode, String> {
         policy,
         ..crate::app::Startup::program(program)
     };
-    crate::app::run(startup).map(|()| ExitCode::SUCCESS)
+    crate::app::run(startup)
+        .map(|()| ExitCode::SUCCESS)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(feature = "app")]
@@ -106,7 +108,9 @@ fn open(program: Program, file: PathBuf) -> Result<ExitCode, String> {
         trace: Some((file, header, trace)),
         ..crate::app::Startup::program(program)
     };
-    crate::app::run(startup).map(|()| ExitCode::SUCCESS)
+    crate::app::run(startup)
+        .map(|()| ExitCode::SUCCESS)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(not(feature = "app"))]

@@ -37,7 +37,7 @@ fn of_program(subject: &Subject, index: &coro::Index) -> Vec<Arc<Layout>> {
 
 /// Lists the program's coroutines.
 pub fn run(subject: &Subject, args: StatesOptions) -> Result<ExitCode, String> {
-    let index = coro::index().map_err(str::to_owned)?;
+    let index = coro::index().map_err(ToString::to_string)?;
     let layouts = of_program(subject, index);
     let mut out = String::new();
     if args.json {

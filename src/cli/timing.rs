@@ -154,7 +154,7 @@ pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
     if let Some(path) = &args.plot
         && !report.rounds.is_empty()
     {
-        let svg = timing::svg(&report, &latest, config.connections)?;
+        let svg = timing::svg(&report, &latest, config.connections).map_err(|e| e.to_string())?;
         let to_stdout = write_output(path, |out| out.write_all(svg.as_bytes()))?;
         if !args.json && !to_stdout {
             outln!("chart written to {}", path.display())?;

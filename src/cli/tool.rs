@@ -113,7 +113,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 timing,
                 ..crate::app::Startup::default()
             };
-            crate::app::run(startup).map(|()| ExitCode::SUCCESS)
+            crate::app::run(startup)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| e.to_string())
         }
         Command::Open { file } => {
             // Loaded here first, so a bad file is a message on stderr, not an empty window.
@@ -123,7 +125,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 trace: Some((file, header, trace)),
                 ..Default::default()
             };
-            crate::app::run(startup).map(|()| ExitCode::SUCCESS)
+            crate::app::run(startup)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| e.to_string())
         }
         Command::Lessons => {
             for lesson in lessons::all() {

@@ -3,6 +3,7 @@
 //! when an impl must be named from them. Opening reads no unit: a 480 MB debug build opens
 //! in tens of milliseconds, and only the units a program's tasks reach are read later.
 
+use super::error::DebugInfoError;
 use super::names;
 use gimli::{EndianSlice, RunTimeEndian};
 use object::{Object, ObjectSection, ObjectSymbol};
@@ -32,30 +33,27 @@ impl std::fmt::Debug for Binary {
     }
 }
 
-/// Why a binary's coroutines cannot be read.
-pub(super) fn no_debug_info(what: &str) -> String {
-    format!(
-        "no debug info ({what}): the compiler's states are not shown; `.at()` points still \
-         are (build with `debug = 2` for the crate, see the README)"
-    )
-}
-
 impl Binary {
     /// Maps the file at `path` and reads its unit headers and address ranges.
-    pub fn open(path: &Path) -> Result<Binary, String> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| no_debug_info(&format!("cannot open {}: {e}", path.display())))?;
+    pub fn open(path: &Path) -> Result<Binary, DebugInfoError> {
+        let file = std::fs::File::open(path).map_err(|source| DebugInfoError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
         // SAFETY: the mapping is read only, and the file is a binary nobody rewrites while
         // it runs (a rebuild replaces it with a new file, leaving this mapping intact).
-        let map = unsafe { memmap2::Mmap::map(&file) }
-            .map_err(|e| no_debug_info(&format!("cannot map {}: {e}", path.display())))?;
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|source| DebugInfoError::Map {
+            path: path.to_owned(),
+            source,
+        })?;
         // Kept for the life of the process: the index reads names and types from it.
         let data: &'static [u8] = &Box::leak(Box::new(map))[..];
         Self::parse(data)
     }
 
-    fn parse(data: &'static [u8]) -> Result<Binary, String> {
-        let obj = object::File::parse(data).map_err(|e| no_debug_info(&format!("{e}")))?;
+    fn parse(data: &'static [u8]) -> Result<Binary, DebugInfoError> {
+        let obj =
+            object::File::parse(data).map_err(|e| DebugInfoError::NotAnObject(e.to_string()))?;
         let endian = if obj.is_little_endian() {
             RunTimeEndian::Little
         } else {
@@ -65,7 +63,7 @@ impl Binary {
             .section_by_name(".debug_info")
             .is_some_and(|s| s.size() > 0);
         if !has_info {
-            return Err(no_debug_info("the binary has no .debug_info section"));
+            return Err(DebugInfoError::Stripped);
         }
         let load = |id: gimli::SectionId| -> Result<R, gimli::Error> {
             let bytes: &'static [u8] = match obj.section_by_name(id.name()) {
@@ -79,14 +77,14 @@ impl Binary {
             };
             Ok(EndianSlice::new(bytes, endian))
         };
-        let dwarf = gimli::Dwarf::load(load).map_err(|e| no_debug_info(&e.to_string()))?;
+        let dwarf = gimli::Dwarf::load(load).map_err(DebugInfoError::Dwarf)?;
         let mut headers = Vec::new();
         let mut iter = dwarf.units();
         loop {
             match iter.next() {
                 Ok(Some(header)) => headers.push(header),
                 Ok(None) => break,
-                Err(e) => return Err(format!("reading debug info: {e}")),
+                Err(e) => return Err(DebugInfoError::Dwarf(e)),
             }
         }
         let mut binary = Binary {

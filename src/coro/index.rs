@@ -5,7 +5,8 @@
 //! program's files. Layouts get one number across units, in the order they are read.
 
 use super::Root;
-use super::binary::{self, Binary};
+use super::binary::Binary;
+use super::error::DebugInfoError;
 use super::layout::Layout;
 use super::shape::TypeId;
 use super::unit::{Frozen, UnitIndex};
@@ -76,11 +77,11 @@ pub(crate) enum Lookup {
 impl Index {
     /// Opens the object file at `path`. Its code is taken to be loaded at the addresses the
     /// file gives (no bias): for the running binary use [`index`].
-    pub fn load(path: &Path) -> Result<Index, String> {
+    pub fn load(path: &Path) -> Result<Index, DebugInfoError> {
         Self::load_with_bias(path, 0)
     }
 
-    fn load_with_bias(path: &Path, bias: u64) -> Result<Index, String> {
+    fn load_with_bias(path: &Path, bias: u64) -> Result<Index, DebugInfoError> {
         let start = Instant::now();
         let binary = Binary::open(path)?;
         let units = (0..binary.headers.len()).map(|_| OnceLock::new()).collect();
@@ -292,7 +293,7 @@ impl Index {
 }
 
 /// The running binary's index, or why there is none.
-type Built = Result<Index, String>;
+type Built = Result<Index, DebugInfoError>;
 
 struct Slot {
     started: Mutex<bool>,
@@ -323,7 +324,7 @@ pub fn start() {
         .name("pollscope-coro-index".into())
         .spawn(|| finish(build_own()));
     if let Err(e) = spawned {
-        finish(Err(format!("could not start the debug-info reader: {e}")));
+        finish(Err(DebugInfoError::Reader(e)));
     }
 }
 
@@ -335,12 +336,8 @@ fn finish(built: Built) {
 }
 
 /// Why there is no index, once opening the binary has failed (never blocks).
-pub fn failure() -> Option<&'static str> {
-    slot()
-        .built
-        .get()
-        .and_then(|b| b.as_ref().err())
-        .map(String::as_str)
+pub fn failure() -> Option<&'static DebugInfoError> {
+    slot().built.get().and_then(|b| b.as_ref().err())
 }
 
 /// The index, if the binary is open (never blocks).
@@ -350,7 +347,7 @@ pub fn ready() -> Option<&'static Index> {
 
 /// The index, opening the binary first if needed (blocks until it is open, which reads no
 /// unit yet); or, in one line, why the compiler's states cannot be shown.
-pub fn index() -> Result<&'static Index, &'static str> {
+pub fn index() -> Result<&'static Index, &'static DebugInfoError> {
     start();
     let slot = slot();
     let mut started = slot.started.lock().unwrap_or_else(PoisonError::into_inner);
@@ -364,13 +361,15 @@ pub fn index() -> Result<&'static Index, &'static str> {
     match slot.built.get() {
         Some(Ok(index)) => Ok(index),
         Some(Err(why)) => Err(why),
-        None => Err("the debug-info reader stopped"),
+        None => {
+            static STOPPED: DebugInfoError = DebugInfoError::ReaderStopped;
+            Err(&STOPPED)
+        }
     }
 }
 
 fn build_own() -> Built {
-    let exe = std::env::current_exe()
-        .map_err(|e| binary::no_debug_info(&format!("cannot find the running binary: {e}")))?;
+    let exe = std::env::current_exe().map_err(DebugInfoError::NoExecutable)?;
     Index::load_with_bias(&exe, own_bias())
 }
 

@@ -18,6 +18,7 @@
 //! so in one line and everything falls back to `.at()` points.
 
 mod binary;
+mod error;
 mod index;
 mod layout;
 mod memory;
@@ -27,6 +28,7 @@ mod shape;
 mod unit;
 mod value;
 
+pub use error::DebugInfoError;
 pub(crate) use index::Lookup;
 pub use index::{Index, failure, index, ready, start};
 pub use layout::{LARGE_FUTURE, Layout, LocalLayout, StateLayout, short_path};

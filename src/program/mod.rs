@@ -34,7 +34,7 @@ pub use error::ProgramError;
 pub use info::{ProgramInfo, SourceFile};
 pub use launch::{Env, Launched};
 pub use record::{Recording, record, record_with};
-pub use sources::{Source, Sources, read as read_source};
+pub use sources::{Source, SourceError, Sources, read as read_source};
 
 use crate::executor::Executor;
 use crate::executor::drive::DEFAULT_TRACE_LIMIT;

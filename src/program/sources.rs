@@ -15,8 +15,8 @@ const MAX_SOURCE_BYTES: u64 = 4 << 20;
 pub struct Source {
     /// The path as the compiler recorded it.
     pub file: String,
-    /// The text, or a one-line reason it is missing.
-    pub text: Result<Arc<str>, String>,
+    /// The text, or why it is missing.
+    pub text: Result<Arc<str>, SourceError>,
 }
 
 /// The source files of a run, in the order they became known.
@@ -59,7 +59,9 @@ impl Sources {
         let text = match &file.text {
             Some(text) => Ok(Arc::from(text.as_str())),
             None if self.read_files => read(&file.file),
-            None => Err(format!("{}: not in the trace file", file.file)),
+            None => Err(SourceError::NotInTraceFile {
+                file: file.file.clone(),
+            }),
         };
         self.files.push(Source {
             file: file.file.clone(),
@@ -132,25 +134,73 @@ fn candidates(file: &str) -> Vec<PathBuf> {
 }
 
 /// Reads a source file, or says in one line why not.
-pub fn read(file: &str) -> Result<Arc<str>, String> {
+pub fn read(file: &str) -> Result<Arc<str>, SourceError> {
     let mut first_error = None;
     for candidate in candidates(file) {
         match std::fs::metadata(&candidate) {
             Ok(meta) if meta.len() > MAX_SOURCE_BYTES => {
-                return Err(format!(
-                    "{file}: not shown ({} bytes; at most {MAX_SOURCE_BYTES})",
-                    meta.len()
-                ));
+                return Err(SourceError::TooLarge {
+                    file: file.to_owned(),
+                    bytes: meta.len(),
+                });
             }
             Ok(_) => match std::fs::read(&candidate) {
                 Ok(bytes) => return Ok(Arc::from(String::from_utf8_lossy(&bytes).as_ref())),
-                Err(e) => first_error.get_or_insert(e.to_string()),
+                Err(e) => first_error.get_or_insert(e),
             },
-            Err(e) => first_error.get_or_insert(e.to_string()),
+            Err(e) => first_error.get_or_insert(e),
         };
     }
-    let why = first_error.unwrap_or_else(|| "not found".to_owned());
-    Err(format!(
-        "{file}: cannot be read ({why}); run from the crate's directory to see its code"
-    ))
+    Err(SourceError::Unreadable {
+        file: file.to_owned(),
+        why: first_error.map(|e| e.to_string()),
+    })
 }
+
+/// Why a source file is not shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// Larger than the source panel shows.
+    TooLarge {
+        /// The file as the compiler named it.
+        file: String,
+        /// Its size.
+        bytes: u64,
+    },
+    /// Not found, or not readable, at any place it may be.
+    Unreadable {
+        /// The file as the compiler named it.
+        file: String,
+        /// The first place's error, in the system's words (`None`: no place to look).
+        why: Option<String>,
+    },
+    /// A loaded trace file did not carry its text.
+    NotInTraceFile {
+        /// The file as the compiler named it.
+        file: String,
+    },
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceError::TooLarge { file, bytes } => {
+                write!(
+                    f,
+                    "{file}: not shown ({bytes} bytes; at most {MAX_SOURCE_BYTES})"
+                )
+            }
+            SourceError::Unreadable { file, why } => {
+                let why = why.as_deref().unwrap_or("not found");
+                write!(
+                    f,
+                    "{file}: cannot be read ({why}); run from the crate's directory to see its code"
+                )
+            }
+            SourceError::NotInTraceFile { file } => write!(f, "{file}: not in the trace file"),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}

@@ -19,11 +19,27 @@ fn colour(mode: Mode) -> RGBColor {
 /// The round chart (each mode's total per round, with the ideal limits) above the Gantt
 /// chart of `latest` (the requests of the latest round, each a bar from its start to its
 /// end), as one SVG document.
-pub fn svg(report: &Report, latest: &[Fetch], connections: Connections) -> Result<String, String> {
+pub fn svg(
+    report: &Report,
+    latest: &[Fetch],
+    connections: Connections,
+) -> Result<String, ChartError> {
     let mut out = String::new();
-    draw(&mut out, report, latest, connections).map_err(|e| format!("drawing the chart: {e}"))?;
+    draw(&mut out, report, latest, connections).map_err(|e| ChartError(e.to_string()))?;
     Ok(out)
 }
+
+/// Why the chart could not be drawn (plotters' own words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChartError(pub String);
+
+impl std::fmt::Display for ChartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "drawing the chart: {}", self.0)
+    }
+}
+
+impl std::error::Error for ChartError {}
 
 fn draw(
     out: &mut String,

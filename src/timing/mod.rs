@@ -6,10 +6,11 @@
 
 mod background;
 mod export;
+pub mod json;
 mod stats;
 
 pub use background::{Background, Targets};
-pub use export::{csv, svg};
+pub use export::{ChartError, csv, svg};
 pub use stats::{Stats, Summary};
 
 use crate::AtExt;
@@ -424,8 +425,8 @@ fn on_executor(
     spans
 }
 
-/// Everything a run produced, for `--json` and the app.
-#[derive(Clone, Debug, Serialize)]
+/// Everything a run produced, for `--json` and the app; serialized in its `--json` form.
+#[derive(Clone, Debug)]
 pub struct Report {
     /// Every round.
     pub rounds: Vec<Round>,
@@ -440,55 +441,8 @@ impl Report {
         Report { rounds, summary }
     }
 
-    /// The `--json` form: `{"rounds":[{round, first, sequential_s, concurrent_s, requests:
-    /// [{url, mode, start_s, end_s, bytes, error}]}], "summary":{sequential_median_s,
-    /// concurrent_median_s, speedup, ideal_sequential_s, ideal_concurrent_s}}`; the extra
-    /// modes add `sequential_awaits_s` / `blocking_join_s` and their medians.
+    /// The `--json` form (see [`json`]'s docs for its fields).
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::{Map, Value, json};
-        let rounds: Vec<Value> = self
-            .rounds
-            .iter()
-            .map(|r| {
-                let mut round = Map::new();
-                round.insert("round".into(), json!(r.round));
-                round.insert("first".into(), json!(r.first().map(Mode::key)));
-                for &(mode, total) in &r.totals {
-                    round.insert(format!("{}_s", mode.key()), json!(total));
-                }
-                let requests: Vec<Value> = r
-                    .requests
-                    .iter()
-                    .map(|s| {
-                        json!({"url": s.url, "index": s.index, "mode": s.mode.key(),
-                               "start_s": s.start_s, "end_s": s.end_s, "bytes": s.bytes,
-                               "error": s.error})
-                    })
-                    .collect();
-                round.insert("requests".into(), Value::Array(requests));
-                Value::Object(round)
-            })
-            .collect();
-        let s = &self.summary;
-        let mut summary = Map::new();
-        let medians = [
-            ("sequential", s.sequential),
-            ("concurrent", s.concurrent),
-            ("sequential_awaits", s.sequential_awaits),
-            ("blocking_join", s.blocking_join),
-        ];
-        for (key, stats) in medians {
-            if let Some(stats) = stats {
-                summary.insert(format!("{key}_median_s"), json!(stats.median));
-            } else if key == "sequential" || key == "concurrent" {
-                summary.insert(format!("{key}_median_s"), Value::Null);
-            }
-        }
-        summary.insert("speedup".into(), json!(s.speedup));
-        let unanswered: Vec<&str> = s.unanswered.iter().map(|m| m.key()).collect();
-        summary.insert("modes_without_success".into(), json!(unanswered));
-        summary.insert("ideal_sequential_s".into(), json!(s.ideal_sequential_s));
-        summary.insert("ideal_concurrent_s".into(), json!(s.ideal_concurrent_s));
-        json!({"rounds": rounds, "summary": summary})
+        serde_json::to_value(self).unwrap_or_default()
     }
 }

@@ -71,7 +71,7 @@ impl Trace {
     }
 }
 
-/// What a [`Log`] recorded since it was last taken: new events, and the strings and
+/// What a [`super::Log`] recorded since it was last taken: new events, and the strings and
 /// points they introduced. A reader that appends every delta in order holds the trace.
 #[derive(Clone, Debug, Default)]
 pub struct TraceDelta {

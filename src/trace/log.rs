@@ -197,7 +197,7 @@ impl Log {
         }
     }
 
-    /// The symbol for a name (cut to [`NAME_CAP`] bytes): see [`TraceBuilder::intern_name`].
+    /// The symbol for a name (cut to [`NAME_CAP`](super::cap::NAME_CAP) bytes): see [`TraceBuilder::intern_name`].
     pub fn intern_name(&mut self, name: &str) -> Sym {
         self.builder.intern_name(name)
     }
