@@ -107,6 +107,8 @@ pub mod lens;
 pub mod lessons;
 pub mod probe;
 pub mod program;
+#[cfg(unix)]
+pub mod python;
 pub mod report;
 #[cfg(feature = "server")]
 pub mod server;

@@ -67,6 +67,12 @@ pub fn event_text(trace: &Trace, event: &Event) -> String {
             "  ".repeat(usize::from(depth)),
             trace.str(text)
         ),
+        EventKind::Input { text, driver } => format!(
+            "{task} resumed with {} by {}",
+            trace.str(text),
+            trace.point_text(driver)
+        ),
+        EventKind::Yielded { value } => format!("{task} yields {} to its driver", trace.str(value)),
     }
 }
 

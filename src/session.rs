@@ -235,6 +235,9 @@ struct Runner {
     /// The running program (its executor, and what it keeps alive: a demo server, a
     /// tokio runtime) with the loop driving it.
     run: Option<(Launched, Driver)>,
+    /// Or the Python script running under the tracer.
+    #[cfg(unix)]
+    python: Option<crate::python::PyRun>,
     /// The run this thread publishes for.
     generation: u64,
     speed: Option<Speed>,
@@ -248,6 +251,8 @@ impl Runner {
             watch: Arc::default(),
             notify,
             run: None,
+            #[cfg(unix)]
+            python: None,
             generation: 0,
             speed: None,
             next_step: Instant::now(),
@@ -259,8 +264,9 @@ impl Runner {
             let owes = self.owes_states();
             self.say_reading(owes);
             let command = match self.speed {
-                // A task's state is owed: look again shortly for its debug info.
-                None if owes => commands.recv_timeout(STATES_POLL),
+                // A task's state is owed: look again shortly for its debug info; a script
+                // running between resumes: read what it reports.
+                None if owes || self.python_running() => commands.recv_timeout(STATES_POLL),
                 None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
                 Some(_) => {
                     let wait = self.next_step.saturating_duration_since(Instant::now());
@@ -276,8 +282,24 @@ impl Runner {
         }
     }
 
-    /// Records the states that have become known since their tasks were polled.
+    /// True while a script runs outside the tracer's pause: its reports are read as they
+    /// come.
+    fn python_running(&self) -> bool {
+        #[cfg(unix)]
+        if let Some(py) = &self.python {
+            return py.paused().is_none() && py.exit().is_none();
+        }
+        false
+    }
+
+    /// Records the states that have become known since their tasks were polled (and
+    /// what a script reported meanwhile).
     fn catch_up_states(&mut self) {
+        #[cfg(unix)]
+        if self.python.is_some() {
+            self.python_turn(Duration::ZERO, false);
+            return;
+        }
         let Some((launched, driver)) = self.run.as_mut() else {
             return;
         };
@@ -366,8 +388,13 @@ impl Runner {
         self.watch().new_run();
         // The debug info is opened off this thread; the first poll does not wait for it.
         crate::coro::start();
-        // The old run (and its server, its runtime) ends before the new one starts.
+        // The old run (and its server, its runtime, its interpreter) ends before the new
+        // one starts.
         self.run = None;
+        #[cfg(unix)]
+        {
+            self.python = None;
+        }
         let recorder = Recorder::new();
         self.generation += 1;
         // The new run's number replaces the old run's unread events at once; its own
@@ -383,6 +410,19 @@ impl Runner {
             reading_debug_info: crate::coro::failure().is_none(),
             ..Status::default()
         };
+        #[cfg(unix)]
+        if let Some(script) = program.script() {
+            self.shared.status().reading_debug_info = false;
+            match crate::python::PyRun::start(script, recorder) {
+                Ok(py) => {
+                    self.python = Some(py);
+                    // The script runs up to its first resume.
+                    self.python_turn(Duration::from_millis(300), false);
+                }
+                Err(e) => self.shared.status().error = Some(e.to_string()),
+            }
+            return;
+        }
         match program.launch_into(recorder, policy, urls) {
             Ok(mut launched) => {
                 // States become known while the run goes on: a step never waits for them.
@@ -415,6 +455,69 @@ impl Runner {
         }
     }
 
+    /// Lets one resume of the script through (`resume`), or only reads what it reported,
+    /// waiting up to `wait` for it to pause; publishes and says where it is.
+    #[cfg(unix)]
+    fn python_turn(&mut self, wait: Duration, resume: bool) -> Option<Step> {
+        use crate::python::PyStep;
+        let py = self.python.as_mut()?;
+        let before = py.events();
+        let state = if resume {
+            py.step(wait)
+        } else {
+            py.pump(Instant::now() + wait, false)
+        };
+        let delta = py.take_delta();
+        let progressed = resume && py.events() > before;
+        let changed = !delta.is_empty();
+        self.watch().scan(&delta);
+        publish(&self.shared, self.generation, delta);
+        let mut status = self.take_stop();
+        if progressed {
+            status.polls += 1;
+        }
+        let step = match state {
+            PyStep::Paused(_) | PyStep::InResume => {
+                status.notice = None;
+                status.stopped = None;
+                Step::Idle
+            }
+            PyStep::Outside => {
+                status.notice = Some("the script is running outside any coroutine".to_owned());
+                status.stopped = None;
+                Step::Idle
+            }
+            PyStep::Exited(exit) => {
+                status.notice = None;
+                status.stopped = Some(Step::Done);
+                status.error = exit.error.map(|(error, line)| match line {
+                    Some(line) => format!("the script raised {error} (line {line})"),
+                    None => format!("the script ended: {error}"),
+                });
+                Step::Done
+            }
+        };
+        drop(status);
+        if changed || resume {
+            (self.notify)();
+        }
+        Some(step)
+    }
+
+    /// Takes where the watch stopped the run (a breakpoint, the end of a bigger step: the
+    /// run pauses after this poll) into the status, which it returns locked.
+    fn take_stop(&mut self) -> MutexGuard<'_, Status> {
+        let stop = self.watch().take_stop();
+        if stop.is_some() {
+            self.speed = None;
+        }
+        let mut status = self.shared.status();
+        if stop.is_some() {
+            status.stop = stop;
+        }
+        status
+    }
+
     /// Hands the run's new events to the reader.
     fn publish(&mut self) {
         if let Some((launched, _)) = self.run.as_mut() {
@@ -443,20 +546,18 @@ impl Runner {
     }
 
     fn step(&mut self, park: Duration) -> Option<Step> {
+        #[cfg(unix)]
+        if self.python.is_some() {
+            // A step waits a little for the resume to end, so a Step shows its effect;
+            // a resume that blocks longer is seen blocking.
+            return self.python_turn(park.max(Duration::from_millis(250)), true);
+        }
         let (launched, driver) = self.run.as_mut()?;
         let turn = driver.turn(&mut launched.executor, park);
         let unfinished = launched.executor.unfinished();
         let owes = self.owes_states();
         self.publish();
-        let stop = self.watch().take_stop();
-        if stop.is_some() {
-            // A breakpoint, or the end of a bigger step: the run pauses after this poll.
-            self.speed = None;
-        }
-        let mut status = self.shared.status();
-        if stop.is_some() {
-            status.stop = stop;
-        }
+        let mut status = self.take_stop();
         if let Some(end @ End::TraceFull { .. }) = turn.end {
             // Paused, the trace intact: the user saves it or resets.
             status.notice = Some(format!("{end}: the run is paused; save it, or reset"));

@@ -23,7 +23,11 @@ pub fn run(startup: Startup) -> Result<(), AppError> {
         policy,
         timing,
         trace,
+        #[cfg(unix)]
+        python,
     } = startup;
+    #[cfg(unix)]
+    let program = program.or_else(|| python.map(Program::python_script));
     // A user's program keeps its own settings (its window size, its policy), apart from
     // the built-in lessons'.
     let (name, title, catalog) = match program {
@@ -139,6 +143,9 @@ pub struct Startup {
     pub timing: bool,
     /// Show this loaded trace (path, header, events) instead of running anything.
     pub trace: Option<(PathBuf, Header, Trace)>,
+    /// Run this Python script under the tracer instead of the lessons.
+    #[cfg(unix)]
+    pub python: Option<crate::python::Script>,
 }
 
 impl Startup {

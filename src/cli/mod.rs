@@ -11,6 +11,8 @@ mod export;
 mod interrupt;
 mod output;
 mod program;
+#[cfg(all(unix, feature = "app"))]
+mod py;
 mod replay;
 #[cfg(feature = "app")]
 mod serve;
@@ -83,4 +85,16 @@ fn exit(name: &str, result: Result<ExitCode, String>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Opens the app on a Python script.
+#[cfg(all(unix, feature = "app"))]
+fn open_python(script: crate::python::Script) -> Result<ExitCode, String> {
+    let startup = crate::app::Startup {
+        python: Some(script),
+        ..crate::app::Startup::default()
+    };
+    crate::app::run(startup)
+        .map(|()| ExitCode::SUCCESS)
+        .map_err(|e| e.to_string())
 }

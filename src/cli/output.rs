@@ -71,3 +71,46 @@ pub(super) fn write_output(
     })?;
     Ok(false)
 }
+
+/// Stdout for a run's lines, buffered, keeping the first write error instead of
+/// panicking or dropping it: the run checks it after every step and stops.
+pub(super) struct Lines {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    failed: Option<std::io::Error>,
+}
+
+impl Lines {
+    pub(super) fn new() -> Lines {
+        Lines {
+            out: std::io::BufWriter::new(std::io::stdout().lock()),
+            failed: None,
+        }
+    }
+
+    /// Writes with `f` unless an earlier write failed.
+    pub(super) fn write(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        if self.failed.is_none()
+            && let Err(e) = f(&mut self.out)
+        {
+            self.failed = Some(e);
+        }
+    }
+
+    pub(super) fn line(&mut self, text: std::fmt::Arguments<'_>) {
+        self.write(|w| writeln!(w, "{text}"));
+    }
+
+    /// Flushes what the step wrote (so a reader sees each step as it happens) and turns a
+    /// failed write into the command's error.
+    pub(super) fn check(&mut self) -> Result<(), String> {
+        self.write(|w| w.flush());
+        match self.failed.take() {
+            Some(e) => Err(stdout_error(e)),
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn finish(mut self) -> Result<(), String> {
+        self.check()
+    }
+}

@@ -1,7 +1,7 @@
 //! `step`: run a program headless, one line per poll, then a task table (or the trace as
 //! JSON Lines).
 
-use super::output::stdout_error;
+use super::output::Lines;
 use super::{Subject, args};
 use crate::executor::drive::{Driver, End, Limits};
 use crate::executor::{Policy, Step};
@@ -9,7 +9,6 @@ use crate::lens::Lens;
 use crate::trace::{EventKind, History, Sym};
 use crate::{jsonl, report};
 use clap::Args;
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -143,52 +142,9 @@ pub fn run(subject: &Subject, args: StepOptions) -> Result<ExitCode, String> {
     }
 }
 
-/// Stdout for a run's lines, buffered, keeping the first write error instead of
-/// panicking or dropping it: the run checks it after every step and stops.
-struct Lines {
-    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
-    failed: Option<std::io::Error>,
-}
-
-impl Lines {
-    fn new() -> Lines {
-        Lines {
-            out: std::io::BufWriter::new(std::io::stdout().lock()),
-            failed: None,
-        }
-    }
-
-    /// Writes with `f` unless an earlier write failed.
-    fn write(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
-        if self.failed.is_none()
-            && let Err(e) = f(&mut self.out)
-        {
-            self.failed = Some(e);
-        }
-    }
-
-    fn line(&mut self, text: std::fmt::Arguments<'_>) {
-        self.write(|w| writeln!(w, "{text}"));
-    }
-
-    /// Flushes what the step wrote (so a reader sees each step as it happens) and turns a
-    /// failed write into the command's error.
-    fn check(&mut self) -> Result<(), String> {
-        self.write(|w| w.flush());
-        match self.failed.take() {
-            Some(e) => Err(stdout_error(e)),
-            None => Ok(()),
-        }
-    }
-
-    fn finish(mut self) -> Result<(), String> {
-        self.check()
-    }
-}
-
 /// Prints, indented under the step, what its events add to the step line: say-lines,
 /// wakes, threads, panics.
-fn print_details(out: &mut Lines, timeline: &History, from: usize) {
+pub(super) fn print_details(out: &mut Lines, timeline: &History, from: usize) {
     let trace = timeline.trace();
     for event in &trace.events[from..] {
         let shown = matches!(

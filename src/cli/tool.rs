@@ -75,6 +75,10 @@ enum Command {
     Replay(ReplayArgs),
     /// Time the same fetches sequentially and concurrently (or: bench executor|rewind|frame|load).
     Bench(BenchArgs),
+    /// A Python script's coroutines, stepped in CPython one resume at a time: `py SCRIPT`
+    /// opens the app, `py step SCRIPT` prints each resume, `py export SCRIPT` saves the trace.
+    #[cfg(unix)]
+    Py(super::py::PyArgs),
 }
 
 /// The `pollscope` binary: parses the process's arguments and runs the command.
@@ -129,6 +133,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map(|()| ExitCode::SUCCESS)
                 .map_err(|e| e.to_string())
         }
+        #[cfg(unix)]
+        Command::Py(args) => super::py::run(args),
         Command::Lessons => {
             for lesson in lessons::all() {
                 let origin = if lesson.experiment.starts_with(|c: char| c.is_ascii_digit()) {

@@ -182,7 +182,9 @@ impl Walk {
             Fact::AwaitPolled { .. }
             | Fact::AwaitReturned { .. }
             | Fact::ThreadJoined { .. }
-            | Fact::Said { .. } => {}
+            | Fact::Said { .. }
+            | Fact::Resumed { .. }
+            | Fact::Yielded { .. } => {}
         }
     }
 

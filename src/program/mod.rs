@@ -58,6 +58,8 @@ pub struct Program {
     trace_limit: Option<usize>,
     #[cfg(feature = "tokio")]
     tokio: bool,
+    #[cfg(unix)]
+    script: Option<Arc<crate::python::Script>>,
 }
 
 impl Debug for Program {
@@ -84,7 +86,26 @@ impl Program {
             trace_limit: None,
             #[cfg(feature = "tokio")]
             tokio: false,
+            #[cfg(unix)]
+            script: None,
         }
+    }
+
+    /// A Python script run under pollscope's tracer instead of Rust tasks: its
+    /// coroutines' resumes are the polls (see [`crate::python`]).
+    #[cfg(unix)]
+    pub fn python_script(script: crate::python::Script) -> Program {
+        let info = script.info();
+        let mut program = Program::new(info.id.clone());
+        program.info = Arc::new(info);
+        program.script = Some(Arc::new(script));
+        program
+    }
+
+    /// The Python script this program runs, if it is one.
+    #[cfg(unix)]
+    pub fn script(&self) -> Option<&crate::python::Script> {
+        self.script.as_deref()
     }
 
     /// Sets the title the app and the CLI show.

@@ -133,6 +133,14 @@ pub enum EventKind {
     /// The locals the coroutine at `depth` holds in that state, with their values where
     /// they are plain (`n: u64 = 5; s: String = "hi"`).
     CoroLocals { depth: u8, text: Sym },
+    /// What went into a resume and who drove it (a Python run: `send(None)`, `next()`,
+    /// `throw(...)`, with the file and line of the frame that called it). Right after
+    /// the poll's start.
+    Input { text: Sym, driver: PointId },
+    /// The value a suspension handed to the code driving the task (a Python `yield`'s
+    /// value, as its `repr`: it goes to the caller of `send`, not to the awaiting
+    /// coroutine). Right before the poll's end.
+    Yielded { value: Sym },
 }
 
 /// One entry of the trace. Its sequence number is its index in the log.
@@ -166,6 +174,8 @@ impl EventKind {
             EventKind::ThreadJoin { .. } => "thread_join",
             EventKind::CoroState { .. } => "coro_state",
             EventKind::CoroLocals { .. } => "coro_locals",
+            EventKind::Input { .. } => "input",
+            EventKind::Yielded { .. } => "yielded",
         }
     }
 }

@@ -138,6 +138,12 @@ impl Log {
         )
     }
 
+    /// The point with this label, file and line (added on first use): a source that is
+    /// not the executor names its suspensions and drivers this way.
+    pub fn point(&mut self, label: &str, file: &str, line: u32) -> PointId {
+        self.builder.point(label, file, line)
+    }
+
     /// Interns a string.
     pub fn intern(&mut self, text: &str) -> Sym {
         self.builder.intern(text)

@@ -79,6 +79,10 @@ pub struct TaskView {
     /// The compiler's state machines after the last poll, read from debug info: the
     /// task's own future first, then each future it awaits.
     pub coro: Vec<CoroFrame>,
+    /// What went into its last resume and the driver's line (a Python run).
+    pub input: Option<(Sym, PointId)>,
+    /// What its last suspension handed to its driver (a Python run).
+    pub yielded: Option<Sym>,
     /// Woken since its last poll started.
     woken: bool,
     /// The poll running (or last run) was asked for.
@@ -246,6 +250,8 @@ fn apply_fact(
             waiting_since_ns: t,
             woken_ns: None,
             coro: Vec::new(),
+            input: None,
+            yielded: None,
             woken: false,
             asked: false,
         }),
@@ -354,6 +360,21 @@ fn apply_fact(
             if let Some(view) = tasks.get_mut(task.0 as usize) {
                 view.coro.clear();
                 view.coro.extend_from_slice(frames);
+            }
+        }
+        Fact::Resumed {
+            task,
+            input,
+            driver,
+        } => {
+            if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.input = Some((input, driver));
+                view.yielded = None;
+            }
+        }
+        Fact::Yielded { task, value } => {
+            if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.yielded = Some(value);
             }
         }
         Fact::Said { .. } => {}

@@ -86,6 +86,14 @@ pub enum Fact<'r> {
     },
     /// `say!`, inside a task's poll or outside any (`task` `None`).
     Said { task: Option<TaskId>, text: Sym },
+    /// What went into the task's resume and who drove it (a Python run).
+    Resumed {
+        task: TaskId,
+        input: Sym,
+        driver: PointId,
+    },
+    /// The value the task's suspension handed to its driver (a Python run).
+    Yielded { task: TaskId, value: Sym },
     /// The task's future returned this value.
     Completed { task: TaskId, value: Sym },
     /// The task's poll panicked.

@@ -233,6 +233,22 @@ impl Reading {
                 fact(Fact::Said { task, text });
                 Ok(())
             }
+            EventKind::Input { text, driver } => {
+                if self.task(task).is_some() {
+                    fact(Fact::Resumed {
+                        task,
+                        input: text,
+                        driver,
+                    });
+                }
+                Ok(())
+            }
+            EventKind::Yielded { value } => {
+                if self.task(task).is_some() {
+                    fact(Fact::Yielded { task, value });
+                }
+                Ok(())
+            }
             EventKind::Complete { value } => {
                 if let Some(t) = self.task_mut(task) {
                     t.finished = true;

@@ -259,6 +259,17 @@ impl Decoder {
                     state: self.builder.point(state, file, at),
                 }
             }
+            "input" => {
+                let text = b.intern(required_str(line, kind, "text", &json.text)?);
+                let p: &AwaitPoint = required(line, kind, "point", json.point.as_ref())?;
+                EventKind::Input {
+                    text,
+                    driver: b.point(&p.label, &p.file, p.line),
+                }
+            }
+            "yielded" => EventKind::Yielded {
+                value: b.intern(required_str(line, kind, "value", &json.value)?),
+            },
             "coro_locals" => EventKind::CoroLocals {
                 depth: required(line, kind, "depth", json.depth)?,
                 text: b.intern(required_str(line, kind, "text", &json.text)?),

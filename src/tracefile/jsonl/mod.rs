@@ -155,6 +155,11 @@ impl JsonEvent {
                 json.depth = Some(depth);
                 json.text = s(text);
             }
+            EventKind::Input { text, driver } => {
+                json.text = s(text);
+                json.point = point(trace, driver);
+            }
+            EventKind::Yielded { value } => json.value = s(value),
         }
         json
     }

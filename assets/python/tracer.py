@@ -1,0 +1,564 @@
+"""pollscope's tracer: runs a script and reports every resume of a coroutine, generator
+or async generator that is driven from outside one (by `send`, `next`, a `for` loop,
+asyncio's Task), pausing CPython before each until pollscope says go.
+
+Usage: python3 tracer.py SOCKET SCRIPT [ARGS...]. Standard library only. One JSON
+object per line goes to the Unix socket SOCKET; commands come back on it, one word per
+line: `step` (let one resume through), `run` (let every resume through), `pause`.
+The protocol is described in src/python/protocol.rs.
+"""
+
+import dis
+import json
+import linecache
+import os
+import reprlib
+import socket
+import sys
+import sysconfig
+import threading
+import time
+import types
+import weakref
+
+CO_GENERATOR = 0x20
+CO_COROUTINE = 0x80
+CO_ITERABLE_COROUTINE = 0x100
+CO_ASYNC_GENERATOR = 0x200
+RESUMABLE = CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
+
+OP = dis.opmap
+DELEGATE = {OP[name] for name in ("SEND", "YIELD_FROM") if name in OP}
+YIELD = OP["YIELD_VALUE"]
+RETURN = {OP[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in OP}
+FOR_ITER = OP.get("FOR_ITER")
+
+# Library code is shown in chains but never becomes a task of its own: a generator
+# that urllib drives is not the script's.
+LIBRARY = tuple(
+    p for p in {sysconfig.get_paths().get("stdlib"), sysconfig.get_paths().get("platstdlib")} if p
+)
+HERE = os.path.abspath(__file__)
+
+short = reprlib.Repr()
+short.maxstring = 60
+short.maxother = 60
+short.maxlist = short.maxtuple = short.maxdict = short.maxset = 6
+short.maxlevel = 3
+MAX_LOCALS = 400
+
+
+def text(value):
+    try:
+        return short.repr(value)
+    except Exception as e:  # a __repr__ that raises is the script's, not ours
+        return "<repr failed: %s>" % type(e).__name__
+
+
+class Link:
+    """The socket to pollscope: events out (one writer at a time), commands in."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.out = self.sock.makefile("w", encoding="utf-8", newline="\n")
+        self.lock = threading.Lock()
+        self.gate = threading.Condition()
+        self.budget = 0
+        self.free = False
+        self.t0 = time.perf_counter_ns()
+        reader = threading.Thread(target=self.read, name="pollscope-tracer", daemon=True)
+        reader.start()
+
+    def now(self):
+        return time.perf_counter_ns() - self.t0
+
+    def send(self, what, /, **fields):
+        fields["k"] = what
+        fields["t"] = self.now()
+        line = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with self.lock:
+            try:
+                self.out.write(line)
+                self.out.flush()
+            except OSError:
+                os._exit(3)
+
+    def read(self):
+        for line in self.sock.makefile("r", encoding="utf-8"):
+            word = line.strip()
+            with self.gate:
+                if word == "step":
+                    self.budget += 1
+                elif word == "run":
+                    self.free = True
+                elif word == "pause":
+                    self.free = False
+                    self.budget = 0
+                self.gate.notify_all()
+        # pollscope is gone (closed, crashed, killed): so is the script.
+        os._exit(3)
+
+    def wait_for_go(self):
+        with self.gate:
+            while not self.free and self.budget == 0:
+                self.gate.wait()
+            if not self.free:
+                self.budget -= 1
+
+
+class Resume:
+    """One resume in progress: its task, and the delegated frames that yielded in it."""
+
+    __slots__ = ("task", "frame", "chain", "error", "coro")
+
+    def __init__(self, task, frame):
+        self.task = task
+        self.frame = frame
+        self.chain = []
+        self.error = None
+        self.coro = None
+
+
+def kind_of(code):
+    flags = code.co_flags
+    if flags & CO_ASYNC_GENERATOR:
+        return "async_generator"
+    if flags & CO_COROUTINE:
+        return "coroutine"
+    return "generator"
+
+
+STATE_PREFIX = {"coroutine": "CORO", "generator": "GEN", "async_generator": "AGEN"}
+
+
+class Tracer:
+    def __init__(self, link, script):
+        self.link = link
+        self.script = script
+        self.tasks = {}  # id(frame) -> task number, while the frame is alive
+        self.named = {}  # id(frame of an asyncio Task's coroutine) -> task number
+        self.next_task = 0
+        self.first_resume = {}  # code -> offset of its first RESUME (or -1)
+        self.local = threading.local()
+        self.exec_numbers = {}
+        self.next_thread = 0
+        # Finished coroutines by the object's id, so a send into one is its task's; the
+        # driving object is known from the `send` call that resumed it.
+        self.finished = {}
+        self.driving = None
+        # Coroutines being sent into, by id: their state before the send ran.
+        self.before = {}
+
+    # --- tasks ---------------------------------------------------------------
+
+    def new_task(self, name, kind, parent, file, line):
+        task = self.next_task
+        self.next_task += 1
+        self.link.send("spawn", task=task, name=name, kind=kind, parent=parent, file=file, line=line)
+        return task
+
+    def stack(self):
+        stack = getattr(self.local, "stack", None)
+        if stack is None:
+            stack = self.local.stack = []
+        return stack
+
+    def current(self):
+        stack = self.stack()
+        return stack[-1].task if stack else None
+
+    def executor(self, depth):
+        key = (threading.get_ident(), depth)
+        number = self.exec_numbers.get(key)
+        if number is None:
+            number = self.exec_numbers[key] = len(self.exec_numbers)
+        return number
+
+    def first_offset(self, code):
+        offset = self.first_resume.get(code)
+        if offset is None:
+            offset = next((i.offset for i in dis.get_instructions(code) if i.opname == "RESUME"), -1)
+            self.first_resume[code] = offset
+        return offset
+
+    def is_first(self, frame):
+        return frame.f_lasti == self.first_offset(frame.f_code)
+
+    # --- the trace function ----------------------------------------------------
+
+    def trace(self, frame, event, arg):
+        if event != "call":
+            return None
+        code = frame.f_code
+        if not code.co_flags & RESUMABLE:
+            return None
+        driving = self.driving
+        if driving is not None and getattr(driving, "cr_frame", None) is frame:
+            self.before.pop(id(driving), None)
+        back = frame.f_back
+        delegated = back is not None and back.f_code.co_code[back.f_lasti] in DELEGATE
+        frame.f_trace_lines = False
+        if delegated:
+            return self.local_delegated
+        file = code.co_filename
+        if file.startswith(LIBRARY) or file == HERE:
+            return self.local_delegated
+        key = id(frame)
+        first = self.is_first(frame)
+        task = None if first else self.tasks.get(key)
+        if task is None:
+            task = self.named.pop(key, None)
+            if task is None:
+                task = self.new_task(
+                    code.co_qualname if hasattr(code, "co_qualname") else code.co_name,
+                    kind_of(code),
+                    self.current(),
+                    file,
+                    code.co_firstlineno,
+                )
+            self.tasks[key] = task
+        self.link.send(
+            "ready",
+            task=task,
+            input=self.input_of(back, first),
+            driver=self.where(back),
+        )
+        self.link.wait_for_go()
+        stack = self.stack()
+        self.link.send("resume", task=task, on=self.executor(len(stack)), line=frame.f_lineno)
+        resume = Resume(task, frame)
+        driving, self.driving = self.driving, None
+        if driving is not None and getattr(driving, "cr_frame", None) is frame:
+            resume.coro = driving
+        stack.append(resume)
+        return self.local_driven
+
+    def local_delegated(self, frame, event, arg):
+        if event == "return":
+            stack = self.stack()
+            if stack and frame.f_code.co_code[frame.f_lasti] == YIELD:
+                stack[-1].chain.append(self.level(frame))
+        return self.local_delegated
+
+    def local_driven(self, frame, event, arg):
+        stack = self.stack()
+        if not stack or stack[-1].frame is not frame:
+            return self.local_driven
+        top = stack[-1]
+        if event == "exception":
+            top.error = arg
+            return self.local_driven
+        if event != "return":
+            return self.local_driven
+        stack.pop()
+        op = frame.f_code.co_code[frame.f_lasti]
+        if op == YIELD:
+            chain = [self.level(frame)] + top.chain[::-1]
+            self.link.send("yield", task=top.task, value=text(arg), chain=chain)
+        else:
+            self.tasks.pop(id(frame), None)
+            if top.coro is not None:
+                self.finished[id(top.coro)] = (weakref.ref(top.coro), top.task)
+            if op in RETURN:
+                self.link.send("return", task=top.task, value=text(arg))
+            else:
+                self.link.send("raise", task=top.task, error=self.error_text(top.error))
+        return self.local_driven
+
+    def profile(self, frame, event, arg):
+        """Sends CPython refuses before any frame runs: `send(5)` into a fresh coroutine,
+        `send` into a finished one. The trace function never sees them; they are resumes
+        that raised at once."""
+        if event not in ("c_call", "c_exception") or getattr(arg, "__name__", None) not in ("send", "throw"):
+            return
+        coro = getattr(arg, "__self__", None)
+        if type(coro) is not types.CoroutineType:
+            return
+        if event == "c_call":
+            self.driving = coro
+            if coro.cr_frame is None:
+                self.before[id(coro)] = "closed"
+            elif not coro.cr_suspended and not coro.cr_running:
+                self.before[id(coro)] = "created"
+            return
+        # A send whose frame ran was popped from `before` when it ran: its exception (a
+        # StopIteration, an error) is the resume's, not a refusal.
+        was = self.before.pop(id(coro), None)
+        if was == "closed":
+            error = "RuntimeError: cannot reuse already awaited coroutine"
+            known = self.finished.get(id(coro))
+            task = known[1] if known and known[0]() is coro else None
+        elif was == "created" and arg.__name__ == "send":
+            error = "TypeError: can't send non-None value to a just-started coroutine"
+            task = self.tasks.get(id(coro.cr_frame)) if coro.cr_frame is not None else None
+        else:
+            return
+        code = coro.cr_code
+        if task is None:
+            task = self.new_task(code.co_qualname, "coroutine", self.current(), code.co_filename, code.co_firstlineno)
+            if coro.cr_frame is not None:
+                self.tasks[id(coro.cr_frame)] = task
+        self.link.send("ready", task=task, input=self.input_of(frame, False), driver=self.where(frame))
+        self.link.wait_for_go()
+        self.link.send("resume", task=task, on=self.executor(len(self.stack())), line=code.co_firstlineno)
+        self.link.send("raise", task=task, error=error)
+
+    # --- words ---------------------------------------------------------------
+
+    def level(self, frame):
+        code = frame.f_code
+        kind = kind_of(code)
+        local_words = []
+        size = 0
+        for name, value in list(frame.f_locals.items()):
+            word = "%s = %s" % (name, text(value))
+            size += len(word)
+            if size > MAX_LOCALS:
+                local_words.append("…")
+                break
+            local_words.append(word)
+        line = frame.f_lineno
+        return {
+            "name": code.co_qualname if hasattr(code, "co_qualname") else code.co_name,
+            "kind": kind,
+            "state": STATE_PREFIX[kind] + "_SUSPENDED",
+            "file": code.co_filename,
+            "line": line,
+            "code": linecache.getline(code.co_filename, line).strip(),
+            "locals": "; ".join(local_words),
+        }
+
+    def where(self, frame):
+        if frame is None:
+            return None
+        line = frame.f_lineno
+        return {
+            "func": frame.f_code.co_name,
+            "file": frame.f_code.co_filename,
+            "line": line,
+            "code": linecache.getline(frame.f_code.co_filename, line).strip(),
+        }
+
+    def input_of(self, back, first):
+        """What went in, as the driver's own code says it: the value itself is on the
+        driver's stack, where Python code cannot read it."""
+        if back is None:
+            return "send(None)"
+        if FOR_ITER is not None and back.f_code.co_code[back.f_lasti] == FOR_ITER:
+            return "next()"
+        source = linecache.getline(back.f_code.co_filename, back.f_lineno)
+        for word in ("asend", "athrow", "send", "throw", "close"):
+            at = source.find("." + word + "(")
+            if at >= 0:
+                return word + call_args(source, at + len(word) + 1)
+        if "next(" in source or "__next__(" in source:
+            return "next()"
+        return "send(None)" if first else "send(…)"
+
+    def error_text(self, error):
+        if not error:
+            return "exception"
+        kind, value = error[0], error[1]
+        message = str(value)
+        return kind.__name__ + (": " + message if message else "")
+
+    # --- threads and output -------------------------------------------------
+
+    def patch_threads(self):
+        tracer = self
+        original_start = threading.Thread.start
+        original_join = threading.Thread.join
+        original_run = threading.Thread.run
+
+        def start(thread):
+            if thread.name == "pollscope-tracer":
+                return original_start(thread)
+            thread._pollscope_no = tracer.next_thread
+            tracer.next_thread += 1
+            tracer.link.send("thread_spawn", thread=thread._pollscope_no, name=thread.name, task=tracer.current())
+            return original_start(thread)
+
+        def run(thread):
+            number = getattr(thread, "_pollscope_no", None)
+            began = time.perf_counter()
+            try:
+                original_run(thread)
+            except BaseException as e:
+                if number is not None:
+                    tracer.link.send("thread_end", thread=number, ok=False, result=tracer.error_text((type(e), e)),
+                                     duration_us=int((time.perf_counter() - began) * 1e6))
+                raise
+            if number is not None:
+                tracer.link.send("thread_end", thread=number, ok=True, result="",
+                                 duration_us=int((time.perf_counter() - began) * 1e6))
+
+        def join(thread, timeout=None):
+            original_join(thread, timeout)
+            number = getattr(thread, "_pollscope_no", None)
+            if number is not None and not thread.is_alive():
+                tracer.link.send("thread_join", thread=number, task=tracer.current())
+
+        threading.Thread.start = start
+        threading.Thread.run = run
+        threading.Thread.join = join
+
+    def patch_asyncio(self):
+        # The pure-Python Task and Future, so their steps and wake-ups are Python frames
+        # the tracer sees.
+        sys.modules["_asyncio"] = None
+        import asyncio.base_events as base_events
+        import asyncio.tasks as tasks
+
+        tracer = self
+        original = base_events.BaseEventLoop.call_soon
+        original_threadsafe = base_events.BaseEventLoop.call_soon_threadsafe
+
+        def note(callback):
+            owner = getattr(callback, "__self__", None)
+            if not isinstance(owner, tasks.Task):
+                return
+            number = getattr(owner, "_pollscope_task", None)
+            if number == -1:
+                return
+            if number is None:
+                coro = owner.get_coro()
+                frame = getattr(coro, "cr_frame", None)
+                code = getattr(coro, "cr_code", None)
+                if code is not None and code.co_filename.startswith(LIBRARY):
+                    # asyncio's own housekeeping (shutting down generators, executors).
+                    owner._pollscope_task = -1
+                    return
+                name = getattr(coro, "__qualname__", None) or owner.get_name()
+                number = tracer.new_task(name, "coroutine", tracer.current(),
+                                         code.co_filename if code else None,
+                                         code.co_firstlineno if code else None)
+                owner._pollscope_task = number
+                if frame is not None:
+                    tracer.named[id(frame)] = number
+                return
+            by = tracer.current()
+            if by is not None:
+                source = {"task": by}
+            elif threading.current_thread() is not threading.main_thread():
+                source = {"thread": threading.current_thread().name}
+            else:
+                source = "loop"
+            tracer.link.send("wake", task=number, by=source)
+
+        def call_soon(loop, callback, *args, context=None):
+            note(callback)
+            return original(loop, callback, *args, context=context)
+
+        def call_soon_threadsafe(loop, callback, *args, context=None):
+            note(callback)
+            return original_threadsafe(loop, callback, *args, context=context)
+
+        base_events.BaseEventLoop.call_soon = call_soon
+        base_events.BaseEventLoop.call_soon_threadsafe = call_soon_threadsafe
+
+
+def call_args(source, at):
+    """The argument text of the call whose `(` is at `at`: `send(5)` from `c.send(5)`."""
+    depth = 0
+    for i in range(at, len(source)):
+        c = source[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return source[at:i + 1]
+    return "(…)"
+
+
+class Output:
+    """The script's print: inside a resume it is that task's say-line, outside it is the
+    program's output; either way it reaches pollscope in order with the events."""
+
+    def __init__(self, tracer, stream):
+        self.tracer = tracer
+        self.stream = stream
+        self.partial = {}
+
+    def write(self, s):
+        key = threading.get_ident()
+        buffered = self.partial.get(key, "") + s
+        *lines, rest = buffered.split("\n")
+        self.partial[key] = rest
+        for line in lines:
+            self.tracer.link.send("say", task=self.tracer.current(), text=line, stream=self.stream)
+        return len(s)
+
+    def flush(self):
+        for key, rest in list(self.partial.items()):
+            if rest:
+                self.tracer.link.send("say", task=None, text=rest, stream=self.stream)
+        self.partial.clear()
+
+    def isatty(self):
+        return False
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+
+def main():
+    if sys.version_info < (3, 11):
+        sys.stderr.write("pollscope's tracer needs Python 3.11 or newer; this is %s\n" % sys.version.split()[0])
+        sys.exit(4)
+    if len(sys.argv) < 3:
+        sys.stderr.write("usage: tracer.py SOCKET SCRIPT [ARGS...]\n")
+        sys.exit(2)
+    link = Link(sys.argv[1])
+    script = os.path.abspath(sys.argv[2])
+    tracer = Tracer(link, script)
+    link.send("hello", python=sys.version.split()[0], pid=os.getpid(), script=script)
+    tracer.patch_threads()
+    tracer.patch_asyncio()
+    try:
+        with open(script, "rb") as f:
+            source = f.read()
+        code = compile(source, script, "exec")
+    except SyntaxError as e:
+        link.send("exit", code=1, error="SyntaxError: %s" % e.msg, file=script, line=e.lineno)
+        sys.exit(1)
+    except OSError as e:
+        link.send("exit", code=1, error="%s: %s" % (type(e).__name__, e.strerror or e), file=script, line=None)
+        sys.exit(1)
+    sys.argv = [script] + sys.argv[3:]
+    sys.path.insert(0, os.path.dirname(script))
+    sys.stdout = Output(tracer, "stdout")
+    globals_ = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
+    threading.settrace(tracer.trace)
+    sys.settrace(tracer.trace)
+    sys.setprofile(tracer.profile)
+    status, error, where = 0, None, None
+    try:
+        exec(code, globals_)
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException as e:
+        sys.setprofile(None)
+        sys.settrace(None)
+        status = 1
+        error = tracer.error_text((type(e), e))
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == script:
+                where = tb.tb_lineno
+            tb = tb.tb_next
+    finally:
+        sys.setprofile(None)
+        sys.settrace(None)
+        threading.settrace(None)
+        sys.stdout.flush()
+    link.send("exit", code=status, error=error, file=script, line=where)
+    sys.stdout = sys.__stdout__
+    link.out.flush()
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    main()

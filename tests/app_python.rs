@@ -1,0 +1,68 @@
+//! The app on a Python script: CPython is paused before each resume, Step lets one
+//! through, the line it suspended at is lit and the chain with its locals appears.
+
+#![cfg(all(feature = "app", unix))]
+
+mod ui_support;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use pollscope::Program;
+use pollscope::app::{PollscopeApp, Settings};
+use pollscope::python::Script;
+use std::path::PathBuf;
+use ui_support::wait_for;
+
+/// How many nodes' labels contain `text`.
+fn count(harness: &Harness<'static, PollscopeApp>, text: &str) -> usize {
+    harness.query_all_by_label_contains(text).count()
+}
+
+fn script() -> (Script, String) {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python/hand_driven.py");
+    let script = Script::new(&path);
+    let found = std::process::Command::new(&script.python)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "python3 not found: the app's Python run was not checked"
+    );
+    let file = script.absolute().to_string_lossy().into_owned();
+    (script, file)
+}
+
+#[test]
+fn step_lights_the_suspended_line_and_shows_the_chain() {
+    let (script, file) = script();
+    let program = Program::python_script(script);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_eframe(|cc| PollscopeApp::with_program(&cc.egui_ctx, Settings::default(), program));
+    // Paused before the first resume: the coroutine exists, nothing ran.
+    wait_for(&mut harness, "the coroutine", |h| {
+        h.state().shown_events() > 0
+    });
+    assert!(
+        count(&harness, "A coroutine driven by hand") >= 1,
+        "the docstring is the title"
+    );
+    assert!(harness.state().highlighted().is_none());
+
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "the first resume", |h| {
+        h.state().highlighted().is_some()
+    });
+    // The innermost suspension: `answer = yield 'spam'` in Remote.__await__.
+    assert_eq!(harness.state().highlighted(), Some((file.clone(), 6)));
+    wait_for(&mut harness, "the chain", |h| {
+        count(h, "Remote.__await__") >= 1 && count(h, "label = 'total'") >= 1
+    });
+
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "StopIteration(25)", |h| {
+        count(h, "completed with 25") >= 1
+    });
+}

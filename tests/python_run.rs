@@ -1,0 +1,345 @@
+//! Python scripts stepped in CPython under pollscope's tracer: each fixture's trace says
+//! exactly what the interpreter did — resumes, what went in and came out, the await
+//! chain with CPython's states, lines and locals, threads, asyncio's tasks and wakes.
+//!
+//! Needs `python3` 3.11+ (or the interpreter `POLLSCOPE_PYTHON` names); without it the
+//! tests fail with one line saying so.
+
+#![cfg(unix)]
+
+use pollscope::python::{PyError, PyRun, PyStep, Script};
+use pollscope::trace::{
+    EventKind, History, PollResult, Recorder, TaskId, TaskState, Trace, WakeSource,
+};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn fixture(name: &str) -> Script {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/python")
+        .join(name);
+    let script = Script::new(path);
+    let found = std::process::Command::new(&script.python)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(found, "python3 not found: the Python runs were not checked");
+    script
+}
+
+/// Runs the script to its end, one resume per step.
+fn stepped(name: &str) -> (History, pollscope::python::Exit) {
+    let mut run = PyRun::start(&fixture(name), Recorder::new()).expect("starts");
+    let mut history = History::new();
+    let exit = loop {
+        let state = run.step(Duration::from_secs(20));
+        history.trace_mut().extend(run.take_delta());
+        history.catch_up();
+        if let PyStep::Exited(exit) = state {
+            break exit;
+        }
+    };
+    history.trace_mut().extend(run.take_delta());
+    history.catch_up();
+    (history, exit)
+}
+
+fn names(trace: &Trace) -> Vec<&str> {
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Spawn { name, .. } => Some(trace.str(name)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The strings of `kind` events of task `task`, in order.
+fn texts(
+    trace: &Trace,
+    task: u32,
+    pick: fn(&EventKind) -> Option<pollscope::trace::Sym>,
+) -> Vec<String> {
+    trace
+        .events
+        .iter()
+        .filter(|e| e.task == TaskId(task))
+        .filter_map(|e| pick(&e.kind))
+        .map(|s| trace.str(s).to_owned())
+        .collect()
+}
+
+#[test]
+fn a_hand_driven_coroutine_hands_spam_to_its_driver_and_returns_25() {
+    let (history, exit) = stepped("hand_driven.py");
+    assert_eq!(exit.code, 0, "{exit:?}");
+    let trace = history.trace();
+    assert_eq!(names(trace), ["compute"]);
+    let task = history.live().task(TaskId(0)).unwrap();
+    assert_eq!(task.polls, 2);
+    assert_eq!(
+        texts(trace, 0, |k| match k {
+            EventKind::Input { text, .. } => Some(*text),
+            _ => None,
+        }),
+        ["send(None)", "send(None)"]
+    );
+    // 'spam' goes to the caller of send: it is the yielded value, not the awaiting
+    // coroutine's.
+    assert_eq!(
+        texts(trace, 0, |k| match k {
+            EventKind::Yielded { value } => Some(*value),
+            _ => None,
+        }),
+        ["'spam'"]
+    );
+    let driver = trace
+        .events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Input { driver, .. } => trace.await_point(driver),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (driver.line, driver.label),
+        (23, "consume: coro.send(None)")
+    );
+    // After the first resume: three levels, CPython's states, lines and locals.
+    let after_first = trace
+        .events
+        .iter()
+        .position(|e| {
+            matches!(
+                e.kind,
+                EventKind::PollEnd {
+                    result: PollResult::Pending,
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    let state = history.state_at(after_first + 6);
+    let chain: Vec<(String, String, u32)> = state.tasks[0]
+        .coro
+        .iter()
+        .map(|f| {
+            let p = trace.await_point(f.state).unwrap();
+            (trace.str(f.future).to_owned(), p.label.to_owned(), p.line)
+        })
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            ("compute".to_owned(), "CORO_SUSPENDED".to_owned(), 17),
+            ("inner".to_owned(), "CORO_SUSPENDED".to_owned(), 11),
+            ("Remote.__await__".to_owned(), "GEN_SUSPENDED".to_owned(), 6),
+        ]
+    );
+    let locals = state.tasks[0].coro[0].locals.map(|s| trace.str(s));
+    assert_eq!(locals, Some("label = 'total'"));
+    // The innermost line is the await point: the source panel lights it.
+    let point = state.tasks[0]
+        .await_point()
+        .and_then(|p| trace.await_point(p))
+        .unwrap();
+    assert_eq!((point.line, point.label), (6, "answer = yield 'spam'"));
+    assert!(
+        matches!(history.live().tasks[0].state, TaskState::Completed(v) if trace.str(v) == "25")
+    );
+}
+
+#[test]
+fn refused_sends_are_resumes_that_raise_what_cpython_raised() {
+    let (history, _) = stepped("misuse.py");
+    let trace = history.trace();
+    let errors: Vec<String> = (0..2)
+        .flat_map(|t| {
+            texts(trace, t, |k| match k {
+                EventKind::Panic { message } => Some(*message),
+                _ => None,
+            })
+        })
+        .collect();
+    assert!(
+        errors.contains(
+            &"TypeError: can't send non-None value to a just-started coroutine".to_owned()
+        ),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&"RuntimeError: cannot reuse already awaited coroutine".to_owned()),
+        "{errors:?}"
+    );
+    let inputs = texts(trace, 0, |k| match k {
+        EventKind::Input { text, .. } => Some(*text),
+        _ => None,
+    });
+    assert_eq!(inputs.first().map(String::as_str), Some("send(5)"));
+}
+
+#[test]
+fn a_for_loop_drives_a_generator_with_next() {
+    let (history, exit) = stepped("for_loop.py");
+    assert_eq!(exit.code, 0);
+    let trace = history.trace();
+    assert_eq!(names(trace)[0], "countdown");
+    let inputs = texts(trace, 0, |k| match k {
+        EventKind::Input { text, .. } => Some(*text),
+        _ => None,
+    });
+    assert_eq!(inputs, ["next()"; 4]);
+    assert_eq!(
+        texts(trace, 0, |k| match k {
+            EventKind::Yielded { value } => Some(*value),
+            _ => None,
+        }),
+        ["3", "2", "1"]
+    );
+    // The generator that delegates with `yield from` shows the delegate in its chain.
+    let both = names(trace).iter().position(|n| *n == "both").unwrap() as u32;
+    let frames: Vec<&str> = trace
+        .events
+        .iter()
+        .filter(|e| e.task == TaskId(both))
+        .filter_map(|e| match e.kind {
+            EventKind::CoroState {
+                depth: 1, future, ..
+            } => Some(trace.str(future)),
+            _ => None,
+        })
+        .collect();
+    assert!(frames.contains(&"countdown"), "{frames:?}");
+}
+
+#[test]
+fn a_thread_joined_inside_a_resume_blocks_that_resume() {
+    let (history, exit) = stepped("thread_join.py");
+    assert_eq!(exit.code, 0);
+    let trace = history.trace();
+    let kinds: Vec<&str> = trace
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::PollStart { .. }
+                    | EventKind::PollEnd { .. }
+                    | EventKind::ThreadSpawn { .. }
+                    | EventKind::ThreadFinish { .. }
+                    | EventKind::ThreadJoin { .. }
+            )
+        })
+        .map(|e| e.kind.name())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "poll_start",
+            "thread_spawn",
+            "poll_end",
+            "poll_start",
+            "thread_finish",
+            "thread_join",
+            "poll_end"
+        ]
+    );
+    // The second resume lasted as long as the join waited: the driver was blocked.
+    let polls: Vec<u64> = trace
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::PollStart { .. } | EventKind::PollEnd { .. }
+            )
+        })
+        .map(|e| e.t_ns)
+        .collect();
+    assert!(polls[3] - polls[2] >= 150_000_000, "{polls:?}");
+    assert_eq!(history.live().threads.len(), 1);
+}
+
+#[test]
+fn asyncio_gather_shows_its_tasks_and_their_wakes() {
+    let (history, exit) = stepped("gather.py");
+    assert_eq!(exit.code, 0);
+    let trace = history.trace();
+    let mut spawned = names(trace);
+    spawned.sort_unstable();
+    assert_eq!(spawned, ["main", "worker", "worker", "worker"]);
+    // Each worker is woken once per sleep(0) and once more to start.
+    let wakes = |task: u32| {
+        trace
+            .events
+            .iter()
+            .filter(|e| e.task == TaskId(task) && matches!(e.kind, EventKind::Wake { .. }))
+            .count()
+    };
+    // gather wraps the workers in Tasks in order: a (2 turns), b (3), c (1). Scheduling
+    // a Task's first step is its spawn; each sleep(0) then wakes it once.
+    let workers = [1u32, 2, 3];
+    assert_eq!(workers.map(wakes), [2, 3, 1]);
+    // The workers are spawned by main's resume (gather wraps each in a Task).
+    for &t in &workers {
+        assert_eq!(history.live().tasks[t as usize].parent, Some(TaskId(0)));
+    }
+    assert!(trace.events.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Wake {
+            by: WakeSource::External
+        }
+    )));
+    for t in 0..4 {
+        assert!(matches!(
+            history.live().tasks[t].state,
+            TaskState::Completed(_)
+        ));
+    }
+}
+
+#[test]
+fn an_exception_ends_the_run_with_its_line_and_the_trace_so_far() {
+    let (history, exit) = stepped("raises.py");
+    assert_eq!(exit.code, 1);
+    assert_eq!(
+        exit.error,
+        Some(("ValueError: no such page".to_owned(), Some(11)))
+    );
+    assert_eq!(history.live().tasks[0].polls, 2);
+}
+
+#[test]
+fn a_syntax_error_is_reported_with_its_line() {
+    let (history, exit) = stepped("syntax_error.py");
+    assert_eq!(exit.error.as_ref().map(|e| e.1), Some(Some(2)));
+    assert!(exit.error.unwrap().0.starts_with("SyntaxError"));
+    assert!(history.live().tasks.is_empty());
+}
+
+#[test]
+fn a_missing_script_or_interpreter_is_a_clear_error() {
+    let mut script = fixture("hand_driven.py");
+    script.path = PathBuf::from("/no/such/script.py");
+    let error = PyRun::start(&script, Recorder::new()).unwrap_err();
+    assert!(matches!(error, PyError::Script { .. }), "{error:?}");
+    let mut script = fixture("hand_driven.py");
+    script.python = "/no/such/python3".into();
+    let error = PyRun::start(&script, Recorder::new()).unwrap_err();
+    assert!(matches!(error, PyError::NoInterpreter { .. }), "{error:?}");
+    assert!(error.to_string().contains("3.11"), "{error}");
+}
+
+#[test]
+fn the_interpreter_never_outlives_its_run() {
+    let mut run = PyRun::start(&fixture("endless.py"), Recorder::new()).unwrap();
+    let pid = run.pid();
+    // Looping outside any coroutine: a step says so instead of waiting forever.
+    assert_eq!(run.step(Duration::from_millis(300)), PyStep::Outside);
+    assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+    drop(run);
+    let gone = !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z"));
+    assert!(gone, "interpreter {pid} still running");
+}
