@@ -107,6 +107,23 @@ pub fn sentence(trace: &Trace, state: &State, id: TaskId, cx: Context) -> Option
 
 fn suspended(trace: &Trace, state: &State, task: &TaskView, now: u64, stalled: bool) -> String {
     let at = place(trace, task).map_or("suspended".to_owned(), |p| format!("suspended at {p}"));
+    // A Python coroutine driven by hand has no waker: the code that called `send` resumes
+    // it when it calls again (asyncio's Task, which does use wake-ups, excepted).
+    if let Some((_, driver)) = task.input
+        && let Some(d) = trace.await_point(driver)
+        && !d.file.contains("asyncio")
+    {
+        let func = d.label.split(':').next().unwrap_or(d.label);
+        let handed = task
+            .yielded
+            .map(|v| format!("; it handed {} to that driver", trace.str(v)))
+            .unwrap_or_default();
+        return format!(
+            "{at} for {}, waiting for its driver {func}() (line {}) to resume it{handed}",
+            duration(now.saturating_sub(task.waiting_since_ns)),
+            d.line
+        );
+    }
     // Its own worker threads still running: each will wake it when it finishes.
     let running: Vec<_> = state
         .threads

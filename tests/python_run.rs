@@ -137,6 +137,17 @@ fn a_hand_driven_coroutine_hands_spam_to_its_driver_and_returns_25() {
             ("Remote.__await__".to_owned(), "GEN_SUSPENDED".to_owned(), 6),
         ]
     );
+    // Why it is not running, in Python's terms: its driver resumes it, no waker does.
+    let cx = pollscope::why::Context {
+        stalled: false,
+        now_ns: trace.events[after_first].t_ns,
+    };
+    let why = pollscope::why::sentence(trace, &state, TaskId(0), cx).unwrap();
+    assert!(
+        why.contains("waiting for its driver consume() (line 23) to resume it")
+            && why.contains("it handed 'spam' to that driver"),
+        "{why}"
+    );
     let locals = state.tasks[0].coro[0].locals.map(|s| trace.str(s));
     assert_eq!(locals, Some("label = 'total'"));
     // The innermost line is the await point: the source panel lights it.
