@@ -354,3 +354,35 @@ fn the_interpreter_never_outlives_its_run() {
         || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z"));
     assert!(gone, "interpreter {pid} still running");
 }
+
+#[test]
+fn every_experiment_script_steps_to_its_end_with_only_its_own_tasks() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/python/experiments");
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 9, "{scripts:?}");
+    for path in scripts {
+        let mut script = fixture("hand_driven.py");
+        script.path = path.clone();
+        let mut run = PyRun::start(&script, Recorder::new()).unwrap();
+        let exit = run.run_to_end(Duration::from_secs(60));
+        assert!(
+            matches!(&exit, PyStep::Exited(e) if e.code == 0 && e.error.is_none()),
+            "{path:?}: {exit:?}"
+        );
+        let trace = run.take_trace();
+        let names = names(&trace);
+        assert!(!names.is_empty(), "{path:?}: no task");
+        // Only the script's own coroutines: none of the import machinery's generators.
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.contains("genexpr") || n.starts_with("main")),
+            "{path:?}: {names:?}"
+        );
+    }
+}

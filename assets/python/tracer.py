@@ -202,7 +202,8 @@ class Tracer:
         if delegated:
             return self.local_delegated
         file = code.co_filename
-        if file.startswith(LIBRARY) or file == HERE:
+        if file.startswith(LIBRARY) or file.startswith("<frozen") or file == HERE:
+            # Library code (the frozen import machinery included) is not the script's.
             return self.local_delegated
         key = id(frame)
         first = self.is_first(frame)
