@@ -73,6 +73,16 @@ pub fn event_text(trace: &Trace, event: &Event) -> String {
             trace.point_text(driver)
         ),
         EventKind::Yielded { value } => format!("{task} yields {} to its driver", trace.str(value)),
+        EventKind::Refused {
+            input,
+            driver,
+            error,
+        } => format!(
+            "{task}: {} by {} refused before it ran: {}",
+            trace.str(input),
+            trace.point_text(driver),
+            trace.str(error)
+        ),
     }
 }
 

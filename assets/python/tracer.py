@@ -269,8 +269,8 @@ class Tracer:
 
     def profile(self, frame, event, arg):
         """Sends CPython refuses before any frame runs: `send(5)` into a fresh coroutine,
-        `send` into a finished one. The trace function never sees them; they are resumes
-        that raised at once."""
+        `send` into a finished one. The trace function never sees them: no code of the
+        coroutine runs, so they are reported as refusals, not resumes."""
         if event not in ("c_call", "c_exception") or getattr(arg, "__name__", None) not in ("send", "throw"):
             return
         coro = getattr(arg, "__self__", None)
@@ -300,10 +300,7 @@ class Tracer:
             task = self.new_task(code.co_qualname, "coroutine", self.current(), code.co_filename, code.co_firstlineno)
             if coro.cr_frame is not None:
                 self.tasks[id(coro.cr_frame)] = task
-        self.link.send("ready", task=task, input=self.input_of(frame, False), driver=self.where(frame))
-        self.link.wait_for_go()
-        self.link.send("resume", task=task, on=self.executor(len(self.stack())), line=code.co_firstlineno)
-        self.link.send("raise", task=task, error=error)
+        self.link.send("refuse", task=task, input=self.input_of(frame, False), driver=self.where(frame), error=error)
 
     # --- words ---------------------------------------------------------------
 

@@ -216,7 +216,7 @@ impl<'a, 'w, W: Write> Stream<'a, 'w, W> {
             Fact::Completed { task, .. } => self.end_life(task, t)?,
             // A Python resume's input and yielded value are the poll's details, shown by
             // the app and the JSON Lines; the export's slices say the same without them.
-            Fact::Resumed { .. } | Fact::Yielded { .. } => {}
+            Fact::Resumed { .. } | Fact::Yielded { .. } | Fact::Refused { .. } => {}
             Fact::Panicked { task, message } => {
                 let track = self.exec_track_of(Some(task));
                 let kind = Kind::Panic {

@@ -1,7 +1,7 @@
 //! `export`: run a program headless and save its trace as a native trace file or for
 //! Perfetto UI / speedscope.
 
-use super::output::{self, outln};
+use super::output;
 use super::{Subject, args};
 use crate::executor::Policy;
 use crate::executor::drive::{End, Limits};
@@ -77,17 +77,7 @@ pub fn run(subject: &Subject, args: ExportOptions) -> Result<ExitCode, String> {
         Format::Jsonl => "events",
         Format::Chrome => "Chrome trace events",
     };
-    let wrote = if to_stdout {
-        format!("wrote {count} {what} to standard output")
-    } else {
-        format!("wrote {count} {what} to {}", args.output.display())
-    };
-    // With the trace on stdout, the words go to stderr so they do not corrupt it.
-    if to_stdout {
-        output::note(&wrote);
-    } else {
-        outln!("{wrote}")?;
-    }
+    output::say_written(count, what, &args.output, to_stdout)?;
     match recording.end {
         End::Done | End::Stalled => Ok(ExitCode::SUCCESS),
         End::PollLimit { polls } => {

@@ -114,3 +114,19 @@ impl Lines {
         self.check()
     }
 }
+
+/// Says what an export wrote: on stdout, or on stderr when the trace itself went to
+/// stdout (so the words do not corrupt it).
+pub(super) fn say_written(
+    count: usize,
+    what: &str,
+    path: &Path,
+    to_stdout: bool,
+) -> Result<(), String> {
+    if to_stdout {
+        note(&format!("wrote {count} {what} to standard output"));
+        Ok(())
+    } else {
+        outln!("wrote {count} {what} to {}", path.display())
+    }
+}

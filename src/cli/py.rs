@@ -1,7 +1,7 @@
 //! `pollscope py`: a Python script under pollscope's tracer — in the app, stepped
 //! headless one resume per line, or exported.
 
-use super::output::{self, Lines, outln};
+use super::output::{self, Lines};
 use super::step::print_details;
 use crate::executor::Policy;
 use crate::lens::Lens;
@@ -127,10 +127,17 @@ fn step(script: &Script, json: bool, lens: Lens) -> Result<ExitCode, String> {
             for seq in printed..history.len() {
                 let trace = history.trace();
                 let event = trace.events[seq];
-                if let EventKind::PollEnd { .. } = event.kind {
-                    resumes += 1;
-                    let line = resume_line(&history, seq, event.task, lens);
-                    out.line(format_args!("{resumes:>4}  {line}"));
+                match event.kind {
+                    EventKind::PollEnd { .. } => {
+                        resumes += 1;
+                        let line = resume_line(&history, seq, event.task, lens);
+                        out.line(format_args!("{resumes:>4}  {line}"));
+                    }
+                    EventKind::Refused { .. } => {
+                        let line = report::event_text(trace, &event);
+                        out.line(format_args!("   -  {line}"));
+                    }
+                    _ => {}
                 }
             }
             print_details(&mut out, &history, printed);
@@ -168,7 +175,14 @@ fn resume_line(history: &History, seq: usize, task: TaskId, lens: Lens) -> Strin
             )
         })
         .map_or(trace.len(), |n| seq + 1 + n);
-    let state = history.state_at(upto);
+    // Almost always the resume ends the batch: the live state, no rebuild.
+    let rebuilt;
+    let state = if upto == history.len() {
+        history.live()
+    } else {
+        rebuilt = history.state_at(upto);
+        &rebuilt
+    };
     let Some(view) = state.task(task) else {
         return format!("task {task}");
     };
@@ -256,16 +270,7 @@ fn export(script: &Script, format: Format, path: &std::path::Path) -> Result<Exi
         Format::Jsonl => "events",
         Format::Chrome => "Chrome trace events",
     };
-    let wrote = if to_stdout {
-        format!("wrote {count} {what} to standard output")
-    } else {
-        format!("wrote {count} {what} to {}", path.display())
-    };
-    if to_stdout {
-        output::note(&wrote);
-    } else {
-        outln!("{wrote}")?;
-    }
+    output::say_written(count, what, path, to_stdout)?;
     match state {
         PyStep::Exited(exit) => exit_result(&exit, &run.stderr()),
         _ => Err("the script ran for 10 minutes: stopped, the trace so far is written".to_owned()),

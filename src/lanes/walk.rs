@@ -184,7 +184,8 @@ impl Walk {
             | Fact::ThreadJoined { .. }
             | Fact::Said { .. }
             | Fact::Resumed { .. }
-            | Fact::Yielded { .. } => {}
+            | Fact::Yielded { .. }
+            | Fact::Refused { .. } => {}
         }
     }
 

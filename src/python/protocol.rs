@@ -15,6 +15,8 @@
 //! - `yield`: it suspended, handing `value` to its driver; `chain` is its await chain,
 //!   outermost first, each level with its state, line, source line and locals.
 //! - `return` / `raise`: it finished, with the value (`StopIteration`'s) or the error.
+//! - `refuse`: CPython refused a `send` before any of the task's code ran (a value into a
+//!   coroutine not yet started, anything into a finished one); the task is unchanged.
 //! - `wake`: asyncio scheduled the task's next step: `by` is the task whose resume did
 //!   it, `{"thread": name}`, or `"loop"` (the event loop itself: a timer, a callback).
 //! - `thread_spawn`, `thread_end`, `thread_join`: the script's `threading.Thread`s.
@@ -160,6 +162,19 @@ pub enum Message {
         /// `TypeError: ...`.
         error: String,
     },
+    /// CPython refused to resume a task before any of its code ran.
+    Refuse {
+        /// Nanoseconds since the tracer started.
+        t: u64,
+        /// The task.
+        task: u32,
+        /// What went in.
+        input: String,
+        /// Who drove it.
+        driver: Option<Driver>,
+        /// The error raised at the driver.
+        error: String,
+    },
     /// asyncio scheduled a task's next step.
     Wake {
         /// Nanoseconds since the tracer started.
@@ -235,6 +250,7 @@ impl Message {
             | Message::Yield { t, .. }
             | Message::Return { t, .. }
             | Message::Raise { t, .. }
+            | Message::Refuse { t, .. }
             | Message::Wake { t, .. }
             | Message::ThreadSpawn { t, .. }
             | Message::ThreadEnd { t, .. }

@@ -90,19 +90,35 @@ impl Translator {
                 self.log
                     .push(TaskId(task), EventKind::Spawn { name, parent }, t);
             }
+            Message::Refuse {
+                task,
+                input,
+                driver,
+                error,
+                ..
+            } => {
+                if (task as usize) < self.suspended.len() {
+                    let driver = self.driver_point(driver.as_ref());
+                    let input = self.log.intern(&input);
+                    let error = self.log.intern(&error);
+                    self.log.push(
+                        TaskId(task),
+                        EventKind::Refused {
+                            input,
+                            driver,
+                            error,
+                        },
+                        t,
+                    );
+                }
+            }
             Message::Ready {
                 task,
                 input,
                 driver,
                 ..
             } => {
-                let at = match &driver {
-                    Some(d) => {
-                        let label = driver_label(&d.func, &d.code);
-                        self.log.point(&label, &d.file, d.line)
-                    }
-                    None => self.log.point("the interpreter", "", 0),
-                };
+                let at = self.driver_point(driver.as_ref());
                 if let Some(slot) = self.ready.get_mut(task as usize) {
                     *slot = Some((input, at));
                 }
@@ -261,6 +277,17 @@ impl Translator {
                 let text = self.log.intern(&level.locals);
                 self.log.push(id, EventKind::CoroLocals { depth, text }, t);
             }
+        }
+    }
+
+    /// The point naming a resume's driver: its function, line and source.
+    fn driver_point(&mut self, driver: Option<&super::protocol::Driver>) -> PointId {
+        match driver {
+            Some(d) => {
+                let label = driver_label(&d.func, &d.code);
+                self.log.point(&label, &d.file, d.line)
+            }
+            None => self.log.point("the interpreter", "", 0),
         }
     }
 

@@ -141,6 +141,15 @@ pub enum EventKind {
     /// value, as its `repr`: it goes to the caller of `send`, not to the awaiting
     /// coroutine). Right before the poll's end.
     Yielded { value: Sym },
+    /// The interpreter refused to resume the task before any of its code ran (CPython's
+    /// `send(5)` into a coroutine not yet started, `send` into a finished one): what went
+    /// in, the driver's line, and the error raised at the driver. Not a poll: the task's
+    /// state is unchanged, so even a finished task can be refused.
+    Refused {
+        input: Sym,
+        driver: PointId,
+        error: Sym,
+    },
 }
 
 /// One entry of the trace. Its sequence number is its index in the log.
@@ -176,6 +185,7 @@ impl EventKind {
             EventKind::CoroLocals { .. } => "coro_locals",
             EventKind::Input { .. } => "input",
             EventKind::Yielded { .. } => "yielded",
+            EventKind::Refused { .. } => "refused",
         }
     }
 }

@@ -377,6 +377,6 @@ fn apply_fact(
                 view.yielded = Some(value);
             }
         }
-        Fact::Said { .. } => {}
+        Fact::Said { .. } | Fact::Refused { .. } => {}
     }
 }

@@ -94,6 +94,13 @@ pub enum Fact<'r> {
     },
     /// The value the task's suspension handed to its driver (a Python run).
     Yielded { task: TaskId, value: Sym },
+    /// The interpreter refused to resume the task (a Python run); its state is unchanged.
+    Refused {
+        task: TaskId,
+        input: Sym,
+        driver: PointId,
+        error: Sym,
+    },
     /// The task's future returned this value.
     Completed { task: TaskId, value: Sym },
     /// The task's poll panicked.

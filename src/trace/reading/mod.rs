@@ -243,6 +243,21 @@ impl Reading {
                 }
                 Ok(())
             }
+            EventKind::Refused {
+                input,
+                driver,
+                error,
+            } => {
+                if self.task(task).is_some() {
+                    fact(Fact::Refused {
+                        task,
+                        input,
+                        driver,
+                        error,
+                    });
+                }
+                Ok(())
+            }
             EventKind::Yielded { value } => {
                 if self.task(task).is_some() {
                     fact(Fact::Yielded { task, value });

@@ -94,7 +94,12 @@ impl Decoder {
     fn task_ref(&self, line: usize, json: &JsonEvent) -> Result<TaskId, FileError> {
         let task = json.task.map_or(TaskId::NONE, TaskId);
         let kind = json.kind.as_str();
-        let may_be_none = matches!(kind, "thread_spawn" | "thread_finish");
+        // A line printed, or a thread started or joined, outside any task's poll (a
+        // Python script's top level) belongs to no task.
+        let may_be_none = matches!(
+            kind,
+            "thread_spawn" | "thread_finish" | "thread_join" | "say"
+        );
         match json.task {
             None if may_be_none => Ok(task),
             None => Err(FileError::invalid(
@@ -265,6 +270,16 @@ impl Decoder {
                 EventKind::Input {
                     text,
                     driver: b.point(&p.label, &p.file, p.line),
+                }
+            }
+            "refused" => {
+                let input = b.intern(required_str(line, kind, "text", &json.text)?);
+                let error = b.intern(required_str(line, kind, "message", &json.message)?);
+                let p: &AwaitPoint = required(line, kind, "point", json.point.as_ref())?;
+                EventKind::Refused {
+                    input,
+                    driver: b.point(&p.label, &p.file, p.line),
+                    error,
                 }
             }
             "yielded" => EventKind::Yielded {

@@ -160,6 +160,15 @@ impl JsonEvent {
                 json.point = point(trace, driver);
             }
             EventKind::Yielded { value } => json.value = s(value),
+            EventKind::Refused {
+                input,
+                driver,
+                error,
+            } => {
+                json.text = s(input);
+                json.point = point(trace, driver);
+                json.message = s(error);
+            }
         }
         json
     }
