@@ -430,3 +430,14 @@ fn a_python_trace_saved_as_a_trace_file_loads_back_the_same() {
         assert_eq!(loaded_header.program_id(), Some(script.info().id.as_str()));
     }
 }
+
+#[test]
+fn the_python_benchmark_records_every_resume_and_times_each_step() {
+    let python = fixture("hand_driven.py").python;
+    let r = pollscope::bench::python(&python, 1000, 5, 1).unwrap();
+    // Per resume: poll start, input, yielded, enter, suspend, poll end, state, locals,
+    // resume, exit; and the generator's spawn, last resume and end.
+    assert_eq!(r.events, 10 * 1000 + 10, "{r:?}");
+    assert_eq!(r.steps, 5);
+    assert!(r.step_median_us > 0.0 && r.step_max_us >= r.step_median_us);
+}

@@ -48,6 +48,10 @@ short.maxlevel = 3
 MAX_LOCALS = 400
 
 
+ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+QUOTE = json.encoder.encode_basestring
+
+
 def text(value):
     try:
         return short.repr(value)
@@ -67,8 +71,13 @@ class Link:
         self.budget = 0
         self.free = False
         self.t0 = time.perf_counter_ns()
+        # Running free, lines are flushed in batches (a write per message would cost more
+        # than the message): by this thread, every 20 ms, and before any wait.
+        self.dirty = False
         reader = threading.Thread(target=self.read, name="pollscope-tracer", daemon=True)
         reader.start()
+        flusher = threading.Thread(target=self.flush_often, name="pollscope-tracer-flush", daemon=True)
+        flusher.start()
 
     def now(self):
         return time.perf_counter_ns() - self.t0
@@ -76,13 +85,32 @@ class Link:
     def send(self, what, /, **fields):
         fields["k"] = what
         fields["t"] = self.now()
-        line = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self.write(ENCODE(fields) + "\n")
+
+    def write(self, line):
         with self.lock:
             try:
                 self.out.write(line)
-                self.out.flush()
+                if self.free:
+                    self.dirty = True
+                else:
+                    self.out.flush()
             except OSError:
                 os._exit(3)
+
+    def flush(self):
+        with self.lock:
+            if self.dirty:
+                self.dirty = False
+                try:
+                    self.out.flush()
+                except OSError:
+                    os._exit(3)
+
+    def flush_often(self):
+        while True:
+            time.sleep(0.02)
+            self.flush()
 
     def read(self):
         for line in self.sock.makefile("r", encoding="utf-8"):
@@ -100,6 +128,8 @@ class Link:
         os._exit(3)
 
     def wait_for_go(self):
+        if not self.free:
+            self.flush()
         with self.gate:
             while not self.free and self.budget == 0:
                 self.gate.wait()
@@ -143,6 +173,9 @@ class Tracer:
         self.local = threading.local()
         self.exec_numbers = {}
         self.next_thread = 0
+        self.drivers = {}
+        self.places = {}
+        self.encoded = {}
         # Finished coroutines by the object's id, so a send into one is its task's; the
         # driving object is known from the `send` call that resumed it.
         self.finished = {}
@@ -219,15 +252,21 @@ class Tracer:
                     code.co_firstlineno,
                 )
             self.tasks[key] = task
-        self.link.send(
-            "ready",
-            task=task,
-            input=self.input_of(back, first),
-            driver=self.where(back),
-        )
-        self.link.wait_for_go()
+        given, driver = self.driven(back, first)
         stack = self.stack()
-        self.link.send("resume", task=task, on=self.executor(len(stack)), line=frame.f_lineno)
+        if self.link.free:
+            # Nobody waits to let it through: one message says it all (its words are the
+            # same from one driving place, so they are encoded once).
+            key = (back.f_code, back.f_lasti, first) if back is not None else None
+            tail = self.encoded.get(key)
+            if tail is None:
+                tail = self.encoded[key] = ',"input":%s,"driver":%s}\n' % (ENCODE(given), ENCODE(driver))
+            self.link.write('{"k":"resume","t":%d,"task":%d,"on":%d,"line":%d%s' % (
+                self.link.now(), task, self.executor(len(stack)), frame.f_lineno, tail))
+        else:
+            self.link.send("ready", task=task, input=given, driver=driver)
+            self.link.wait_for_go()
+            self.link.send("resume", task=task, on=self.executor(len(stack)), line=frame.f_lineno)
         resume = Resume(task, frame)
         driving, self.driving = self.driving, None
         if driving is not None and getattr(driving, "cr_frame", None) is frame:
@@ -256,7 +295,11 @@ class Tracer:
         op = frame.f_code.co_code[frame.f_lasti]
         if op == YIELD:
             chain = [self.level(frame)] + top.chain[::-1]
-            self.link.send("yield", task=top.task, value=text(arg), chain=chain)
+            # The hot path, written by hand: a dict through json costs more than the
+            # resume itself.
+            levels = ",".join("[%d,%s]" % (place, QUOTE(words)) for place, words in chain)
+            self.link.write('{"k":"yield","t":%d,"task":%d,"value":%s,"chain":[%s]}\n' % (
+                self.link.now(), top.task, QUOTE(text(arg)), levels))
         else:
             self.tasks.pop(id(frame), None)
             if top.coro is not None:
@@ -305,27 +348,36 @@ class Tracer:
     # --- words ---------------------------------------------------------------
 
     def level(self, frame):
+        """One level of a chain: `[place, locals]`. The place (function, state, file,
+        line, source) is the same every time the frame suspends there, so it is sent
+        once, as a `place` message, and named by its number after that."""
         code = frame.f_code
-        kind = kind_of(code)
+        key = (code, frame.f_lasti)
+        place = self.places.get(key)
+        if place is None:
+            place = self.places[key] = len(self.places)
+            kind = kind_of(code)
+            line = frame.f_lineno
+            self.link.send(
+                "place",
+                place=place,
+                name=code.co_qualname if hasattr(code, "co_qualname") else code.co_name,
+                kind=kind,
+                state=STATE_PREFIX[kind] + "_SUSPENDED",
+                file=code.co_filename,
+                line=line,
+                code=source_line(code.co_filename, line),
+            )
         local_words = []
         size = 0
-        for name, value in list(frame.f_locals.items()):
+        for name, value in frame.f_locals.items():
             word = "%s = %s" % (name, text(value))
             size += len(word)
             if size > MAX_LOCALS:
                 local_words.append("…")
                 break
             local_words.append(word)
-        line = frame.f_lineno
-        return {
-            "name": code.co_qualname if hasattr(code, "co_qualname") else code.co_name,
-            "kind": kind,
-            "state": STATE_PREFIX[kind] + "_SUSPENDED",
-            "file": code.co_filename,
-            "line": line,
-            "code": linecache.getline(code.co_filename, line).strip(),
-            "locals": "; ".join(local_words),
-        }
+        return [place, "; ".join(local_words)]
 
     def where(self, frame):
         if frame is None:
@@ -335,8 +387,19 @@ class Tracer:
             "func": frame.f_code.co_name,
             "file": frame.f_code.co_filename,
             "line": line,
-            "code": linecache.getline(frame.f_code.co_filename, line).strip(),
+            "code": source_line(frame.f_code.co_filename, line),
         }
+
+    def driven(self, back, first):
+        """What goes in and who drives it, the same for every resume from one place of
+        the driver's code: worked out once per place."""
+        if back is None:
+            return "send(None)", None
+        key = (back.f_code, back.f_lasti, first)
+        known = self.drivers.get(key)
+        if known is None:
+            known = self.drivers[key] = (self.input_of(back, first), self.where(back))
+        return known
 
     def input_of(self, back, first):
         """What went in, as the driver's own code says it: the value itself is on the
@@ -345,7 +408,7 @@ class Tracer:
             return "send(None)"
         if FOR_ITER is not None and back.f_code.co_code[back.f_lasti] == FOR_ITER:
             return "next()"
-        source = linecache.getline(back.f_code.co_filename, back.f_lineno)
+        source = source_line(back.f_code.co_filename, back.f_lineno)
         for word in ("asend", "athrow", "send", "throw", "close"):
             at = source.find("." + word + "(")
             if at >= 0:
@@ -454,6 +517,18 @@ class Tracer:
 
         base_events.BaseEventLoop.call_soon = call_soon
         base_events.BaseEventLoop.call_soon_threadsafe = call_soon_threadsafe
+
+
+LINES = {}
+
+
+def source_line(file, line):
+    """A line of source, stripped: read once per file and line."""
+    key = (file, line)
+    text = LINES.get(key)
+    if text is None:
+        text = LINES[key] = linecache.getline(file, line).strip()
+    return text
 
 
 def call_args(source, at):

@@ -7,6 +7,8 @@ mod coro;
 mod coro_binary;
 mod executor;
 mod load;
+#[cfg(unix)]
+mod python;
 mod rewind;
 #[cfg(feature = "lessons")]
 mod stall;
@@ -15,6 +17,8 @@ pub use coro::{CoroBench, coro};
 pub use coro_binary::{BinaryBench, BinaryBenchError, coro_binary};
 pub use executor::{ExecutorBench, YieldOnce, executor};
 pub use load::{LoadBench, load};
+#[cfg(unix)]
+pub use python::{PyBench, python};
 pub use rewind::{RewindBench, rewind};
 #[cfg(feature = "lessons")]
 pub use stall::{

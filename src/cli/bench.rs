@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
 /// `pollscope bench [URL...]` times fetches; `pollscope bench
-/// executor|rewind|frame|load|coro|stall` runs the other benchmarks.
+/// executor|rewind|frame|load|coro|stall|py` runs the other benchmarks.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
@@ -35,6 +35,29 @@ pub enum BenchCommand {
     /// which would stall every reused request 40 ms without immediate ACKs. Exits non-zero
     /// on a stall.
     Stall(StallArgs),
+    /// Python: what pollscope's tracer adds to each resume of a generator (recorded,
+    /// running free), and how long one Step takes to come back.
+    #[cfg(unix)]
+    Py(PyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PyArgs {
+    /// Generator resumes in the script.
+    #[arg(long, default_value = "100000", value_parser = args::tasks, allow_negative_numbers = true)]
+    resumes: usize,
+    /// Steps timed, one resume each.
+    #[arg(long, default_value = "1000", value_parser = args::tasks, allow_negative_numbers = true)]
+    steps: usize,
+    /// Rounds of each run; the fastest is reported.
+    #[arg(long, default_value = "3", value_parser = args::rounds, allow_negative_numbers = true)]
+    rounds: usize,
+    /// The interpreter.
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    python: std::ffi::OsString,
+    /// Print one JSON object instead of words.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +196,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
         }
         BenchCommand::Frame(args) => frame(args),
         BenchCommand::Stall(args) => stall(args),
+        #[cfg(unix)]
+        BenchCommand::Py(args) => python(args),
         BenchCommand::Coro(args) if args.binary.is_some() => coro_binary(args),
         BenchCommand::Coro(args) => {
             let r = bench::coro(args.tasks, args.rounds).map_err(|e| e.to_string())?;
@@ -266,6 +291,36 @@ fn coro_binary(args: CoroArgs) -> Result<ExitCode, String> {
             r.states_ms[0],
             r.states_ms[1],
             r.rounds
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(unix)]
+fn python(args: PyArgs) -> Result<ExitCode, String> {
+    let r = bench::python(&args.python, args.resumes, args.steps, args.rounds)
+        .map_err(|e| e.to_string())?;
+    if args.json {
+        outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
+    } else {
+        outln!(
+            "Python {}: {} generator resumes, fastest of {} rounds",
+            r.python,
+            r.resumes,
+            args.rounds
+        )?;
+        outln!(
+            "  untraced {:.3} s, traced and recorded {:.3} s ({} events): {:.1} µs added per resume",
+            r.untraced_s,
+            r.traced_s,
+            r.events,
+            r.per_resume_us
+        )?;
+        outln!(
+            "  Step (one resume, until the next pause): median {:.0} µs, slowest {:.0} µs over {} steps",
+            r.step_median_us,
+            r.step_max_us,
+            r.steps
         )?;
     }
     Ok(ExitCode::SUCCESS)

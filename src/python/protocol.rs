@@ -4,6 +4,8 @@
 //! every resume through, `pause` stops letting them through.
 //!
 //! - `hello`: the interpreter's version and pid, the script's path.
+//! - `place`: a place where frames suspend (function, state, file, line, source),
+//!   numbered; chains name places by number.
 //! - `spawn`: a task — a coroutine, generator or async generator driven from outside
 //!   one, or an asyncio `Task` when it is created — with its `__qualname__`, the task
 //!   whose resume made it, and where its code is.
@@ -11,9 +13,10 @@
 //!   `input` is what goes in as the driver's code says it (`send(None)`, `next()`), and
 //!   `driver` the frame that drives it.
 //! - `resume`: it is being resumed, on executor `on` (0 for the script's own thread,
-//!   more for a resume nested inside another or on another thread).
+//!   more for a resume nested inside another or on another thread). Running free (after
+//!   `run`), no `ready` comes first: `resume` carries `input` and `driver` itself.
 //! - `yield`: it suspended, handing `value` to its driver; `chain` is its await chain,
-//!   outermost first, each level with its state, line, source line and locals.
+//!   outermost first, each level `[place, locals]`.
 //! - `return` / `raise`: it finished, with the value (`StopIteration`'s) or the error.
 //! - `refuse`: CPython refused a `send` before any of the task's code ran (a value into a
 //!   coroutine not yet started, anything into a finished one); the task is unchanged.
@@ -26,9 +29,9 @@
 
 use serde::Deserialize;
 
-/// One level of a suspended task's await chain.
+/// A place a coroutine or generator suspends at: sent once, then named by its number.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-pub struct Level {
+pub struct Place {
     /// The coroutine's or generator's `__qualname__`.
     pub name: String,
     /// `coroutine`, `generator` or `async_generator`.
@@ -42,10 +45,11 @@ pub struct Level {
     /// That line's source text.
     #[serde(default)]
     pub code: String,
-    /// Its locals as `name = repr` pairs, `; `-separated (cut when long).
-    #[serde(default)]
-    pub locals: String,
 }
+
+/// One level of a suspended task's await chain: its place's number, and its locals as
+/// `name = repr` pairs, `; `-separated (cut when long).
+pub type Level = (u32, String);
 
 /// The frame that drives a resume.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -94,6 +98,16 @@ pub enum Message {
         /// The script, as an absolute path.
         script: String,
     },
+    /// A place where frames suspend, numbered from 0 in the order they are first met.
+    Place {
+        /// Nanoseconds since the tracer started.
+        t: u64,
+        /// Its number.
+        place: u32,
+        /// What it is.
+        #[serde(flatten)]
+        at: Place,
+    },
     /// A new task.
     Spawn {
         /// Nanoseconds since the tracer started.
@@ -132,6 +146,12 @@ pub enum Message {
         on: u16,
         /// The line it resumes at.
         line: u32,
+        /// What goes in, when no `ready` came first (the interpreter running free).
+        #[serde(default)]
+        input: Option<String>,
+        /// Who drives it, likewise.
+        #[serde(default)]
+        driver: Option<Driver>,
     },
     /// The task suspended.
     Yield {
@@ -244,6 +264,7 @@ impl Message {
     pub fn t(&self) -> u64 {
         match self {
             Message::Hello { t, .. }
+            | Message::Place { t, .. }
             | Message::Spawn { t, .. }
             | Message::Ready { t, .. }
             | Message::Resume { t, .. }

@@ -10,6 +10,15 @@ use crate::trace::{
     WakeSource,
 };
 
+/// A place, interned: the await point of a suspension there, the function's name, and
+/// the state it is in there.
+#[derive(Clone, Copy, Debug)]
+struct Known {
+    point: PointId,
+    future: crate::trace::Sym,
+    state: PointId,
+}
+
 /// How the script ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exit {
@@ -29,6 +38,8 @@ pub struct Translator {
     suspended: Vec<Option<PointId>>,
     /// Per task: the executor its resume runs on, while it runs.
     running: Vec<Option<ExecThread>>,
+    /// The places frames suspend at, by number: already interned.
+    places: Vec<Known>,
     /// Per task: what goes into its next resume.
     ready: Vec<Option<(String, PointId)>>,
     /// Tasks that returned or raised.
@@ -75,6 +86,21 @@ impl Translator {
         let t = offset + message.t();
         match message {
             Message::Hello { python, .. } => self.python = Some(python),
+            Message::Place { place, at, .. } => {
+                if place as usize == self.places.len() {
+                    let label = if at.code.is_empty() {
+                        &at.name
+                    } else {
+                        &at.code
+                    };
+                    let known = Known {
+                        point: self.log.point(label, &at.file, at.line),
+                        future: self.log.intern_name(&at.name),
+                        state: self.log.point(&at.state, &at.file, at.line),
+                    };
+                    self.places.push(known);
+                }
+            }
             Message::Spawn {
                 task, name, parent, ..
             } => {
@@ -124,7 +150,21 @@ impl Translator {
                 }
                 self.paused = Some(TaskId(task));
             }
-            Message::Resume { task, on, .. } => self.resume(task, ExecThread(on), t),
+            Message::Resume {
+                task,
+                on,
+                input,
+                driver,
+                ..
+            } => {
+                if let Some(input) = input {
+                    let at = self.driver_point(driver.as_ref());
+                    if let Some(slot) = self.ready.get_mut(task as usize) {
+                        *slot = Some((input, at));
+                    }
+                }
+                self.resume(task, ExecThread(on), t);
+            }
             Message::Yield {
                 task, value, chain, ..
             } => self.suspend(task, &value, &chain, t),
@@ -238,14 +278,10 @@ impl Translator {
         }
         let value = self.log.intern(value);
         self.log.push(id, EventKind::Yielded { value }, t);
-        let point = chain.last().map(|inner| {
-            let label = if inner.code.is_empty() {
-                inner.name.as_str()
-            } else {
-                inner.code.as_str()
-            };
-            self.log.point(label, &inner.file, inner.line)
-        });
+        let point = chain
+            .last()
+            .and_then(|(place, _)| self.places.get(*place as usize))
+            .map(|p| p.point);
         if let Some(point) = point {
             self.log.push(id, EventKind::AwaitEnter { point }, t);
             self.log.push(id, EventKind::Suspend { point }, t);
@@ -260,10 +296,11 @@ impl Translator {
             t,
         );
         self.suspended[task as usize] = point;
-        for (depth, level) in chain.iter().enumerate().take(usize::from(u8::MAX)) {
+        for (depth, (place, locals)) in chain.iter().enumerate().take(usize::from(u8::MAX)) {
             let depth = depth as u8;
-            let future = self.log.intern_name(&level.name);
-            let state = self.log.point(&level.state, &level.file, level.line);
+            let Some(&Known { future, state, .. }) = self.places.get(*place as usize) else {
+                continue;
+            };
             self.log.push(
                 id,
                 EventKind::CoroState {
@@ -273,8 +310,8 @@ impl Translator {
                 },
                 t,
             );
-            if !level.locals.is_empty() {
-                let text = self.log.intern(&level.locals);
+            if !locals.is_empty() {
+                let text = self.log.intern(locals);
                 self.log.push(id, EventKind::CoroLocals { depth, text }, t);
             }
         }
