@@ -50,6 +50,15 @@ fn step_lights_the_suspended_line_and_shows_the_chain() {
         "the docstring is the title"
     );
     assert!(harness.state().highlighted().is_none());
+    // In Python's words from the start: CPython's state names.
+    assert_eq!(
+        harness.state().settings().lens(),
+        pollscope::lens::Lens::Python
+    );
+    assert!(
+        count(&harness, "CORO_CREATED") >= 1,
+        "the state machine's first state"
+    );
 
     harness.key_press(egui::Key::Space);
     wait_for(&mut harness, "the first resume", |h| {
@@ -60,6 +69,7 @@ fn step_lights_the_suspended_line_and_shows_the_chain() {
     wait_for(&mut harness, "the chain", |h| {
         count(h, "Remote.__await__") >= 1 && count(h, "label = 'total'") >= 1
     });
+    assert!(count(&harness, "CORO_SUSPENDED") >= 1);
 
     harness.key_press(egui::Key::Space);
     wait_for(&mut harness, "StopIteration(25)", |h| {

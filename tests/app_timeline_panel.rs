@@ -62,6 +62,7 @@ fn harness(trace: Trace) -> Harness<'static, Panel> {
                     message: None,
                     layouts: &[],
                     coro_unavailable: None,
+                    python_run: false,
                     breakpoints: &[],
                     stalled: false,
                 };

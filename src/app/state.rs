@@ -97,6 +97,16 @@ impl PollscopeApp {
             .unwrap_or(0);
         let info = catalog[current].info().clone();
         let sources = Sources::of(&info);
+        // A Python script is shown in Python's words (L switches, as for a lesson).
+        #[cfg(unix)]
+        let settings = if catalog[current].script().is_some() {
+            Settings {
+                lens: crate::lens::Lens::Python.word().to_owned(),
+                ..settings
+            }
+        } else {
+            settings
+        };
         PollscopeApp {
             settings,
             session: None,
@@ -179,6 +189,18 @@ impl PollscopeApp {
         }
     }
 
+    /// True when the program running is a Python script (its resumes are the polls).
+    fn python_run(&self) -> bool {
+        #[cfg(unix)]
+        if self.loaded.is_none() {
+            return self
+                .catalog
+                .get(self.current)
+                .is_some_and(|p| p.script().is_some());
+        }
+        false
+    }
+
     /// What the panels may read this frame, at `state` and trace time `now_ns`.
     pub(super) fn view<'a>(&'a self, state: &'a State, now_ns: u64) -> View<'a> {
         View {
@@ -197,6 +219,7 @@ impl PollscopeApp {
             message: self.message.as_deref(),
             layouts: &self.layouts,
             coro_unavailable: crate::coro::failure(),
+            python_run: self.python_run(),
             breakpoints: &self.settings.breakpoints,
             stalled: self.cursor.is_none()
                 && self.loaded.is_none()

@@ -17,6 +17,17 @@ const UNRESUMED: &str = "unresumed";
 const RETURNED: &str = "returned";
 const PANICKED: &str = "panicked";
 
+/// A node's word in the lens: in Python's, the ends are CPython's states (a coroutine
+/// not yet started is `CORO_CREATED`; one that returned or raised is `CORO_CLOSED`).
+fn node_word(node: &str, lens: crate::lens::Lens) -> &str {
+    match (lens, node) {
+        (crate::lens::Lens::Python, UNRESUMED) => "CORO_CREATED",
+        (crate::lens::Lens::Python, RETURNED) => "CORO_CLOSED (returned)",
+        (crate::lens::Lens::Python, PANICKED) => "CORO_CLOSED (raised)",
+        _ => node,
+    }
+}
+
 /// Transitions counted along one sequence of states.
 #[derive(Debug, Default)]
 struct Counts {
@@ -359,7 +370,7 @@ fn draw(ui: &mut egui::Ui, view: &View<'_>, diagram: &Diagram<'_>) {
         painter.text(
             r.center(),
             egui::Align2::CENTER_CENTER,
-            crate::text::line(&format!("{node}{line}")),
+            crate::text::line(&format!("{}{line}", node_word(node, view.lens))),
             font.clone(),
             text_colour,
         );

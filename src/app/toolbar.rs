@@ -122,33 +122,36 @@ pub fn show(
             {
                 actions.push(Action::SetLens(other));
             }
-            let policy = settings.policy();
-            let combo = egui::ComboBox::from_id_salt("policy")
-                .selected_text(policy.title())
-                .show_ui(ui, |ui| {
-                    for (p, hint) in [
-                        (
-                            Policy::WakerDriven,
-                            "Poll only woken tasks (a real executor)",
-                        ),
-                        (
-                            Policy::BusyPoll,
-                            "Poll every task round-robin: while True: coro.send(None)",
-                        ),
-                    ] {
-                        if ui
-                            .selectable_label(policy == p, p.title())
-                            .on_hover_text(hint)
-                            .clicked()
-                            && policy != p
-                        {
-                            actions.push(Action::SetPolicy(p));
+            // A Python script is scheduled by its own code (or asyncio): no policy applies.
+            if !view.python_run {
+                let policy = settings.policy();
+                let combo = egui::ComboBox::from_id_salt("policy")
+                    .selected_text(policy.title())
+                    .show_ui(ui, |ui| {
+                        for (p, hint) in [
+                            (
+                                Policy::WakerDriven,
+                                "Poll only woken tasks (a real executor)",
+                            ),
+                            (
+                                Policy::BusyPoll,
+                                "Poll every task round-robin: while True: coro.send(None)",
+                            ),
+                        ] {
+                            if ui
+                                .selectable_label(policy == p, p.title())
+                                .on_hover_text(hint)
+                                .clicked()
+                                && policy != p
+                            {
+                                actions.push(Action::SetPolicy(p));
+                            }
                         }
-                    }
-                })
-                .response;
-            named(&combo, egui::Role::ComboBox, "Policy");
-            combo.on_hover_text("Scheduling policy (a change resets)");
+                    })
+                    .response;
+                named(&combo, egui::Role::ComboBox, "Policy");
+                combo.on_hover_text("Scheduling policy (a change resets)");
+            }
             if ui
                 .button("Reset")
                 .on_hover_text("Start again with fresh futures (R)")

@@ -38,6 +38,8 @@ pub struct View<'a> {
     pub layouts: &'a [std::sync::Arc<crate::coro::Layout>],
     /// Why the compiler's states cannot be shown (no debug info), once known.
     pub coro_unavailable: Option<&'a crate::coro::DebugInfoError>,
+    /// The program is a Python script under the tracer: no scheduling policy applies.
+    pub python_run: bool,
     /// Breakpoints: file and line.
     pub breakpoints: &'a [(String, u32)],
     /// The live run stopped because nothing can wake any task.
