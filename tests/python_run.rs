@@ -369,16 +369,18 @@ fn the_interpreter_never_outlives_its_run() {
 #[test]
 fn every_experiment_script_steps_to_its_end_with_only_its_own_tasks() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/python/experiments");
-    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let files = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "py"))
-        .collect();
-    scripts.sort();
-    assert!(scripts.len() >= 9, "{scripts:?}");
-    for path in scripts {
-        let mut script = fixture("hand_driven.py");
-        script.path = path.clone();
+        .count();
+    let scripts = pollscope::python::experiments::scripts();
+    // Every script in the folder is built in (and so offered by the app's picker).
+    assert_eq!(scripts.len(), files);
+    let python = fixture("hand_driven.py").python;
+    for mut script in scripts {
+        script.python = python.clone();
+        let path = script.path.clone();
         let mut run = PyRun::start(&script, Recorder::new()).unwrap();
         let exit = run.run_to_end(Duration::from_secs(60));
         assert!(
@@ -440,4 +442,91 @@ fn the_python_benchmark_records_every_resume_and_times_each_step() {
     assert_eq!(r.events, 10 * 1000 + 10, "{r:?}");
     assert_eq!(r.steps, 5);
     assert!(r.step_median_us > 0.0 && r.step_max_us >= r.step_median_us);
+}
+
+/// Runs a built-in experiment to its end, stepping.
+fn experiment(name: &str) -> History {
+    let mut script = pollscope::python::experiments::scripts()
+        .into_iter()
+        .find(|s| s.path.ends_with(name))
+        .unwrap();
+    script.python = fixture("hand_driven.py").python;
+    let mut run = PyRun::start(&script, Recorder::new()).unwrap();
+    let mut history = History::new();
+    while !matches!(run.step(Duration::from_secs(20)), PyStep::Exited(_)) {}
+    history.trace_mut().extend(run.take_delta());
+    history.catch_up();
+    history
+}
+
+#[test]
+fn the_send_none_experiment_hands_spam_past_both_coroutines() {
+    let history = experiment("send_none.py");
+    let trace = history.trace();
+    assert_eq!(names(trace), ["compute"]);
+    let task = &history.live().tasks[0];
+    assert_eq!((task.polls, task.wasted), (2, 0));
+    assert_eq!(
+        texts(trace, 0, |k| match k {
+            EventKind::Yielded { value } => Some(*value),
+            _ => None,
+        }),
+        ["'spam'"]
+    );
+    let chain: Vec<(&str, u8, u32)> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CoroState {
+                depth,
+                future,
+                state,
+            } => Some((trace.str(future), depth, trace.await_point(state)?.line)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            ("compute", 0, 21),
+            ("inner", 1, 17),
+            ("Remote.__await__", 2, 12)
+        ]
+    );
+    assert!(matches!(task.state, TaskState::Completed(v) if trace.str(v) == "25"));
+}
+
+#[test]
+fn the_async_generator_experiment_shows_its_items_reaching_the_driver() {
+    let history = experiment("async_gen.py");
+    let trace = history.trace();
+    assert_eq!(names(trace), ["ticker"]);
+    let yielded = texts(trace, 0, |k| match k {
+        EventKind::Yielded { value } => Some(*value),
+        _ => None,
+    });
+    assert_eq!(
+        yielded,
+        [
+            "'spam'",
+            "0 (the driver gets StopIteration(0))",
+            "'spam'",
+            "1 (the driver gets StopIteration(1))",
+            "'spam'",
+            "2 (the driver gets StopIteration(2))",
+        ]
+    );
+    let states: Vec<&str> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CoroState {
+                depth: 0, state, ..
+            } => Some(trace.await_point(state)?.label),
+            _ => None,
+        })
+        .collect();
+    assert!(states.iter().all(|s| *s == "AGEN_SUSPENDED"), "{states:?}");
+    // Resumes a driver asked for are never wasted.
+    assert_eq!(history.live().tasks[0].wasted, 0);
 }

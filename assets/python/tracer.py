@@ -9,6 +9,7 @@ The protocol is described in src/python/protocol.rs.
 """
 
 import dis
+import gc
 import json
 import linecache
 import os
@@ -52,7 +53,13 @@ ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 QUOTE = json.encoder.encode_basestring
 
 
+class ItemWords(str):
+    """An async generator's item, already in words."""
+
+
 def text(value):
+    if type(value) is ItemWords:
+        return "%s (the driver gets StopIteration(%s))" % (value, value)
     try:
         return short.repr(value)
     except Exception as e:  # a __repr__ that raises is the script's, not ours
@@ -298,6 +305,11 @@ class Tracer:
             # The hot path, written by hand: a dict through json costs more than the
             # resume itself.
             levels = ",".join("[%d,%s]" % (place, QUOTE(words)) for place, words in chain)
+            if type(arg).__name__ == "async_generator_wrapped_value":
+                # An async generator's item: the driver gets it as StopIteration(item)
+                # from the asend awaitable. The wrapper shows its item only to gc.
+                inner = gc.get_referents(arg)
+                arg = ItemWords(text(inner[0]) if inner else "?")
             self.link.write('{"k":"yield","t":%d,"task":%d,"value":%s,"chain":[%s]}\n' % (
                 self.link.now(), top.task, QUOTE(text(arg)), levels))
         else:

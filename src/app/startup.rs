@@ -36,11 +36,7 @@ pub fn run(startup: Startup) -> Result<(), AppError> {
             format!("{} — pollscope", program.info().display_title()),
             vec![program],
         ),
-        None => (
-            "pollscope".to_owned(),
-            "pollscope".to_owned(),
-            lessons::programs(),
-        ),
+        None => ("pollscope".to_owned(), "pollscope".to_owned(), catalog()),
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -71,6 +67,15 @@ pub fn run(startup: Startup) -> Result<(), AppError> {
         }),
     )
     .map_err(|e| AppError::Window(e.to_string()))
+}
+
+/// The built-in lessons, then (where Python can run) the original's experiments as
+/// Python scripts.
+fn catalog() -> Vec<Program> {
+    let mut programs = lessons::programs();
+    #[cfg(unix)]
+    programs.extend(crate::python::experiments::programs());
+    programs
 }
 
 /// Without a display, winit's own error names a registry path and no way forward: this

@@ -6,6 +6,7 @@
 //! resume is a poll, a suspension's line its await point, each level of the await chain
 //! a state with its locals — so every view reads a Python run as it reads a lesson.
 
+pub mod experiments;
 pub mod protocol;
 mod run;
 pub mod translate;
@@ -25,6 +26,8 @@ pub struct Script {
     pub args: Vec<String>,
     /// The interpreter (`python3` unless told).
     pub python: OsString,
+    /// The script's text when it is built into pollscope: written to `path` when it runs.
+    pub text: Option<&'static str>,
 }
 
 impl Script {
@@ -39,9 +42,12 @@ impl Script {
     /// explanation, and its text (read now; a script that cannot be read has none).
     pub fn info(&self) -> crate::program::ProgramInfo {
         let file = self.absolute();
-        let text = std::fs::read(&file)
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let text = match self.text {
+            Some(text) => Some(text.to_owned()),
+            None => std::fs::read(&file)
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+        };
         let stem = file
             .file_stem()
             .map_or("script".into(), |s| s.to_string_lossy().into_owned());
@@ -65,7 +71,38 @@ impl Script {
             path: path.into(),
             args: Vec::new(),
             python: std::env::var_os("POLLSCOPE_PYTHON").unwrap_or_else(|| "python3".into()),
+            text: None,
         }
+    }
+
+    /// A script built into pollscope, named `name`: it runs from a directory of this
+    /// user's under the system's temporary directory, written when it first runs.
+    pub fn built_in(name: &str, text: &'static str) -> Script {
+        // SAFETY: getuid cannot fail and touches no memory.
+        let uid = unsafe { libc::getuid() };
+        let dir = std::env::temp_dir().join(format!("pollscope-scripts-{uid}"));
+        Script {
+            text: Some(text),
+            ..Script::new(dir.join(name))
+        }
+    }
+
+    /// Writes a built-in script's text to its path (unless it is there already).
+    fn write_out(&self) -> std::io::Result<()> {
+        use std::os::unix::fs::DirBuilderExt;
+        let Some(text) = self.text else {
+            return Ok(());
+        };
+        if std::fs::read(&self.path).is_ok_and(|b| b == text.as_bytes()) {
+            return Ok(());
+        }
+        if let Some(dir) = self.path.parent() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
+        std::fs::write(&self.path, text)
     }
 }
 

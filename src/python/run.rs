@@ -77,6 +77,10 @@ impl PyRun {
     /// Starts `script` under the tracer, recording on `recorder`'s clock. Returns once the
     /// tracer has connected; the script then runs until its first resume.
     pub fn start(script: &Script, recorder: Arc<Recorder>) -> Result<PyRun, PyError> {
+        script.write_out().map_err(|source| PyError::Script {
+            path: script.path.clone(),
+            source,
+        })?;
         std::fs::File::open(&script.path).map_err(|source| PyError::Script {
             path: script.path.clone(),
             source,

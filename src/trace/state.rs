@@ -370,6 +370,8 @@ fn apply_fact(
             if let Some(view) = tasks.get_mut(task.0 as usize) {
                 view.input = Some((input, driver));
                 view.yielded = None;
+                // A driver's `send` asks for the resume it makes: never wasted.
+                view.asked = true;
             }
         }
         Fact::Yielded { task, value } => {
