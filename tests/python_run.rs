@@ -307,12 +307,23 @@ fn asyncio_gather_shows_its_tasks_and_their_wakes() {
     for &t in &workers {
         assert_eq!(history.live().tasks[t as usize].parent, Some(TaskId(0)));
     }
-    assert!(trace.events.iter().any(|e| matches!(
-        e.kind,
-        EventKind::Wake {
-            by: WakeSource::External
-        }
-    )));
+    // Who woke whom: a worker's sleep(0) reschedules its own step (woken by itself);
+    // main is woken by the worker whose end completes the gather: b, the longest.
+    let wakers = |task: u32| -> Vec<WakeSource> {
+        trace
+            .events
+            .iter()
+            .filter(|e| e.task == TaskId(task))
+            .filter_map(|e| match e.kind {
+                EventKind::Wake { by } => Some(by),
+                _ => None,
+            })
+            .collect()
+    };
+    for &t in &workers {
+        assert!(wakers(t).iter().all(|w| *w == WakeSource::SelfWake), "{t}");
+    }
+    assert_eq!(wakers(0), [WakeSource::Task(TaskId(2))]);
     for t in 0..4 {
         assert!(matches!(
             history.live().tasks[t].state,

@@ -483,52 +483,103 @@ class Tracer:
         import asyncio.base_events as base_events
         import asyncio.tasks as tasks
 
+        import asyncio.events as events
+
         tracer = self
         original = base_events.BaseEventLoop.call_soon
         original_threadsafe = base_events.BaseEventLoop.call_soon_threadsafe
+        original_step = tasks.Task._Task__step
+        original_run = events.Handle._run
+        # Who caused a scheduled callback: a callback the loop runs later acts for whoever
+        # scheduled it, so a task woken by a gather, a future or a thread's result is
+        # traced back to the task or thread whose work completed it.
+        causes = weakref.WeakKeyDictionary()
+        local = threading.local()
 
-        def note(callback):
+        def cause():
+            by = tracer.current()
+            if by is None:
+                by = getattr(local, "stepping", None)
+            if by is not None:
+                return {"task": by}
+            if threading.current_thread() is not threading.main_thread():
+                return {"thread": threading.current_thread().name}
+            return getattr(local, "running", None) or "loop"
+
+        def task_number(owner):
+            number = getattr(owner, "_pollscope_task", None)
+            if number is not None:
+                return number
+            coro = owner.get_coro()
+            frame = getattr(coro, "cr_frame", None)
+            code = getattr(coro, "cr_code", None)
+            if code is not None and code.co_filename.startswith(LIBRARY):
+                # asyncio's own housekeeping (shutting down generators, executors).
+                owner._pollscope_task = -1
+                return -1
+            name = getattr(coro, "__qualname__", None) or owner.get_name()
+            number = tracer.new_task(name, "coroutine", tracer.current(),
+                                     code.co_filename if code else None,
+                                     code.co_firstlineno if code else None)
+            owner._pollscope_task = number
+            if frame is not None:
+                tracer.named[id(frame)] = number
+            return None
+
+        def note(callback, by):
             owner = getattr(callback, "__self__", None)
             if not isinstance(owner, tasks.Task):
                 return
-            number = getattr(owner, "_pollscope_task", None)
-            if number == -1:
+            number = task_number(owner)
+            if number is None or number == -1:
                 return
-            if number is None:
-                coro = owner.get_coro()
-                frame = getattr(coro, "cr_frame", None)
-                code = getattr(coro, "cr_code", None)
-                if code is not None and code.co_filename.startswith(LIBRARY):
-                    # asyncio's own housekeeping (shutting down generators, executors).
-                    owner._pollscope_task = -1
-                    return
-                name = getattr(coro, "__qualname__", None) or owner.get_name()
-                number = tracer.new_task(name, "coroutine", tracer.current(),
-                                         code.co_filename if code else None,
-                                         code.co_firstlineno if code else None)
-                owner._pollscope_task = number
-                if frame is not None:
-                    tracer.named[id(frame)] = number
-                return
-            by = tracer.current()
-            if by is not None:
-                source = {"task": by}
-            elif threading.current_thread() is not threading.main_thread():
-                source = {"thread": threading.current_thread().name}
-            else:
-                source = "loop"
-            tracer.link.send("wake", task=number, by=source)
+            tracer.link.send("wake", task=number, by=by)
+
+        def remember(handle, by):
+            try:
+                causes[handle] = by
+            except TypeError:
+                pass
 
         def call_soon(loop, callback, *args, context=None):
-            note(callback)
-            return original(loop, callback, *args, context=context)
+            by = cause()
+            note(callback, by)
+            handle = original(loop, callback, *args, context=context)
+            remember(handle, by)
+            return handle
 
         def call_soon_threadsafe(loop, callback, *args, context=None):
-            note(callback)
-            return original_threadsafe(loop, callback, *args, context=context)
+            by = cause()
+            note(callback, by)
+            handle = original_threadsafe(loop, callback, *args, context=context)
+            remember(handle, by)
+            return handle
+
+        def step(task, exc=None):
+            outer = getattr(local, "stepping", None)
+            number = getattr(task, "_pollscope_task", None)
+            local.stepping = number if number is not None and number >= 0 else None
+            try:
+                return original_step(task, exc)
+            finally:
+                local.stepping = outer
+
+        def run(handle):
+            outer = getattr(local, "running", None)
+            by = causes.pop(handle, None)
+            if by is None:
+                # Not scheduled by call_soon: a timer the loop set with call_at.
+                by = "timer" if isinstance(handle, events.TimerHandle) else "loop"
+            local.running = by
+            try:
+                return original_run(handle)
+            finally:
+                local.running = outer
 
         base_events.BaseEventLoop.call_soon = call_soon
         base_events.BaseEventLoop.call_soon_threadsafe = call_soon_threadsafe
+        tasks.Task._Task__step = step
+        events.Handle._run = run
 
 
 LINES = {}

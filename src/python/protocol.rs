@@ -20,8 +20,10 @@
 //! - `return` / `raise`: it finished, with the value (`StopIteration`'s) or the error.
 //! - `refuse`: CPython refused a `send` before any of the task's code ran (a value into a
 //!   coroutine not yet started, anything into a finished one); the task is unchanged.
-//! - `wake`: asyncio scheduled the task's next step: `by` is the task whose resume did
-//!   it, `{"thread": name}`, or `"loop"` (the event loop itself: a timer, a callback).
+//! - `wake`: asyncio scheduled the task's next step: `by` is the task whose step did
+//!   it, `{"thread": name}`, `"timer"` (a `call_later` the loop ran) or `"loop"`. A
+//!   callback the loop runs later acts for whoever scheduled it, so a task woken by a
+//!   gather or a future is traced back to the task or thread whose work completed it.
 //! - `thread_spawn`, `thread_end`, `thread_join`: the script's `threading.Thread`s.
 //! - `say`: a line the script printed, inside a task's resume or outside any.
 //! - `exit`: the script ended: its exit code, and the error that ended it with the
@@ -79,7 +81,7 @@ pub enum Waker {
         /// Its name.
         thread: String,
     },
-    /// The event loop itself (`"loop"`).
+    /// The event loop itself: `"timer"` or `"loop"`.
     Loop(String),
 }
 
