@@ -19,8 +19,13 @@ fn count(harness: &Harness<'static, PollscopeApp>, text: &str) -> usize {
 }
 
 fn script() -> (Script, String) {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python/hand_driven.py");
+    fixture("hand_driven.py")
+}
+
+fn fixture(name: &str) -> (Script, String) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/python")
+        .join(name);
     let script = Script::new(&path);
     let found = std::process::Command::new(&script.python)
         .arg("--version")
@@ -75,4 +80,31 @@ fn step_lights_the_suspended_line_and_shows_the_chain() {
     wait_for(&mut harness, "StopIteration(25)", |h| {
         count(h, "completed with 25") >= 1
     });
+}
+
+#[test]
+fn the_output_panel_keeps_every_printed_line_in_order_under_its_task() {
+    let (script, _) = fixture("output.py");
+    let program = Program::python_script(script);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_eframe(|cc| PollscopeApp::with_program(&cc.egui_ctx, Settings::default(), program));
+    wait_for(&mut harness, "the coroutine", |h| {
+        h.state().shown_events() > 0
+    });
+    harness.key_press(egui::Key::O);
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the last line", |h| {
+        count(h, "half a line, then the rest") >= 1
+    });
+    // The rows are the printed text; the task's lines carry the task.
+    assert!(count(&harness, "[0 talk] inside, before the tick") >= 1);
+    assert!(count(&harness, "between the resumes") >= 1);
+    // Only output: no other event is a row.
+    assert_eq!(count(&harness, "resumes at"), 0);
+    assert_eq!(count(&harness, "says:"), 0);
+    // O again: every event.
+    harness.key_press(egui::Key::O);
+    harness.run_steps(2);
+    assert!(count(&harness, "says: inside, after the tick") >= 1);
 }

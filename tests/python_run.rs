@@ -541,3 +541,29 @@ fn the_async_generator_experiment_shows_its_items_reaching_the_driver() {
     // Resumes a driver asked for are never wasted.
     assert_eq!(history.live().tasks[0].wasted, 0);
 }
+
+#[test]
+fn printed_lines_keep_their_order_and_their_task_stdout_and_stderr_alike() {
+    let (history, exit) = stepped("output.py");
+    assert_eq!(exit.code, 0, "{exit:?}");
+    let trace = history.trace();
+    let said: Vec<(Option<u32>, &str)> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Say { text } => Some((e.task.get(), trace.str(text))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (None, "before any coroutine"),
+            (Some(0), "inside, before the tick"),
+            (None, "between the resumes"),
+            (Some(0), "inside, after the tick"),
+            (None, "after the coroutine: 2"),
+            (None, "half a line, then the rest"),
+        ]
+    );
+}

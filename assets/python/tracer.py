@@ -627,6 +627,10 @@ class Output:
         return len(s)
 
     def flush(self):
+        # Lines leave at their newline; a flushed half line waits for the rest of it.
+        pass
+
+    def finish(self):
         for key, rest in list(self.partial.items()):
             if rest:
                 self.tracer.link.send("say", task=None, text=rest, stream=self.stream)
@@ -665,7 +669,12 @@ def main():
         sys.exit(1)
     sys.argv = [script] + sys.argv[3:]
     sys.path.insert(0, os.path.dirname(script))
-    sys.stdout = Output(tracer, "stdout")
+    # Kept here too: the script may point sys.stdout elsewhere (redirect_stdout).
+    out, err = Output(tracer, "stdout"), Output(tracer, "stderr")
+    sys.stdout = out
+    # The script's stderr too, so its warnings and a thread's traceback keep their place
+    # among the prints; the interpreter's own last words still reach the real stderr.
+    sys.stderr = err
     globals_ = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
     threading.settrace(tracer.trace)
     sys.settrace(tracer.trace)
@@ -689,9 +698,11 @@ def main():
         sys.setprofile(None)
         sys.settrace(None)
         threading.settrace(None)
-        sys.stdout.flush()
+        out.finish()
+        err.finish()
     link.send("exit", code=status, error=error, file=script, line=where)
     sys.stdout = sys.__stdout__
+    sys.stderr = sys.__stderr__
     link.out.flush()
     os._exit(status)
 

@@ -55,8 +55,10 @@ pub enum Action {
     SelectTask(Option<TaskId>),
     /// Select the previous (-1) or next (+1) task.
     MoveSelection(i32),
-    /// Show only this task's events in the log (or all).
-    FilterLog(Option<TaskId>),
+    /// Show only this task's events (or the program's output) in the log, or all.
+    FilterLog(Option<super::task_index::Follow>),
+    /// Show the program's output in the log (bringing its tab forward), or every event again.
+    ToggleOutput,
     /// Show or hide the keyboard help.
     ToggleHelp,
     /// Show or hide the timing panel.

@@ -171,6 +171,16 @@ impl PollscopeApp {
                 }
             }
             Action::FilterLog(task) => self.log.set_filter(task),
+            Action::ToggleOutput => {
+                let output = Some(super::task_index::Follow::Output);
+                let filter = if self.log.filter() == output {
+                    None
+                } else {
+                    self.side_tab = super::SideTab::Log;
+                    output
+                };
+                self.log.set_filter(filter);
+            }
             Action::ToggleHelp => self.help_open = !self.help_open,
             Action::ToggleTiming => self.timing_open = !self.timing_open,
             Action::ToggleTimeline => self.settings.timeline = !self.settings.timeline,

@@ -1,7 +1,7 @@
-//! Every event in words, virtualised, filterable by task.
+//! Every event in words, virtualised, filterable by task; or the program's output alone.
 
 use super::action::Action;
-use super::task_index::TaskIndex;
+use super::task_index::{Follow, TaskIndex};
 use super::view::View;
 use crate::report;
 use crate::trace::{EventKind, TaskId, Trace};
@@ -9,14 +9,19 @@ use crate::trace::{EventKind, TaskId, Trace};
 /// The log's view state: its filter, and where the filtered task's events are.
 #[derive(Debug, Default)]
 pub struct LogView {
-    filter: Option<TaskId>,
+    filter: Option<Follow>,
     index: TaskIndex,
 }
 
 impl LogView {
-    /// Shows only `task`'s events (or all).
-    pub fn set_filter(&mut self, task: Option<TaskId>) {
-        self.filter = task;
+    /// Shows only the events `filter` picks (or all).
+    pub fn set_filter(&mut self, filter: Option<Follow>) {
+        self.filter = filter;
+    }
+
+    /// What the log shows: the events of one task, the output, or all (`None`).
+    pub fn filter(&self) -> Option<Follow> {
+        self.filter
     }
 
     /// Forgets the index (a new trace began).
@@ -28,13 +33,26 @@ impl LogView {
     /// as a count and a way to map a row to its event.
     fn rows(&mut self, trace: &Trace, upto: usize) -> (usize, Option<&[u32]>) {
         match self.filter {
-            Some(task) => {
-                self.index.follow(task, trace);
+            Some(follows) => {
+                self.index.follow_events(follows, trace);
                 let rows = self.index.before(upto);
                 (rows.len(), Some(rows))
             }
             None => (upto, None),
         }
+    }
+}
+
+/// The output filter's name in the picker.
+const OUTPUT: &str = "program output";
+
+/// A printed line as the output panel shows it: the text, after the task that printed it
+/// when a task did (outside every task it is the program's own).
+fn output_line(view: &View<'_>, task: Option<TaskId>, text: crate::trace::Sym) -> String {
+    let trace = view.trace;
+    match task.and_then(|t| view.state.tasks.get(t.0 as usize)) {
+        Some(info) => format!("[{} {}] {}", info.id, trace.str(info.name), trace.str(text)),
+        None => trace.str(text).to_owned(),
     }
 }
 
@@ -57,7 +75,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
     ui.horizontal(|ui| {
         ui.heading("Event log");
         let label = match log.filter {
-            Some(t) => format!("task {t}"),
+            Some(Follow::Task(t)) => format!("task {t}"),
+            Some(Follow::Output) => OUTPUT.to_owned(),
             None => "all tasks".to_owned(),
         };
         egui::ComboBox::new("log-filter", "filter")
@@ -69,6 +88,14 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                 {
                     action = Some(Action::FilterLog(None));
                 }
+                let output = log.filter == Some(Follow::Output);
+                if ui
+                    .selectable_label(output, OUTPUT)
+                    .on_hover_text("Every line the program printed, in order")
+                    .clicked()
+                {
+                    action = Some(Action::FilterLog(Some(Follow::Output)));
+                }
                 for task in &view.state.tasks {
                     let text = crate::text::line_owned(format!(
                         "task {} {}",
@@ -76,17 +103,19 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                         view.trace.str(task.name)
                     ));
                     if ui
-                        .selectable_label(log.filter == Some(task.id), text)
+                        .selectable_label(log.filter == Some(Follow::Task(task.id)), text)
                         .clicked()
                     {
-                        action = Some(Action::FilterLog(Some(task.id)));
+                        action = Some(Action::FilterLog(Some(Follow::Task(task.id))));
                     }
                 }
             });
     });
     // The event shown (the newest, or the one rewound to by a click on its row) in full:
     // rows are one line each and may be cut at the panel's edge.
-    if let Some(at) = view.state.applied.checked_sub(1)
+    // (Not over the output: that reads as a terminal.)
+    if log.filter != Some(Follow::Output)
+        && let Some(at) = view.state.applied.checked_sub(1)
         && let Some(event) = view.trace.events.get(at)
     {
         // Several lines where the event has them (a panic's message).
@@ -97,6 +126,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
         ui.add(egui::Label::new(egui::RichText::new(text).monospace()).wrap());
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
+    let filter = log.filter;
     let (count, rows) = log.rows(view.trace, view.state.applied);
     egui::ScrollArea::vertical()
         .id_salt("event-log")
@@ -108,10 +138,16 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                 let Some(event) = view.trace.events.get(index) else {
                     continue;
                 };
+                let words = match (filter, event.kind) {
+                    // The output as the program printed it, each line under its task.
+                    (Some(Follow::Output), EventKind::Say { text }) => {
+                        output_line(view, event.task.get().map(TaskId), text)
+                    }
+                    _ => report::event_text(view.trace, event),
+                };
                 let text = crate::text::line_owned(format!(
-                    "{index:>6} {:>9}  {}",
+                    "{index:>6} {:>9}  {words}",
                     report::duration(event.t_ns),
-                    report::event_text(view.trace, event)
                 ));
                 // Rows are one line each (the log scrolls by rows): the whole text on hover.
                 let full = crate::text::block_owned(report::event_text(view.trace, event));

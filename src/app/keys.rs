@@ -21,6 +21,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("R", "reset: start again with fresh futures"),
     ("L", "switch lens: Rust / Python"),
     ("P", "presenter mode"),
+    ("O", "the program's output in the log / every event"),
     ("T", "timing panel: sequential vs concurrent"),
     (
         "G",
@@ -64,6 +65,7 @@ pub fn read(ctx: &egui::Context) -> Vec<Action> {
             (Key::R, Action::Reset),
             (Key::L, Action::ToggleLens),
             (Key::P, Action::TogglePresenter),
+            (Key::O, Action::ToggleOutput),
             (Key::T, Action::ToggleTiming),
             (Key::G, Action::ToggleTimeline),
             (Key::ArrowLeft, Action::ScrubBy(-1)),
