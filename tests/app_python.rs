@@ -108,3 +108,43 @@ fn the_output_panel_keeps_every_printed_line_in_order_under_its_task() {
     harness.run_steps(2);
     assert!(count(&harness, "says: inside, after the tick") >= 1);
 }
+
+#[test]
+fn a_script_looping_outside_any_coroutine_says_so_and_reset_replaces_it() {
+    let (mut script, _) = fixture("spawns_and_loops.py");
+    let pids = std::env::temp_dir().join(format!("pollscope-app-loop-{}", std::process::id()));
+    let _ = std::fs::remove_file(&pids);
+    script.args = vec![pids.to_string_lossy().into_owned()];
+    let program = Program::python_script(script);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_eframe(|cc| PollscopeApp::with_program(&cc.egui_ctx, Settings::default(), program));
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the notice", |h| {
+        count(h, "running outside any coroutine") >= 1
+    });
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(3);
+    assert!(count(&harness, "running outside any coroutine") >= 1);
+    let first = std::fs::read_to_string(&pids).expect("the script wrote its pids");
+    let _ = std::fs::remove_file(&pids);
+    // Reset: the looping interpreter and its child end, a fresh one starts.
+    harness.key_press(egui::Key::R);
+    wait_for(&mut harness, "the fresh interpreter", |_| pids.exists());
+    let second = std::fs::read_to_string(&pids).expect("the fresh run wrote its pids");
+    assert_ne!(first, second);
+    for pid in first.split_whitespace() {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        }) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "process {pid} outlived Reset"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    let _ = std::fs::remove_file(&pids);
+}

@@ -567,3 +567,44 @@ fn printed_lines_keep_their_order_and_their_task_stdout_and_stderr_alike() {
         ]
     );
 }
+
+#[test]
+fn reading_stdin_meets_its_end_and_says_where() {
+    let (history, exit) = stepped("reads_stdin.py");
+    assert_eq!(exit.code, 1);
+    assert_eq!(
+        exit.error,
+        Some(("EOFError: EOF when reading a line".to_owned(), Some(3)))
+    );
+    // What it printed before is kept.
+    let trace = history.trace();
+    assert!(
+        trace
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Say { text } if trace.str(text) == "name?"))
+    );
+}
+
+#[test]
+fn a_huge_line_is_cut_with_a_note_and_the_next_line_stays_whole() {
+    let (history, exit) = stepped("long_line.py");
+    assert_eq!(exit.code, 0, "{exit:?}");
+    let trace = history.trace();
+    let said: Vec<&str> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Say { text } => Some(trace.str(text)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(said.len(), 2);
+    assert!(said[0].starts_with("xxxx"));
+    assert!(
+        said[0].ends_with("… (983616 more characters)"),
+        "{}",
+        &said[0][said[0].len() - 40..]
+    );
+    assert_eq!(said[1], "after");
+}

@@ -14,6 +14,7 @@ import json
 import linecache
 import os
 import reprlib
+import signal
 import socket
 import sys
 import sysconfig
@@ -131,7 +132,10 @@ class Link:
                     self.free = False
                     self.budget = 0
                 self.gate.notify_all()
-        # pollscope is gone (closed, crashed, killed): so is the script.
+        # pollscope is gone (closed, crashed, killed): so is the script, and every process
+        # it started (pollscope made the interpreter the leader of its own group).
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpgrp(), signal.SIGKILL)
         os._exit(3)
 
     def wait_for_go(self):
@@ -608,6 +612,9 @@ def call_args(source, at):
     return "(…)"
 
 
+SAY_CAP = 16 * 1024
+
+
 class Output:
     """The script's print: inside a resume it is that task's say-line, outside it is the
     program's output; either way it reaches pollscope in order with the events."""
@@ -623,6 +630,9 @@ class Output:
         *lines, rest = buffered.split("\n")
         self.partial[key] = rest
         for line in lines:
+            if len(line) > SAY_CAP:
+                # Within pollscope's 64 KiB cap for a text even in 4-byte characters.
+                line = "%s… (%d more characters)" % (line[:SAY_CAP], len(line) - SAY_CAP)
             self.tracer.link.send("say", task=self.tracer.current(), text=line, stream=self.stream)
         return len(s)
 

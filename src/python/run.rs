@@ -8,6 +8,7 @@ use super::{PyError, Script};
 use crate::trace::{Recorder, TaskId, Trace, TraceDelta};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -98,7 +99,9 @@ impl PyRun {
                 return Err(PyError::Setup(e));
             }
         };
+        // Its own process group, so the processes the script starts end with it.
         let spawned = Command::new(&script.python)
+            .process_group(0)
             .arg("-X")
             .arg("utf8")
             .arg(&tracer)
@@ -380,6 +383,14 @@ impl Drop for PyRun {
     fn drop(&mut self) {
         // The interpreter never outlives its run: Reset, closing and errors all end it.
         let _ = self.socket.shutdown(std::net::Shutdown::Both);
+        // The whole group: the processes the script started too.
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: kill(2) with a negative pid signals a process group; it touches no
+            // memory of ours. The group is the interpreter's own (process_group(0) above).
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -390,10 +401,50 @@ impl Drop for PyRun {
 fn private_dir() -> std::io::Result<PathBuf> {
     use std::os::unix::fs::DirBuilderExt;
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("pollscope-py-{}-{n}", std::process::id()));
-    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    Ok(dir)
+    let temp = std::env::temp_dir();
+    remove_litter(&temp);
+    let mut tries = 0;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = temp.join(format!("{LITTER}{}-{n}", std::process::id()));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            // Left by an earlier pollscope that had this process id and was killed.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 64 => tries += 1,
+            made => return made.map(|()| dir),
+        }
+    }
+}
+
+/// How the run directories' names begin.
+const LITTER: &str = "pollscope-py-";
+
+/// Removes the run directories of pollscopes that were killed before they could (a
+/// directory is only ours to remove when no process of its number is alive).
+fn remove_litter(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(LITTER))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill(2) with signal 0 only asks whether the process exists.
+        let gone = pid > 0
+            && unsafe { libc::kill(pid, 0) } == -1
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        let mine = entry
+            .metadata()
+            .is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == unsafe { libc::getuid() });
+        if gone && mine {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn read_messages(socket: UnixStream, tx: &Sender<Incoming>) {
@@ -414,16 +465,29 @@ fn forward_output(out: impl Read, tx: &Sender<Incoming>) {
     });
 }
 
-/// Hands each line of `input` (cut at [`LINE_CAP`]) to `each` until the input ends or
-/// `each` says stop.
+/// Hands each line of `input` (cut at [`LINE_CAP`]: the rest of a longer line is skipped,
+/// not taken for the next line) to `each` until the input ends or `each` says stop.
 fn lines(input: impl Read, mut each: impl FnMut(&str) -> bool) {
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
+    let mut rest = Vec::new();
     loop {
         line.clear();
         match (&mut reader).take(LINE_CAP).read_until(b'\n', &mut line) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
+        }
+        if line.last() != Some(&b'\n') && line.len() as u64 == LINE_CAP {
+            // Skipped a buffer at a time, so an endless line costs no memory.
+            loop {
+                rest.clear();
+                match (&mut reader).take(LINE_CAP).read_until(b'\n', &mut rest) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if rest.last() == Some(&b'\n') => break,
+                    Ok(_) => {}
+                }
+            }
+            line.extend_from_slice(" … (cut)".as_bytes());
         }
         if !each(&String::from_utf8_lossy(&line)) {
             return;
@@ -455,4 +519,24 @@ fn collect(err: impl Read, keep: &Mutex<String>) {
 /// The script's path as given, for messages.
 pub(super) fn shown(path: &Path) -> String {
     path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LINE_CAP, lines};
+
+    #[test]
+    fn a_line_over_the_cap_is_cut_and_its_rest_is_not_the_next_line() {
+        let mut input = vec![b'y'; LINE_CAP as usize * 2 + 10];
+        input.extend_from_slice(b"\nnext\n");
+        let mut seen = Vec::new();
+        lines(input.as_slice(), |l| {
+            seen.push(l.to_owned());
+            true
+        });
+        assert_eq!(seen.len(), 2);
+        assert!(seen[0].ends_with("y … (cut)"));
+        assert_eq!(seen[0].len(), LINE_CAP as usize + " … (cut)".len());
+        assert_eq!(seen[1], "next\n");
+    }
 }
