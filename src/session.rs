@@ -29,7 +29,8 @@ pub enum Speed {
 }
 
 impl Speed {
-    fn interval(self) -> Duration {
+    /// The time between two polls at this speed (none at max).
+    pub fn interval(self) -> Duration {
         match self {
             Speed::PerSecond(n) if n > 0.0 => Duration::from_secs_f64(1.0 / n),
             _ => Duration::ZERO,

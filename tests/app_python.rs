@@ -148,3 +148,31 @@ fn a_script_looping_outside_any_coroutine_says_so_and_reset_replaces_it() {
     }
     let _ = std::fs::remove_file(&pids);
 }
+
+#[test]
+fn the_python_lens_runs_the_lessons_twin_live_beside_the_rust_run() {
+    let mut harness = ui_support::app("remote");
+    assert_eq!(
+        count(&harness, "live in CPython"),
+        0,
+        "no twin in the Rust lens"
+    );
+    harness.key_press(egui::Key::L);
+    wait_for(&mut harness, "the live twin", |h| {
+        count(h, "live in CPython") >= 1 && count(h, "outer CORO_CREATED") >= 1
+    });
+    // One Step: the Rust task polls once and the twin resumes once, in CPython.
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "the twin's resume", |h| {
+        count(h, "outer CORO_SUSPENDED (line 3)") >= 1
+    });
+    assert!(count(&harness, "1 resume") >= 1);
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "the twin's end", |h| {
+        count(h, "ended (exit status 0)") >= 1
+    });
+    // Back to the Rust lens: the twin ends with it.
+    harness.key_press(egui::Key::L);
+    harness.run_steps(2);
+    assert_eq!(count(&harness, "live in CPython"), 0);
+}

@@ -68,5 +68,8 @@ fn the_python_lens_renames_states() {
     wait_for(&mut harness, "CORO_CLOSED", |h| {
         count(h, " CORO_CLOSED ") == 1
     });
-    assert!(harness.query_by_label("Python equivalent").is_some());
+    // The Python column is the lesson's twin, live in CPython.
+    wait_for(&mut harness, "the live twin", |h| {
+        h.query_by_label_contains("live in CPython").is_some()
+    });
 }

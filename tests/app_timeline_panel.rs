@@ -63,6 +63,8 @@ fn harness(trace: Trace) -> Harness<'static, Panel> {
                     layouts: &[],
                     coro_unavailable: None,
                     python_run: false,
+                    #[cfg(unix)]
+                    twin: None,
                     breakpoints: &[],
                     stalled: false,
                 };

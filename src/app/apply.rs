@@ -37,6 +37,8 @@ impl PollscopeApp {
             });
         }
         self.send_breakpoints();
+        #[cfg(unix)]
+        self.tell_twin(super::twin::TwinOrder::Reset);
     }
 
     fn speed(&self) -> Speed {
@@ -58,6 +60,8 @@ impl PollscopeApp {
                 self.go_live();
                 self.message = None;
                 self.send(Command::Step);
+                #[cfg(unix)]
+                self.tell_twin(super::twin::TwinOrder::Step);
             }
             Action::StepTask | Action::RunToThreadWake if self.loaded.is_some() => {
                 self.message = Some(
@@ -107,6 +111,12 @@ impl PollscopeApp {
                 } else {
                     Command::Run(self.speed())
                 };
+                #[cfg(unix)]
+                self.tell_twin(if self.status.running {
+                    super::twin::TwinOrder::Pause
+                } else {
+                    super::twin::TwinOrder::Run
+                });
                 // Shown at once; the executor thread confirms on its next report.
                 self.status.running = !self.status.running;
                 self.send(command);
@@ -115,6 +125,8 @@ impl PollscopeApp {
                 self.settings.speed = speed.map(|s| s.clamp(0.5, 1000.0));
                 if self.status.running {
                     self.send(Command::Run(self.speed()));
+                    #[cfg(unix)]
+                    self.tell_twin(super::twin::TwinOrder::Run);
                 }
             }
             Action::Reset => self.reset(),

@@ -17,6 +17,8 @@ impl PollscopeApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.restyle(ui.ctx());
         let now_ns = self.catch_up();
+        #[cfg(unix)]
+        self.sync_twin();
         let mut actions = keys::read(ui.ctx());
         actions.extend(files::dropped(ui.ctx()));
         // Panel view state is lent to the panels for the frame; the view borrows the rest.

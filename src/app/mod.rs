@@ -37,6 +37,8 @@ mod threads;
 pub mod timeline;
 mod timing;
 mod toolbar;
+#[cfg(unix)]
+mod twin;
 mod view;
 
 pub use action::Action;

@@ -367,14 +367,18 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
         Some(python) if view.lens == Lens::Python => ui.columns(2, |cols| {
             cols[0].strong("Rust");
             let clicked = rust(&mut cols[0]);
-            cols[1].strong("Python equivalent");
+            #[cfg(unix)]
+            let twin = view.twin;
+            #[cfg(not(unix))]
+            let twin: Option<&TwinStub> = None;
+            let (current, outer) = twin_header(&mut cols[1], twin, view.dark);
             let py = Code {
                 id: "py-src",
                 text: python,
                 language: "py",
                 region: None,
-                current: None,
-                outer: &[],
+                current,
+                outer: &outer,
                 breakpoints: None,
                 dark: view.dark,
             };
@@ -387,4 +391,63 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, state: &mut SourceView) -> Vec<A
         actions.push(Action::ToggleBreakpoint { file, line });
     }
     actions
+}
+
+#[cfg(unix)]
+use crate::python::TwinView;
+/// No twin runs where there is no Python tracer.
+#[cfg(not(unix))]
+struct TwinStub;
+
+/// The Python column's heading: live in CPython (its version, its coroutines in CPython's
+/// words, its last printed line), or the fallback, saying why. Returns the lines to light.
+#[cfg(unix)]
+fn twin_header(ui: &mut egui::Ui, twin: Option<&TwinView>, dark: bool) -> (Option<u32>, Vec<u32>) {
+    let Some(twin) = twin else {
+        ui.strong("Python equivalent");
+        return (None, Vec::new());
+    };
+    if let Some(why) = &twin.unavailable {
+        ui.strong("Python equivalent (not running)");
+        let words = format!(
+            "{}: the Python words are the Rust run's events renamed",
+            crate::text::line(why)
+        );
+        ui.label(egui::RichText::new(words).color(style::warning(dark)));
+        return (None, Vec::new());
+    }
+    let version = twin.python.as_deref().unwrap_or("…");
+    let state = match &twin.ended {
+        Some(end) => format!(", {end}"),
+        None if twin.resumes == 1 => ", 1 resume".to_owned(),
+        None => format!(", {} resumes", twin.resumes),
+    };
+    ui.strong(format!("Python, live in CPython {version}{state}"));
+    if !twin.tasks.is_empty() {
+        let tasks: Vec<String> = twin
+            .tasks
+            .iter()
+            .map(|t| match t.line {
+                Some(line) => format!("{} {} (line {line})", t.name, t.state),
+                None => format!("{} {}", t.name, t.state),
+            })
+            .collect();
+        let words = crate::text::line_owned(tasks.join(" · "));
+        ui.add(egui::Label::new(egui::RichText::new(words).monospace().small()).wrap());
+    }
+    if let Some(said) = &twin.said {
+        let words = crate::text::line_owned(format!("printed: {said}"));
+        ui.add(egui::Label::new(egui::RichText::new(words).weak()).truncate());
+    }
+    (twin.current, twin.outer.clone())
+}
+
+#[cfg(not(unix))]
+fn twin_header(
+    ui: &mut egui::Ui,
+    _twin: Option<&TwinStub>,
+    _dark: bool,
+) -> (Option<u32>, Vec<u32>) {
+    ui.strong("Python equivalent");
+    (None, Vec::new())
 }

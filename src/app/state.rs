@@ -54,6 +54,9 @@ pub struct PollscopeApp {
     pub(super) side_tab: SideTab,
     /// The timeline panel's zoom, pan and lanes.
     pub(super) lanes_view: timeline::TimelineView,
+    /// The lesson's Python twin, live while the Python lens is on.
+    #[cfg(unix)]
+    pub(super) twin: super::twin::TwinSlot,
 }
 
 impl PollscopeApp {
@@ -137,6 +140,8 @@ impl PollscopeApp {
             seen_stop: None,
             side_tab: SideTab::default(),
             lanes_view: timeline::TimelineView::default(),
+            #[cfg(unix)]
+            twin: super::twin::TwinSlot::default(),
         }
     }
 
@@ -220,6 +225,8 @@ impl PollscopeApp {
             layouts: &self.layouts,
             coro_unavailable: crate::coro::failure(),
             python_run: self.python_run(),
+            #[cfg(unix)]
+            twin: self.twin.shown.as_ref(),
             breakpoints: &self.settings.breakpoints,
             stalled: self.cursor.is_none()
                 && self.loaded.is_none()

@@ -87,7 +87,7 @@ impl Program {
 }
 
 #[cfg(feature = "server")]
-fn demo_urls(keep: &mut Vec<Box<dyn Any>>) -> Result<Vec<String>, ProgramError> {
+pub(crate) fn demo_urls(keep: &mut Vec<Box<dyn Any>>) -> Result<Vec<String>, ProgramError> {
     use crate::server::{DemoServer, ServerConfig};
     let server = DemoServer::start(ServerConfig::default())
         .map_err(|e| ProgramError::Setup(format!("demo server: {e}")))?;
@@ -97,7 +97,7 @@ fn demo_urls(keep: &mut Vec<Box<dyn Any>>) -> Result<Vec<String>, ProgramError> 
 }
 
 #[cfg(not(feature = "server"))]
-fn demo_urls(_keep: &mut Vec<Box<dyn Any>>) -> Result<Vec<String>, ProgramError> {
+pub(crate) fn demo_urls(_keep: &mut Vec<Box<dyn Any>>) -> Result<Vec<String>, ProgramError> {
     Err(ProgramError::Setup(
         "this program fetches pages: give their URLs (this build has no demo server; \
          cargo feature `server`)"

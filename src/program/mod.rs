@@ -23,7 +23,7 @@
 
 mod error;
 mod info;
-mod launch;
+pub(crate) mod launch;
 mod record;
 pub mod region;
 mod sources;

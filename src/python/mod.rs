@@ -10,9 +10,11 @@ pub mod experiments;
 pub mod protocol;
 mod run;
 pub mod translate;
+mod twin;
 
 pub use run::{PyRun, PyStep};
 pub use translate::{Exit, Translator};
+pub use twin::{Twin, TwinTask, TwinView};
 
 use std::ffi::OsString;
 use std::path::PathBuf;
