@@ -2,7 +2,7 @@
 //! experiments used (`coro.send(None)`, `StopIteration(value)`, `CORO_SUSPENDED`, ...).
 
 use crate::executor::{Outcome, Step};
-use crate::trace::TaskState;
+use crate::trace::{TaskState, TaskView, Trace};
 
 /// Which vocabulary to describe the run in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -52,6 +52,34 @@ pub fn state_word(lens: Lens, state: TaskState) -> &'static str {
             TaskState::Scheduled | TaskState::Suspended => "CORO_SUSPENDED",
             TaskState::Completed(_) | TaskState::Panicked(_) => "CORO_CLOSED",
         },
+    }
+}
+
+/// A task's state word, as [`state_word`] gives it, but in a Python run's own kind where
+/// the trace knows it: `GEN_SUSPENDED` for a generator, `AGEN_CLOSED` for an async
+/// generator (the tracer records CPython's word with every suspension and at creation).
+pub fn task_state_word(lens: Lens, trace: &Trace, task: &TaskView) -> &'static str {
+    let word = state_word(lens, task.state);
+    if lens != Lens::Python {
+        return word;
+    }
+    let prefix = task
+        .coro
+        .first()
+        .and_then(|f| trace.point(f.state))
+        .and_then(|p| trace.str(p.label).split_once('_'))
+        .map(|(prefix, _)| prefix);
+    let rest = word.strip_prefix("CORO_").unwrap_or(word);
+    match (prefix, rest) {
+        (Some("GEN"), "CREATED") => "GEN_CREATED",
+        (Some("GEN"), "RUNNING") => "GEN_RUNNING",
+        (Some("GEN"), "SUSPENDED") => "GEN_SUSPENDED",
+        (Some("GEN"), "CLOSED") => "GEN_CLOSED",
+        (Some("AGEN"), "CREATED") => "AGEN_CREATED",
+        (Some("AGEN"), "RUNNING") => "AGEN_RUNNING",
+        (Some("AGEN"), "SUSPENDED") => "AGEN_SUSPENDED",
+        (Some("AGEN"), "CLOSED") => "AGEN_CLOSED",
+        _ => word,
     }
 }
 

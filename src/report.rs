@@ -159,7 +159,7 @@ pub fn task_table(trace: &Trace, state: &State, lens: Lens) -> String {
             "{:>4}  {:<12} {:<14} {:>5} {:>5} {:>6} {:>10}  {}",
             t.id,
             name,
-            lens::state_word(lens, t.state),
+            lens::task_state_word(lens, trace, t),
             t.polls,
             t.wakes,
             t.wasted,

@@ -449,8 +449,9 @@ fn the_python_benchmark_records_every_resume_and_times_each_step() {
     let python = fixture("hand_driven.py").python;
     let r = pollscope::bench::python(&python, 1000, 5, 1).unwrap();
     // Per resume: poll start, input, yielded, enter, suspend, poll end, state, locals,
-    // resume, exit; and the generator's spawn, last resume and end.
-    assert_eq!(r.events, 10 * 1000 + 10, "{r:?}");
+    // resume, exit; and the generator's spawn, last resume and end; and each of the
+    // script's two tasks' state at its creation.
+    assert_eq!(r.events, 10 * 1000 + 12, "{r:?}");
     assert_eq!(r.steps, 5);
     assert!(r.step_median_us > 0.0 && r.step_max_us >= r.step_median_us);
 }
@@ -499,6 +500,8 @@ fn the_send_none_experiment_hands_spam_past_both_coroutines() {
     assert_eq!(
         chain,
         [
+            // Created (its `def` line), then suspended three deep.
+            ("compute", 0, 20),
             ("compute", 0, 21),
             ("inner", 1, 17),
             ("Remote.__await__", 2, 12)
@@ -537,7 +540,17 @@ fn the_async_generator_experiment_shows_its_items_reaching_the_driver() {
             _ => None,
         })
         .collect();
-    assert!(states.iter().all(|s| *s == "AGEN_SUSPENDED"), "{states:?}");
+    assert_eq!(states[0], "AGEN_CREATED");
+    assert!(
+        states[1..].iter().all(|s| *s == "AGEN_SUSPENDED"),
+        "{states:?}"
+    );
+    // Its end is an async generator's: AGEN_CLOSED, not a coroutine's word.
+    let task = history.live().task(TaskId(0)).expect("the task");
+    assert_eq!(
+        pollscope::lens::task_state_word(pollscope::lens::Lens::Python, trace, task),
+        "AGEN_CLOSED"
+    );
     // Resumes a driver asked for are never wasted.
     assert_eq!(history.live().tasks[0].wasted, 0);
 }
@@ -607,4 +620,44 @@ fn a_huge_line_is_cut_with_a_note_and_the_next_line_stays_whole() {
         &said[0][said[0].len() - 40..]
     );
     assert_eq!(said[1], "after");
+}
+
+#[test]
+fn py_step_names_each_kind_by_its_own_state_words() {
+    let run = |name: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pollscope"))
+            .args(["py", "step"])
+            .arg(fixture(name).path)
+            .output()
+            .expect("pollscope runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let generators = run("for_loop.py");
+    assert!(
+        generators
+            .contains("countdown.next() by <module>() line 15 -> StopIteration(None) [GEN_CLOSED]"),
+        "{generators}"
+    );
+    assert!(
+        generators.contains("countdown    GEN_CLOSED"),
+        "{generators}"
+    );
+    assert!(!generators.contains("CORO_"), "{generators}");
+    let coroutine = run("hand_driven.py");
+    assert!(
+        coroutine.contains("-> StopIteration(25) [CORO_CLOSED]"),
+        "{coroutine}"
+    );
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/python/experiments/async_gen.py");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["py", "step"])
+        .arg(path)
+        .output()
+        .expect("pollscope runs");
+    let agen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        agen.contains("ticker.send(None) by drive() line 28 -> StopAsyncIteration [AGEN_CLOSED]"),
+        "{agen}"
+    );
 }

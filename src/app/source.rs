@@ -70,7 +70,8 @@ fn marks_in(view: &View<'_>, file: &str) -> (Option<u32>, Vec<u32>) {
     let Some(task) = view.focus() else {
         return (None, Vec::new());
     };
-    if matches!(task.state, TaskState::Completed(_)) {
+    // Not started (a Python run knows where it was made, but no line of it has run) or done.
+    if matches!(task.state, TaskState::Completed(_) | TaskState::Created) {
         return (None, Vec::new());
     }
     let points: Vec<_> = chain(task)

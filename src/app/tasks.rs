@@ -75,7 +75,7 @@ fn list(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     "  ".repeat(depth),
                     task.id
                 )));
-                let word = lens::state_word(view.lens, task.state);
+                let word = lens::task_state_word(view.lens, view.trace, task);
                 row.label(style::badge(word, style::state_colour(task.state)));
                 row.label(format!(
                     "polls {} · wakes {} · wasted {}",
@@ -160,7 +160,7 @@ fn table(ui: &mut egui::Ui, view: &View<'_>) -> Option<Action> {
                     }
                 });
                 row.col(|ui| {
-                    let word = lens::state_word(view.lens, task.state);
+                    let word = lens::task_state_word(view.lens, view.trace, task);
                     ui.label(style::badge(word, style::state_colour(task.state)));
                 });
                 row.col(|ui| {

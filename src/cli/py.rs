@@ -223,6 +223,13 @@ fn resume_line(history: &History, seq: usize, task: TaskId, lens: Lens) -> Strin
         .first()
         .and_then(|f| trace.await_point(f.state))
         .map(|p| p.label.to_owned());
+    // The kind's own word: CORO_CLOSED, GEN_CLOSED, AGEN_CLOSED.
+    // (The state here is the resume's end, before the task's end is applied.)
+    let closed = match crate::lens::task_state_word(Lens::Python, trace, view) {
+        w if w.starts_with("AGEN_") => "AGEN_CLOSED",
+        w if w.starts_with("GEN_") => "GEN_CLOSED",
+        _ => "CORO_CLOSED",
+    };
     match lens {
         Lens::Python => {
             let by = driver.map(|d| format!(" by {d}")).unwrap_or_default();
@@ -233,11 +240,15 @@ fn resume_line(history: &History, seq: usize, task: TaskId, lens: Lens) -> Strin
                     at.unwrap_or_else(|| "?".to_owned()),
                     state_word.unwrap_or_else(|| "SUSPENDED".to_owned())
                 ),
+                // An async generator's end reaches its driver as StopAsyncIteration.
+                crate::trace::PollResult::Ready if closed == "AGEN_CLOSED" => {
+                    format!("{name}.{input}{by} -> StopAsyncIteration [{closed}]")
+                }
                 crate::trace::PollResult::Ready => {
-                    format!("{name}.{input}{by} -> StopIteration({}) [CLOSED]", detail)
+                    format!("{name}.{input}{by} -> StopIteration({detail}) [{closed}]")
                 }
                 crate::trace::PollResult::Panicked => {
-                    format!("{name}.{input}{by} -> raised {} [CLOSED]", detail)
+                    format!("{name}.{input}{by} -> raised {detail} [{closed}]")
                 }
             }
         }

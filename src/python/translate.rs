@@ -102,7 +102,13 @@ impl Translator {
                 }
             }
             Message::Spawn {
-                task, name, parent, ..
+                task,
+                name,
+                parent,
+                kind,
+                file,
+                line,
+                ..
             } => {
                 let n = task as usize;
                 if n != self.suspended.len() {
@@ -115,6 +121,21 @@ impl Translator {
                 let parent = parent.map_or(TaskId::NONE, TaskId);
                 self.log
                     .push(TaskId(task), EventKind::Spawn { name, parent }, t);
+                // CPython's word for it from the start (`GEN_CREATED`), so the views name a
+                // generator as one before its first resume.
+                let state = format!("{}_CREATED", state_prefix(&kind));
+                let state =
+                    self.log
+                        .point(&state, file.as_deref().unwrap_or(""), line.unwrap_or(0));
+                self.log.push(
+                    TaskId(task),
+                    EventKind::CoroState {
+                        depth: 0,
+                        future: name,
+                        state,
+                    },
+                    t,
+                );
             }
             Message::Refuse {
                 task,
@@ -352,5 +373,14 @@ fn driver_label(func: &str, code: &str) -> String {
         func.to_owned()
     } else {
         format!("{func}: {code}")
+    }
+}
+
+/// CPython's prefix of a kind's state words: `CORO`, `GEN` or `AGEN`.
+pub fn state_prefix(kind: &str) -> &'static str {
+    match kind {
+        "generator" => "GEN",
+        "async_generator" => "AGEN",
+        _ => "CORO",
     }
 }
