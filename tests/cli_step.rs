@@ -233,3 +233,27 @@ fn lessons_lists_at_least_fourteen_with_their_experiment() {
             .any(|l| l.starts_with("lost-waker") && l.contains("teaching point"))
     );
 }
+
+#[test]
+fn gui_takes_the_experiment_scripts_by_their_py_names() {
+    let gui = |lesson: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pollscope"))
+            .args(["gui", "--lesson", lesson])
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .expect("the binary runs")
+    };
+    let out = gui("py:no_such");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown lesson 'py:no_such'"), "{err}");
+    assert!(
+        err.contains("py:send_none"),
+        "the message lists the scripts: {err}"
+    );
+    // A known script gets as far as the window (there is no display here).
+    let out = gui("py:send_none");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("unknown lesson"), "{err}");
+}

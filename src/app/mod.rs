@@ -43,6 +43,6 @@ mod view;
 
 pub use action::Action;
 pub use settings::Settings;
-pub use startup::{AppError, Startup, run, show};
+pub use startup::{AppError, Startup, catalog, run, show};
 pub use state::PollscopeApp;
 pub use view::{SideTab, View, WIDE_LAYOUT};

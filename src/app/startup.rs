@@ -70,8 +70,8 @@ pub fn run(startup: Startup) -> Result<(), AppError> {
 }
 
 /// The built-in lessons, then (where Python can run) the original's experiments as
-/// Python scripts.
-fn catalog() -> Vec<Program> {
+/// Python scripts (`py:send_none`).
+pub fn catalog() -> Vec<Program> {
     let mut programs = lessons::programs();
     #[cfg(unix)]
     programs.extend(crate::python::experiments::programs());

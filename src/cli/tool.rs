@@ -109,7 +109,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             timing,
         } => {
             if let Some(id) = &lesson {
-                lessons::find(id).map_err(|e| e.to_string())?;
+                // A lesson, or one of the original's experiments as a script (py:send_none).
+                let catalog = crate::app::catalog();
+                if !catalog.iter().any(|p| p.id() == id) {
+                    let known: Vec<&str> = catalog.iter().map(crate::Program::id).collect();
+                    return Err(format!(
+                        "unknown lesson '{id}' (lessons and scripts: {})",
+                        known.join(", ")
+                    ));
+                }
             }
             let startup = crate::app::Startup {
                 lesson,
