@@ -52,12 +52,18 @@ pub fn event_text(trace: &Trace, event: &Event) -> String {
             future,
             state,
         } => {
-            let at = match trace.await_point(state) {
+            let point = trace.await_point(state);
+            let at = match &point {
                 Some(p) => format!("{} ({}:{})", p.label, p.file, p.line),
                 None => "?".to_owned(),
             };
             let future = crate::coro::short_path(trace.str(future));
+            // A Python run names each coroutine's state from its creation on.
+            let created = point
+                .as_ref()
+                .is_some_and(|p| p.label.ends_with("_CREATED"));
             match depth {
+                0 if created => format!("{task} is made: {future} {at}"),
                 0 => format!("{task} is at {future} {at}"),
                 d => format!("{task} {}awaits {future} {at}", "  ".repeat(usize::from(d))),
             }

@@ -661,3 +661,20 @@ fn py_step_names_each_kind_by_its_own_state_words() {
         "{agen}"
     );
 }
+
+#[test]
+fn a_throw_caught_at_a_yield_is_one_more_yield_and_close_is_the_end() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["py", "step"])
+        .arg(fixture("throw_caught.py").path)
+        .output()
+        .expect("pollscope runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "   1  resilient.next() by <module>() line 14 -> yielded 'ready' at line 8 [GEN_SUSPENDED]",
+        "   2  resilient.throw(ValueError) by <module>() line 15 -> yielded 'ready' at line 8 [GEN_SUSPENDED]",
+        "   3  resilient.close() by <module>() line 16 -> raised GeneratorExit [GEN_CLOSED]",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+}

@@ -151,13 +151,15 @@ class Link:
 class Resume:
     """One resume in progress: its task, and the delegated frames that yielded in it."""
 
-    __slots__ = ("task", "frame", "chain", "error", "coro")
+    __slots__ = ("task", "frame", "chain", "error", "unwinding", "coro")
 
     def __init__(self, task, frame):
         self.task = task
         self.frame = frame
         self.chain = []
         self.error = None
+        # An exception passed through the frame and no line of it ran since.
+        self.unwinding = False
         self.coro = None
 
 
@@ -298,13 +300,27 @@ class Tracer:
             return self.local_driven
         top = stack[-1]
         if event == "exception":
-            top.error = arg
+            # Handled here, a line of the handler runs next; leaving the frame, none does.
+            # Lines are watched only until then, so that costs nothing on the hot path.
+            # A StopIteration is an awaited iterator's value arriving (it cannot leave a
+            # generator's frame as itself: PEP 479 makes it a RuntimeError).
+            if not issubclass(arg[0], (StopIteration, StopAsyncIteration)):
+                top.error = arg
+                top.unwinding = True
+                frame.f_trace_lines = True
+            return self.local_driven
+        if event == "line":
+            top.unwinding = False
+            frame.f_trace_lines = False
             return self.local_driven
         if event != "return":
             return self.local_driven
         stack.pop()
+        frame.f_trace_lines = False
         op = frame.f_code.co_code[frame.f_lasti]
-        if op == YIELD:
+        # An exception leaving the frame (close() or throw() at a yield) stops on the yield
+        # too: it is no yield, but the frame's end.
+        if op == YIELD and not top.unwinding:
             chain = [self.level(frame)] + top.chain[::-1]
             # The hot path, written by hand: a dict through json costs more than the
             # resume itself.
