@@ -32,6 +32,25 @@ RESUMABLE = CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENER
 OP = dis.opmap
 DELEGATE = {OP[name] for name in ("SEND", "YIELD_FROM") if name in OP}
 YIELD = OP["YIELD_VALUE"]
+CACHE = OP.get("CACHE")
+RESUME = OP.get("RESUME")
+
+
+def op_at(frame):
+    """The instruction a frame is at. From 3.12 a call can leave `f_lasti` on the inline
+    cache after its instruction (a SEND's), so the cache is stepped back over; from 3.13
+    a frame leaving by a yield is already on the RESUME after it."""
+    code = frame.f_code.co_code
+    at = frame.f_lasti
+    if CACHE is not None:
+        while at > 0 and code[at] == CACHE:
+            at -= 2
+    op = code[at]
+    if op == RESUME and at >= 2 and code[at - 2] == YIELD:
+        return YIELD
+    return op
+
+
 RETURN = {OP[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in OP}
 FOR_ITER = OP.get("FOR_ITER")
 
@@ -243,7 +262,7 @@ class Tracer:
         if driving is not None and getattr(driving, "cr_frame", None) is frame:
             self.before.pop(id(driving), None)
         back = frame.f_back
-        delegated = back is not None and back.f_code.co_code[back.f_lasti] in DELEGATE
+        delegated = back is not None and op_at(back) in DELEGATE
         frame.f_trace_lines = False
         if delegated:
             return self.local_delegated
@@ -290,7 +309,7 @@ class Tracer:
     def local_delegated(self, frame, event, arg):
         if event == "return":
             stack = self.stack()
-            if stack and frame.f_code.co_code[frame.f_lasti] == YIELD:
+            if stack and op_at(frame) == YIELD:
                 stack[-1].chain.append(self.level(frame))
         return self.local_delegated
 
@@ -317,7 +336,7 @@ class Tracer:
             return self.local_driven
         stack.pop()
         frame.f_trace_lines = False
-        op = frame.f_code.co_code[frame.f_lasti]
+        op = op_at(frame)
         # An exception leaving the frame (close() or throw() at a yield) stops on the yield
         # too: it is no yield, but the frame's end.
         if op == YIELD and not top.unwinding:
@@ -438,7 +457,7 @@ class Tracer:
         driver's stack, where Python code cannot read it."""
         if back is None:
             return "send(None)"
-        if FOR_ITER is not None and back.f_code.co_code[back.f_lasti] == FOR_ITER:
+        if FOR_ITER is not None and op_at(back) == FOR_ITER:
             return "next()"
         source = source_line(back.f_code.co_filename, back.f_lineno)
         for word in ("asend", "athrow", "send", "throw", "close"):
