@@ -650,6 +650,80 @@ def call_args(source, at):
 SAY_CAP = 16 * 1024
 
 
+class Monitor:
+    """`sys.monitoring` (3.12+) in place of `sys.settrace`: the same calls into the
+    Tracer, for a fraction of the cost, because events are switched off for good at every
+    code object that cannot be resumed (settrace pays for every call of every function).
+    A resume's start is the trace function's `call`, a yield or return its `return`, an
+    exception leaving the frame its `exception` then `return`."""
+
+    def __init__(self, tracer):
+        self.tracer = tracer
+        self.local = {}
+        self.tool = None
+
+    def start(self):
+        m = sys.monitoring
+        for tool in (4, 3, 5, 2, 1, 0):
+            if m.get_tool(tool) is None:
+                self.tool = tool
+                break
+        else:
+            return False
+        m.use_tool_id(self.tool, "pollscope")
+        events = m.events
+        m.register_callback(self.tool, events.PY_START, self.enter)
+        m.register_callback(self.tool, events.PY_RESUME, self.enter)
+        m.register_callback(self.tool, events.PY_YIELD, self.leave)
+        m.register_callback(self.tool, events.PY_RETURN, self.leave)
+        m.register_callback(self.tool, events.PY_THROW, self.thrown)
+        m.register_callback(self.tool, events.PY_UNWIND, self.unwind)
+        m.set_events(self.tool, events.PY_START | events.PY_RESUME | events.PY_THROW
+                     | events.PY_YIELD | events.PY_RETURN | events.PY_UNWIND)
+        return True
+
+    def stop(self):
+        if self.tool is not None:
+            sys.monitoring.set_events(self.tool, 0)
+            sys.monitoring.free_tool_id(self.tool)
+            self.tool = None
+
+    def enter(self, code, offset):
+        if not code.co_flags & RESUMABLE:
+            return sys.monitoring.DISABLE
+        self.resume(sys._getframe(1))
+
+    def resume(self, frame):
+        local = self.tracer.trace(frame, "call", None)
+        if local is None:
+            self.local.pop(id(frame), None)
+        else:
+            self.local[id(frame)] = local
+
+    def thrown(self, code, offset, error):
+        # A resume by throw() or close(). (PY_THROW cannot be switched off per code object.)
+        if code.co_flags & RESUMABLE:
+            self.resume(sys._getframe(1))
+
+    def leave(self, code, offset, value):
+        if not code.co_flags & RESUMABLE:
+            return sys.monitoring.DISABLE
+        frame = sys._getframe(1)
+        local = self.local.pop(id(frame), None)
+        if local is not None:
+            local(frame, "return", value)
+
+    def unwind(self, code, offset, error):
+        # (PY_UNWIND cannot be switched off per code object.)
+        if not code.co_flags & RESUMABLE:
+            return
+        frame = sys._getframe(1)
+        local = self.local.pop(id(frame), None)
+        if local is not None:
+            local(frame, "exception", (type(error), error, error.__traceback__))
+            local(frame, "return", None)
+
+
 class Output:
     """The script's print: inside a resume it is that task's say-line, outside it is the
     program's output; either way it reaches pollscope in order with the events."""
@@ -721,8 +795,13 @@ def main():
     # among the prints; the interpreter's own last words still reach the real stderr.
     sys.stderr = err
     globals_ = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
-    threading.settrace(tracer.trace)
-    sys.settrace(tracer.trace)
+    # sys.monitoring where the interpreter has it (POLLSCOPE_SETTRACE=1 keeps settrace, to
+    # compare): it is global, so threads are covered without threading.settrace.
+    monitor = Monitor(tracer)
+    if not (hasattr(sys, "monitoring") and not os.environ.get("POLLSCOPE_SETTRACE") and monitor.start()):
+        monitor = None
+        threading.settrace(tracer.trace)
+        sys.settrace(tracer.trace)
     sys.setprofile(tracer.profile)
     status, error, where = 0, None, None
     try:
@@ -732,6 +811,8 @@ def main():
     except BaseException as e:
         sys.setprofile(None)
         sys.settrace(None)
+        if monitor is not None:
+            monitor.stop()
         status = 1
         error = tracer.error_text((type(e), e))
         tb = e.__traceback__
@@ -743,6 +824,8 @@ def main():
         sys.setprofile(None)
         sys.settrace(None)
         threading.settrace(None)
+        if monitor is not None:
+            monitor.stop()
         out.finish()
         err.finish()
     link.send("exit", code=status, error=error, file=script, line=where)
