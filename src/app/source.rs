@@ -424,17 +424,20 @@ fn twin_header(ui: &mut egui::Ui, twin: Option<&TwinView>, dark: bool) -> (Optio
         None => format!(", {} resumes", twin.resumes),
     };
     ui.strong(format!("Python, live in CPython {version}{state}"));
-    if !twin.tasks.is_empty() {
-        let tasks: Vec<String> = twin
-            .tasks
-            .iter()
-            .map(|t| match t.line {
-                Some(line) => format!("{} {} (line {line})", t.name, t.state),
-                None => format!("{} {}", t.name, t.state),
-            })
-            .collect();
-        let words = crate::text::line_owned(tasks.join(" · "));
-        ui.add(egui::Label::new(egui::RichText::new(words).monospace().small()).wrap());
+    // One line per coroutine (a few at most, so the code keeps the column), each cut at the
+    // column's edge rather than wrapped: the column's justified layout would spread a
+    // wrapped line letter by letter.
+    const SHOWN: usize = 3;
+    for t in twin.tasks.iter().rev().take(SHOWN).rev() {
+        let words = match t.line {
+            Some(line) => format!("{} {} (line {line})", t.name, t.state),
+            None => format!("{} {}", t.name, t.state),
+        };
+        let words = crate::text::line_owned(words);
+        ui.add(egui::Label::new(egui::RichText::new(words).monospace().small()).truncate());
+    }
+    if twin.tasks.len() > SHOWN {
+        ui.weak(format!("and {} earlier", twin.tasks.len() - SHOWN));
     }
     if let Some(said) = &twin.said {
         let words = crate::text::line_owned(format!("printed: {said}"));
