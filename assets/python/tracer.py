@@ -34,6 +34,8 @@ DELEGATE = {OP[name] for name in ("SEND", "YIELD_FROM") if name in OP}
 YIELD = OP["YIELD_VALUE"]
 CACHE = OP.get("CACHE")
 RESUME = OP.get("RESUME")
+# Instructions op_at has to look past.
+ODD = frozenset(op for op in (CACHE, RESUME) if op is not None)
 
 
 def op_at(frame):
@@ -214,6 +216,10 @@ class Tracer:
         self.driving = None
         # Coroutines being sent into, by id: their state before the send ran.
         self.before = {}
+        # A close() in progress: (frame id, task, line) of what it closes, and the frame
+        # its pause was already taken for.
+        self.closing = None
+        self.let_through = None
 
     # --- tasks ---------------------------------------------------------------
 
@@ -262,7 +268,14 @@ class Tracer:
         if driving is not None and getattr(driving, "cr_frame", None) is frame:
             self.before.pop(id(driving), None)
         back = frame.f_back
-        delegated = back is not None and op_at(back) in DELEGATE
+        # The instruction read inline (hot path); op_at only where it may be a cache.
+        if back is None:
+            delegated = False
+        else:
+            op = back.f_code.co_code[back.f_lasti]
+            if op in ODD:
+                op = op_at(back)
+            delegated = op in DELEGATE
         frame.f_trace_lines = False
         if delegated:
             return self.local_delegated
@@ -295,6 +308,10 @@ class Tracer:
                 tail = self.encoded[key] = ',"input":%s,"driver":%s}\n' % (ENCODE(given), ENCODE(driver))
             self.link.write('{"k":"resume","t":%d,"task":%d,"on":%d,"line":%d%s' % (
                 self.link.now(), task, self.executor(len(stack)), frame.f_lineno, tail))
+        elif self.let_through == id(frame):
+            # A close(): paused for when it was called.
+            self.let_through = None
+            self.link.send("resume", task=task, on=self.executor(len(stack)), line=frame.f_lineno)
         else:
             self.link.send("ready", task=task, input=given, driver=driver)
             self.link.wait_for_go()
@@ -336,7 +353,9 @@ class Tracer:
             return self.local_driven
         stack.pop()
         frame.f_trace_lines = False
-        op = op_at(frame)
+        op = frame.f_code.co_code[frame.f_lasti]
+        if op in ODD:
+            op = op_at(frame)
         # An exception leaving the frame (close() or throw() at a yield) stops on the yield
         # too: it is no yield, but the frame's end.
         if op == YIELD and not top.unwinding:
@@ -365,7 +384,14 @@ class Tracer:
         """Sends CPython refuses before any frame runs: `send(5)` into a fresh coroutine,
         `send` into a finished one. The trace function never sees them: no code of the
         coroutine runs, so they are reported as refusals, not resumes."""
-        if event not in ("c_call", "c_exception") or getattr(arg, "__name__", None) not in ("send", "throw"):
+        if event == "call" or event == "return":
+            # Python frames: the trace function's. (First, as the most frequent by far.)
+            return
+        name = getattr(arg, "__name__", None)
+        if name == "close":
+            self.close(frame, event, arg)
+            return
+        if event == "c_return" or name not in ("send", "throw"):
             return
         coro = getattr(arg, "__self__", None)
         if type(coro) is not types.CoroutineType:
@@ -395,6 +421,41 @@ class Tracer:
             if coro.cr_frame is not None:
                 self.tasks[id(coro.cr_frame)] = task
         self.link.send("refuse", task=task, input=self.input_of(frame, False), driver=self.where(frame), error=error)
+
+    def close(self, frame, event, arg):
+        """A close() of a suspended generator or coroutine is a resume: GeneratorExit goes
+        in at its yield. From 3.12 CPython closes a never-started coroutine, and from 3.13
+        one suspended outside any `try`, without running its frame, so the trace function never sees it: the pause is taken when
+        close() is called, and the resume is told when it returns, if the frame did not
+        run (it did on 3.11 and 3.12, and does in a `try`: then it was traced)."""
+        target = getattr(arg, "__self__", None)
+        if type(target) is types.GeneratorType:
+            inner, idle = target.gi_frame, not target.gi_running
+        elif type(target) is types.CoroutineType:
+            inner, idle = target.cr_frame, not target.cr_running
+        else:
+            return
+        if event == "c_call":
+            # Suspended, or never started but already a task (a refused send made it one).
+            task = self.tasks.get(id(inner)) if inner is not None and idle else None
+            if task is None:
+                return
+            self.closing = (id(inner), task, inner.f_lineno, self.where(frame))
+            if not self.link.free:
+                self.link.send("ready", task=task, input="close()", driver=self.closing[3])
+                self.link.wait_for_go()
+                self.let_through = id(inner)
+            return
+        closing, self.closing, self.let_through = self.closing, None, None
+        if closing is None:
+            return
+        key, task, line, driver = closing
+        if self.tasks.get(key) != task:
+            return  # its frame ran and ended: traced as any resume
+        del self.tasks[key]
+        self.link.send("resume", task=task, on=self.executor(len(self.stack())), line=line,
+                       input="close()", driver=driver)
+        self.link.send("raise", task=task, error="GeneratorExit")
 
     # --- words ---------------------------------------------------------------
 
