@@ -468,6 +468,13 @@ impl Runner {
         } else {
             py.pump(Instant::now() + wait, false)
         };
+        // Whether it drove anything, asked once it ended.
+        let drove = !matches!(state, PyStep::Exited(_))
+            || py
+                .trace()
+                .events
+                .iter()
+                .any(|e| matches!(e.kind, crate::trace::EventKind::Spawn { .. }));
         let delta = py.take_delta();
         let progressed = resume && py.events() > before;
         let changed = !delta.is_empty();
@@ -489,7 +496,11 @@ impl Runner {
                 Step::Idle
             }
             PyStep::Exited(exit) => {
-                status.notice = None;
+                status.notice = (!drove).then(|| {
+                    "the script drove no coroutine, generator or async generator: only its \
+                     output is shown (the log's program output, key O)"
+                        .to_owned()
+                });
                 status.stopped = Some(Step::Done);
                 status.error = exit.error.map(|(error, line)| match line {
                     Some(line) => format!("the script raised {error} (line {line})"),

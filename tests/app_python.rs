@@ -176,3 +176,16 @@ fn the_python_lens_runs_the_lessons_twin_live_beside_the_rust_run() {
     harness.run_steps(2);
     assert_eq!(count(&harness, "live in CPython"), 0);
 }
+
+#[test]
+fn a_script_that_drives_nothing_says_so_in_the_status_bar() {
+    let (script, _) = fixture("no_coroutine.py");
+    let program = Program::python_script(script);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_eframe(|cc| PollscopeApp::with_program(&cc.egui_ctx, Settings::default(), program));
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the notice", |h| {
+        h.state().status_text().contains("drove no coroutine")
+    });
+}

@@ -679,3 +679,32 @@ fn a_throw_caught_at_a_yield_is_one_more_yield_and_close_is_the_end() {
         assert!(text.lines().any(|l| l == line), "{line}\n{text}");
     }
 }
+
+#[test]
+fn a_script_driving_nothing_says_so_and_a_killed_one_says_how_it_ended() {
+    let run = |name: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pollscope"))
+            .args(["py", "step"])
+            .arg(fixture(name).path)
+            .output()
+            .expect("pollscope runs")
+    };
+    let out = run("no_coroutine.py");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the script drove no coroutine, generator or async generator"),
+        "{err}"
+    );
+    // Its output is still shown.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("says: [0, 1, 4]"));
+
+    let out = run("killed.py");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the script ended early: the interpreter was killed by signal 9"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("says: before"));
+}

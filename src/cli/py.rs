@@ -103,6 +103,10 @@ pub fn run(args: PyArgs) -> Result<ExitCode, String> {
     }
 }
 
+/// Said when a script ends having driven nothing pollscope can step.
+const NO_COROUTINE: &str =
+    "the script drove no coroutine, generator or async generator: only its output is shown";
+
 /// Steps the script one resume at a time, printing each.
 fn step(script: &Script, json: bool, lens: Lens) -> Result<ExitCode, String> {
     let mut run = PyRun::start(script, Recorder::new()).map_err(|e| e.to_string())?;
@@ -151,6 +155,9 @@ fn step(script: &Script, json: bool, lens: Lens) -> Result<ExitCode, String> {
             _ => {}
         }
     };
+    if history.live().tasks.is_empty() && end.error.is_none() {
+        output::note(NO_COROUTINE);
+    }
     if json {
         out.write(|mut w| jsonl::write_events(&mut w, history.trace(), 0));
     } else {
@@ -291,6 +298,7 @@ fn export(script: &Script, format: Format, path: &std::path::Path) -> Result<Exi
 /// The script's end as the command's: an error that ended it is the command's error.
 fn exit_result(exit: &crate::python::Exit, stderr: &str) -> Result<ExitCode, String> {
     match &exit.error {
+        Some((why, _)) if exit.cut_short => Err(format!("the script ended early: {why}")),
         Some((error, line)) => {
             let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
             // The interpreter's own words (a traceback) say more than the last line.

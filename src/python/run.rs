@@ -312,17 +312,26 @@ impl PyRun {
                 }
                 self.closed = true;
                 if self.translator.exit.is_none() {
-                    let status = self.child.wait().ok().and_then(|s| s.code());
+                    use std::os::unix::process::ExitStatusExt;
+                    let waited = self.child.wait().ok();
+                    let status = waited.and_then(|s| s.code());
+                    let signal = waited.and_then(|s| s.signal());
                     let words = self.stderr();
                     let last = words.lines().rev().find(|l| !l.trim().is_empty());
-                    let why = match (status, last) {
-                        (_, Some(line)) => line.trim().to_owned(),
-                        (Some(code), None) => format!("the interpreter exited with status {code}"),
-                        (None, None) => "the interpreter was killed".to_owned(),
+                    let why = match (status, signal, last) {
+                        (_, _, Some(line)) => line.trim().to_owned(),
+                        (_, Some(signal), None) => {
+                            format!("the interpreter was killed by signal {signal}")
+                        }
+                        (Some(code), _, None) => {
+                            format!("the interpreter exited with status {code}")
+                        }
+                        (None, None, None) => "the interpreter was killed".to_owned(),
                     };
                     self.translator.exit = Some(Exit {
                         code: status.unwrap_or(-1),
                         error: Some((why, None)),
+                        cut_short: true,
                     });
                     self.translator.paused = None;
                 }

@@ -26,6 +26,9 @@ pub struct Exit {
     pub code: i32,
     /// The error that ended it, with the script's line where it was raised.
     pub error: Option<(String, Option<u32>)>,
+    /// The interpreter ended without the tracer's word (killed, crashed): `error` says
+    /// why in pollscope's words or the interpreter's last line, and is no exception.
+    pub cut_short: bool,
 }
 
 /// Turns messages into events in a [`Log`].
@@ -268,6 +271,7 @@ impl Translator {
                 self.exit = Some(Exit {
                     code,
                     error: error.map(|e| (e, line)),
+                    cut_short: false,
                 });
             }
         }
