@@ -88,6 +88,11 @@ pub struct Status {
     /// Some polled task's state is not shown yet: the debug info describing its future is
     /// still being read (the run does not wait for it).
     pub reading_debug_info: bool,
+    /// The pages the run fetches (its demo server's unless the user gave some): the
+    /// lesson's live Python twin fetches the same ones.
+    pub urls: Vec<String>,
+    /// The id of the program this run is of.
+    pub program: String,
 }
 
 /// What the executor thread has recorded and the reader has not taken yet.
@@ -409,6 +414,7 @@ impl Runner {
             generation: self.generation,
             // Until the tasks' debug info has been asked for (just below) and read.
             reading_debug_info: crate::coro::failure().is_none(),
+            program: program.id().to_owned(),
             ..Status::default()
         };
         #[cfg(unix)]
@@ -447,6 +453,7 @@ impl Runner {
                     max_events: limit,
                     ..Limits::none()
                 };
+                self.shared.status().urls = launched.urls.clone();
                 self.run = Some((launched, Driver::new(limits)));
                 self.publish();
                 // The tasks' debug info is asked for now, before the first step.

@@ -189,3 +189,24 @@ fn a_script_that_drives_nothing_says_so_in_the_status_bar() {
         h.state().status_text().contains("drove no coroutine")
     });
 }
+
+#[test]
+fn a_fetching_lessons_twin_fetches_from_the_rust_runs_server_even_after_a_reset() {
+    let mut harness = ui_support::app("threads");
+    harness.key_press(egui::Key::L);
+    wait_for(&mut harness, "the twin on the run's pages", |h| {
+        let (run, twin) = h.state().pages();
+        !run.is_empty() && twin.as_ref() == Some(&run)
+    });
+    let (before, _) = harness.state().pages();
+    assert!(
+        before.iter().all(|u| u.starts_with("http://127.0.0.1:")),
+        "{before:?}"
+    );
+    // A reset starts a new server: the twin follows it.
+    harness.key_press(egui::Key::R);
+    wait_for(&mut harness, "the twin on the new server's pages", |h| {
+        let (run, twin) = h.state().pages();
+        !run.is_empty() && run != before && twin.as_ref() == Some(&run)
+    });
+}

@@ -181,6 +181,16 @@ impl PollscopeApp {
         status_bar::text(&self.view(state, now_ns), &self.status)
     }
 
+    /// The pages the live run fetches, and those its Python twin was given (`None`: no
+    /// twin runs): one server serves both.
+    pub fn pages(&self) -> (Vec<String>, Option<Vec<String>>) {
+        #[cfg(unix)]
+        let twin = self.twin.pages();
+        #[cfg(not(unix))]
+        let twin = None;
+        (self.status.urls.clone(), twin)
+    }
+
     /// The number of events shown (all of them when live).
     pub fn shown_events(&self) -> usize {
         self.cursor.unwrap_or(self.history.len())

@@ -8,9 +8,17 @@ use crate::python::{Script, Twin, TwinView};
 /// The twin running now, with the lesson it is the twin of.
 #[derive(Debug, Default)]
 pub struct TwinSlot {
-    live: Option<(String, Twin)>,
+    /// The lesson's id and the pages it was given.
+    live: Option<(String, Vec<String>, Twin)>,
     /// Its view as of this frame.
     pub shown: Option<TwinView>,
+}
+
+impl TwinSlot {
+    /// The pages the running twin was given.
+    pub fn pages(&self) -> Option<Vec<String>> {
+        self.live.as_ref().map(|(_, urls, _)| urls.clone())
+    }
 }
 
 /// What the twin is told along with the Rust run.
@@ -25,28 +33,46 @@ pub(super) enum TwinOrder {
 
 impl PollscopeApp {
     /// Starts the twin when the Python lens shows a lesson that has one live, ends it
-    /// otherwise, and reads its view for this frame.
+    /// otherwise, and reads its view for this frame. A twin that fetches is started with
+    /// the Rust run's pages (one server for both) once that run has them, and afresh when
+    /// a reset gives the run new ones.
     pub(super) fn sync_twin(&mut self) {
-        let wanted = self.twin_wanted();
-        let running = self.twin.live.as_ref().map(|(id, _)| id.as_str());
-        if running != wanted.as_ref().map(|(l, _)| l.id) {
+        let wanted = self.twin_wanted().map(|(lesson, repaint)| {
+            let urls = match lesson.fetches {
+                // Not yet known (the run is starting): the twin waits for them.
+                true if self.status.program != lesson.id => None,
+                true if self.status.urls.is_empty() && self.status.error.is_none() => None,
+                true => Some(self.status.urls.clone()),
+                false => Some(Vec::new()),
+            };
+            (lesson, repaint, urls)
+        });
+        let key = wanted
+            .as_ref()
+            .and_then(|(lesson, _, urls)| Some((lesson.id, urls.clone()?)));
+        let running = self
+            .twin
+            .live
+            .as_ref()
+            .map(|(id, urls, _)| (id.as_str(), urls.clone()));
+        if running != key {
             // Drop the old one first: its interpreter ends before a new one starts.
             self.twin.live = None;
-            if let Some((lesson, repaint)) = wanted {
+            if let Some((lesson, repaint, Some(urls))) = wanted {
                 let name = format!("twin_{}.py", lesson.id.replace('-', "_"));
                 let twin = Twin::start(
                     Script::built_in(&name, lesson.python),
-                    Vec::new(),
+                    urls.clone(),
                     lesson.fetches,
                     Box::new(move || repaint.request_repaint()),
                 );
                 if self.status.running {
                     twin.run(Some(self.twin_pace()));
                 }
-                self.twin.live = Some((lesson.id.to_owned(), twin));
+                self.twin.live = Some((lesson.id.to_owned(), urls, twin));
             }
         }
-        self.twin.shown = self.twin.live.as_ref().map(|(_, twin)| twin.view());
+        self.twin.shown = self.twin.live.as_ref().map(|(_, _, twin)| twin.view());
     }
 
     /// The lesson whose twin should run now, and how to ask for a frame.
@@ -66,7 +92,7 @@ impl PollscopeApp {
 
     /// Passes an order of the Rust run on to the twin, if one runs.
     pub(super) fn tell_twin(&self, order: TwinOrder) {
-        let Some((_, twin)) = &self.twin.live else {
+        let Some((_, _, twin)) = &self.twin.live else {
             return;
         };
         match order {
