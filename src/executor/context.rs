@@ -26,11 +26,9 @@ pub(crate) struct Current<'a> {
     /// The first `Suspend` of this poll is the innermost await point: that is where the
     /// task is suspended, and what `step()` reports.
     pub innermost: Cell<Option<(Site, PointId)>>,
-    /// Tasks spawned by this poll (`pollscope::spawn`), numbered from the executor's task
-    /// count at the start of the poll; the executor adopts them when the poll returns.
-    pub spawned: RefCell<Vec<Task>>,
-    /// The id the first task spawned by this poll gets.
-    pub first_new: u32,
+    /// Tasks spawned by this poll (`pollscope::spawn`), with the ids the log gave them;
+    /// the executor adopts them when the poll returns.
+    pub spawned: RefCell<Vec<(TaskId, Task)>>,
 }
 
 impl Current<'_> {

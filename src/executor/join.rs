@@ -136,7 +136,8 @@ where
 {
     let spawned = with_current(|current| {
         let mut spawned = current.spawned.borrow_mut();
-        let id = TaskId(current.first_new + spawned.len() as u32);
+        // The log numbers every task, tokio's included, in the order it records them.
+        let id = TaskId(current.local.borrow().log.tasks_spawned());
         let slot = Rc::new(RefCell::new(Slot {
             result: None,
             waiter: None,
@@ -148,7 +149,7 @@ where
             inner,
             slot: Some(slot.clone()),
         });
-        spawned.push(super::new_task(
+        let task = super::new_task(
             current.shared,
             &mut current.local.borrow_mut(),
             id,
@@ -156,7 +157,8 @@ where
             current.task,
             child,
             Some(coro),
-        ));
+        );
+        spawned.push((id, task));
         JoinHandle { task: id, slot }
     });
     match spawned {

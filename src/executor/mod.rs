@@ -274,9 +274,9 @@ impl Executor {
         self.shared.policy
     }
 
-    /// Number of tasks spawned.
+    /// Number of tasks spawned (another runtime's too, once taken in from the inbox).
     pub fn task_count(&self) -> usize {
-        self.tasks.len()
+        self.local.borrow().log.tasks_spawned() as usize
     }
 
     /// Number of tasks not yet completed or panicked.
@@ -341,8 +341,9 @@ impl Executor {
         F: Future + 'static,
         F::Output: std::fmt::Debug,
     {
-        let id = TaskId(self.tasks.len() as u32);
         let local = self.local.get_mut();
+        // The log numbers every task, tokio's included, in the order it records them.
+        let id = TaskId(local.log.tasks_spawned());
         let (future, coro) = task::boxed(future);
         let task = new_task(
             &self.shared,
@@ -353,14 +354,37 @@ impl Executor {
             future,
             Some(coro),
         );
-        self.tasks.push(task);
+        self.place(id, task);
         self.unfinished += 1;
         id
+    }
+
+    /// Puts `task` at its id; the ids before it that another runtime's tasks took get
+    /// stand-ins that are never polled (that runtime polls them).
+    fn place(&mut self, id: TaskId, task: Task) {
+        let at = id.0 as usize;
+        while self.tasks.len() < at {
+            let waker = Arc::new(TaskWaker {
+                task: TaskId(self.tasks.len() as u32),
+                woken: false.into(),
+                shared: self.shared.clone(),
+            });
+            self.tasks.push(Task::foreign(waker));
+        }
+        match self.tasks.get_mut(at) {
+            Some(slot) => *slot = task,
+            None => self.tasks.push(task),
+        }
     }
 
     /// Polls exactly one task once, or says why none could be polled.
     pub fn step(&mut self) -> Step {
         if self.unfinished == 0 {
+            // tokio's tasks still inside a poll end it before the run is over, so their
+            // ends are in the trace.
+            if self.shared.recorder.foreign_polls_open() {
+                return Step::Idle;
+            }
             return Step::Done;
         }
         if self.shared.recorder.has_mail() {
@@ -459,6 +483,13 @@ impl Executor {
             .map(|(i, _)| TaskId(i as u32))
             .collect()
     }
+}
+
+/// The pollscope task being polled on this thread, if its executor records into
+/// `recorder` (another runtime's task spawned now is its child).
+#[cfg_attr(not(all(feature = "tokio", tokio_unstable)), allow(dead_code))]
+pub(crate) fn polling_task_of(recorder: &Arc<Recorder>) -> Option<TaskId> {
+    with_current(|c| Arc::ptr_eq(&c.shared.recorder, recorder).then_some(c.task)).flatten()
 }
 
 /// Makes task `id` and records its spawn; under the waker-driven policy it is queued for

@@ -47,7 +47,6 @@ impl Executor {
         if self.shared.recorder.has_mail() {
             self.drain(Some(id));
         }
-        let first_new = self.tasks.len() as u32;
         let shared = &self.shared;
         let recorder = &shared.recorder;
         let task = &mut self.tasks[id.0 as usize];
@@ -72,7 +71,6 @@ impl Executor {
             task: id,
             innermost: Default::default(),
             spawned: Default::default(),
-            first_new,
         };
         let guard = context::enter(&current);
         let result = match &self.hook {
@@ -166,7 +164,9 @@ impl Executor {
         }
         if !children.is_empty() {
             self.unfinished += children.len();
-            self.tasks.extend(children);
+            for (child, task) in children {
+                self.place(child, task);
+            }
         }
         Polled {
             task: id,

@@ -75,6 +75,18 @@ impl Task {
         }
     }
 
+    /// The stand-in for a task another runtime polls: it has no future here, so it
+    /// counts as finished to this executor.
+    pub fn foreign(waker: Arc<TaskWaker>) -> Task {
+        Task {
+            future: None,
+            waker,
+            polls: 0,
+            coro: None,
+            owed: false,
+        }
+    }
+
     /// Looks the future's type up in `index` (once it is found or known not to be there).
     /// With `wait`, the debug info describing it is read here if it has not been; without,
     /// it is asked for, to be read on the loader thread. Done before a poll: reading debug

@@ -68,7 +68,10 @@ impl Wake for TaskWaker {
         if local == Some(true) {
             return;
         }
-        let by = if thread::current().id() == self.shared.home {
+        let by = if let Some(key) = crate::trace::foreign::polling() {
+            // Inside a poll of one of tokio's tasks: that task is the waker.
+            ForeignWaker::Foreign(key, crate::trace::this_thread_name())
+        } else if thread::current().id() == self.shared.home {
             ForeignWaker::External
         } else {
             ForeignWaker::this_thread()

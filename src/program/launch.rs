@@ -61,6 +61,8 @@ impl Program {
             urls
         };
         let env = Env { urls };
+        #[cfg(feature = "tokio")]
+        let shared_recorder = recorder.clone();
         let mut executor = Executor::with_recorder(policy, recorder);
         let mut build = || {
             self.steps
@@ -69,7 +71,7 @@ impl Program {
         };
         #[cfg(feature = "tokio")]
         if self.tokio {
-            let runtime = super::tokio::Runtime::start()?;
+            let runtime = super::tokio::Runtime::start(&shared_recorder)?;
             runtime.enter(&mut build)?;
             executor.set_poll_hook(runtime.hook());
             keep.push(Box::new(runtime));

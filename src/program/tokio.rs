@@ -1,10 +1,20 @@
 //! A tokio runtime beside a program (cargo feature `tokio`): every poll runs inside the
 //! runtime's context, so `tokio::time`, `tokio::net` and `tokio::sync` futures find the
 //! timers and sockets they need while pollscope's executor does the polling.
+//!
+//! Built with `--cfg tokio_unstable`, the runtime also reports every task tokio itself
+//! spawns (`tokio::spawn`, `JoinSet`, ...) through its task hooks: the spawn with its
+//! location and parent, each poll on the worker thread that ran it, and its end
+//! ([`hooks`]).
 
 use super::ProgramError;
 use crate::executor::PollHook;
+use crate::trace::Recorder;
+use std::sync::Arc;
 use std::time::Duration;
+
+#[cfg(tokio_unstable)]
+mod hooks;
 
 /// A multi-thread tokio runtime: its worker threads drive the timer and I/O drivers, so
 /// a timer fires (and wakes the pollscope task, "woken by thread tokio-runtime-worker")
@@ -12,12 +22,18 @@ use std::time::Duration;
 pub(super) struct Runtime(Option<tokio::runtime::Runtime>);
 
 impl Runtime {
-    pub(super) fn start() -> Result<Runtime, ProgramError> {
-        tokio::runtime::Builder::new_multi_thread()
-            // Named as tokio's documentation names its workers, so a wake reads "woken by
-            // thread tokio-runtime-worker" whichever tokio release is linked.
-            .thread_name("tokio-runtime-worker")
-            .enable_all()
+    /// Starts the runtime; its own tasks are recorded into `recorder` where tokio's task
+    /// hooks exist (`--cfg tokio_unstable`).
+    pub(super) fn start(recorder: &Arc<Recorder>) -> Result<Runtime, ProgramError> {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        // Named as tokio's documentation names its workers, so a wake reads "woken by
+        // thread tokio-runtime-worker" whichever tokio release is linked.
+        builder.thread_name("tokio-runtime-worker").enable_all();
+        #[cfg(tokio_unstable)]
+        hooks::install(&mut builder, recorder.clone());
+        #[cfg(not(tokio_unstable))]
+        let _ = recorder;
+        builder
             .build()
             .map(|rt| Runtime(Some(rt)))
             .map_err(|e| ProgramError::Setup(format!("tokio runtime: {e}")))

@@ -3,10 +3,12 @@
 
 use super::builder::TraceBuilder;
 use super::data::{Trace, TraceDelta};
-use super::event::{Event, EventKind, ExecThread, PointId, Sym, TaskId, ThreadNo, WakeSource};
+use super::event::{
+    Event, EventKind, ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, WakeSource,
+};
 use super::point::Site;
 use super::reading::PollDemand;
-use super::recorder::{Foreign, ForeignKind, ForeignWaker};
+use super::recorder::{Foreign, ForeignKind, ForeignParent, ForeignWaker};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -45,9 +47,25 @@ pub struct Log {
     /// Names of threads that woke tasks, by the identity of their shared copy: interning
     /// a wake from a known thread is a pointer comparison.
     thread_names: Vec<(Arc<str>, Sym)>,
+    /// Tasks of another runtime (tokio), by that runtime's number for them.
+    foreign: HashMap<u64, TaskId>,
 }
 
+/// What a task of another runtime ends with: tokio's hooks tell that it ended, not its
+/// value.
+pub const FOREIGN_VALUE: &str = "(ended: tokio's hooks do not pass its value)";
+
+/// What such a task says once per run, at its spawn: its future is inside tokio, out of
+/// pollscope's reach.
+pub const FOREIGN_NOTE: &str = "spawned on tokio: its polls, parent and end are recorded; \
+     its future lives inside tokio, so the compiler's states of tokio's tasks are not read";
+
 impl Log {
+    /// Tasks spawned so far: the next task's id.
+    pub fn tasks_spawned(&self) -> u32 {
+        self.demand.len() as u32
+    }
+
     /// Number of events recorded (taken ones included): the next event's `seq`.
     pub fn len(&self) -> usize {
         self.taken.0 + self.builder.trace.events.len()
@@ -260,30 +278,92 @@ impl Log {
         match by {
             ForeignWaker::External => WakeSource::External,
             ForeignWaker::Thread(name) => WakeSource::Thread(self.intern_thread_name(name)),
+            ForeignWaker::Foreign(key, name) => match self.foreign.get(&key) {
+                Some(&task) => WakeSource::Task(task),
+                None => WakeSource::Thread(self.intern_thread_name(name)),
+            },
         }
     }
 
     /// Appends events other threads recorded, in the order they recorded them.
     pub(crate) fn append_foreign(&mut self, events: impl IntoIterator<Item = Foreign>) {
         for e in events {
-            let kind = match e.kind {
-                ForeignKind::Wake(by) => EventKind::Wake {
-                    by: self.wake_source(by),
-                },
+            let (task, kind) = match e.kind {
+                ForeignKind::Wake(by) => (
+                    e.task,
+                    EventKind::Wake {
+                        by: self.wake_source(by),
+                    },
+                ),
                 ForeignKind::ThreadFinish {
                     thread,
                     outcome,
                     duration_us,
                     result,
-                } => EventKind::ThreadFinish {
-                    thread,
-                    outcome,
-                    duration_us,
-                    result: self.intern(&result),
-                },
-                ForeignKind::ThreadJoin { thread } => EventKind::ThreadJoin { thread },
+                } => (
+                    e.task,
+                    EventKind::ThreadFinish {
+                        thread,
+                        outcome,
+                        duration_us,
+                        result: self.intern(&result),
+                    },
+                ),
+                ForeignKind::ThreadJoin { thread } => (e.task, EventKind::ThreadJoin { thread }),
+                ForeignKind::ForeignSpawn { key, name, parent } => {
+                    self.foreign_spawn(key, &name, parent, e.t_ns);
+                    continue;
+                }
+                ForeignKind::ForeignPollStart { key, on } => {
+                    let Some(&task) = self.foreign.get(&key) else {
+                        continue;
+                    };
+                    self.woken(task);
+                    (task, EventKind::PollStart { on })
+                }
+                ForeignKind::ForeignPollEnd { key, on, finished } => {
+                    let Some(&task) = self.foreign.get(&key) else {
+                        continue;
+                    };
+                    let result = if finished {
+                        PollResult::Ready
+                    } else {
+                        PollResult::Pending
+                    };
+                    self.push(task, EventKind::PollEnd { result, on }, e.t_ns);
+                    if !finished {
+                        continue;
+                    }
+                    let value = self.intern(FOREIGN_VALUE);
+                    (task, EventKind::Complete { value })
+                }
+                ForeignKind::ForeignCancel { key } => {
+                    let Some(&task) = self.foreign.get(&key) else {
+                        continue;
+                    };
+                    let value = self.intern("(cancelled: ended without finishing)");
+                    (task, EventKind::Complete { value })
+                }
             };
-            self.push(e.task, kind, e.t_ns);
+            self.push(task, kind, e.t_ns);
+        }
+    }
+
+    /// Gives another runtime's task the next task id and records its spawn.
+    fn foreign_spawn(&mut self, key: u64, name: &str, parent: ForeignParent, t_ns: u64) {
+        let task = TaskId(self.tasks_spawned());
+        let parent = match parent {
+            ForeignParent::None => TaskId::NONE,
+            ForeignParent::Task(task) => task,
+            ForeignParent::Foreign(key) => self.foreign.get(&key).copied().unwrap_or(TaskId::NONE),
+        };
+        let first = self.foreign.is_empty();
+        self.foreign.insert(key, task);
+        let name = self.builder.intern_name(name);
+        self.push(task, EventKind::Spawn { name, parent }, t_ns);
+        if first {
+            let text = self.intern(FOREIGN_NOTE);
+            self.push(task, EventKind::Say { text }, t_ns);
         }
     }
 

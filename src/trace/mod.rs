@@ -4,6 +4,7 @@ mod builder;
 mod cap;
 mod data;
 mod event;
+pub(crate) mod foreign;
 mod history;
 mod log;
 mod point;
@@ -22,6 +23,8 @@ pub use history::History;
 pub use log::{Log, Stamp};
 pub use point::{AwaitPoint, Point, Site};
 pub use reading::{Damage, Fact, PollDemand, Reading, Suspension, Wake, coro_at};
+#[cfg(all(feature = "tokio", tokio_unstable))]
+pub(crate) use recorder::ForeignParent;
 pub use recorder::Recorder;
-pub(crate) use recorder::{ForeignKind, ForeignWaker};
+pub(crate) use recorder::{ForeignKind, ForeignWaker, this_thread_name};
 pub use state::{CoroFrame, State, TaskState, TaskView, ThreadView};

@@ -3,8 +3,8 @@
 //! also the executor's run-queue injector. A wake from another thread takes this one lock,
 //! once; the executor drains the inbox once per step into its own [`Log`](super::Log).
 
-use super::event::{TaskId, ThreadNo, ThreadOutcome};
-use std::sync::atomic::{AtomicBool, Ordering};
+use super::event::{ExecThread, TaskId, ThreadNo, ThreadOutcome};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -22,6 +22,9 @@ pub struct Recorder {
     pending: AtomicBool,
     /// Signalled when a task is injected, for an executor parked while idle.
     ready: Condvar,
+    /// Polls of another runtime's tasks (tokio's) in progress: a run whose own tasks are
+    /// all done waits for these to return, so their ends are in the trace.
+    foreign_open: AtomicUsize,
 }
 
 /// What other threads left for the executor.
@@ -47,6 +50,8 @@ pub(crate) struct Foreign {
 
 /// The kinds of event another thread records.
 #[derive(Debug)]
+// Another runtime's tasks are reported only by tokio's hooks (`--cfg tokio_unstable`).
+#[cfg_attr(not(all(feature = "tokio", tokio_unstable)), allow(dead_code))]
 pub(crate) enum ForeignKind {
     Wake(ForeignWaker),
     ThreadFinish {
@@ -58,6 +63,40 @@ pub(crate) enum ForeignKind {
     ThreadJoin {
         thread: ThreadNo,
     },
+    /// Another runtime (tokio) spawned a task, known by that runtime's number for it
+    /// (`key`) until the log gives it the next task id.
+    ForeignSpawn {
+        key: u64,
+        name: String,
+        parent: ForeignParent,
+    },
+    /// That runtime started polling its task on executor thread `on`.
+    ForeignPollStart {
+        key: u64,
+        on: ExecThread,
+    },
+    /// The poll returned; `finished` when the task ended inside it.
+    ForeignPollEnd {
+        key: u64,
+        on: ExecThread,
+        finished: bool,
+    },
+    /// The task ended outside any poll (aborted, or its runtime shut down).
+    ForeignCancel {
+        key: u64,
+    },
+}
+
+/// Who spawned a task of another runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(all(feature = "tokio", tokio_unstable)), allow(dead_code))]
+pub(crate) enum ForeignParent {
+    /// The program itself, outside any poll.
+    None,
+    /// A pollscope task, during its poll.
+    Task(TaskId),
+    /// A task of that runtime, during its poll (by that runtime's number).
+    Foreign(u64),
 }
 
 /// Who woke a task from outside the executor's polls.
@@ -68,22 +107,30 @@ pub(crate) enum ForeignWaker {
     /// Another thread, by name: one shared copy per thread, so a storm of wakes from a
     /// thread allocates nothing and the executor interns the name once.
     Thread(Arc<str>),
+    /// A task of another runtime (tokio), during its poll, by that runtime's number, on
+    /// the named thread (the source named if the task is unknown).
+    Foreign(u64, Arc<str>),
 }
 
 impl ForeignWaker {
     /// The calling thread, by its name (or its id, unnamed).
     pub(crate) fn this_thread() -> ForeignWaker {
-        thread_local! {
-            static NAME: Arc<str> = {
-                let current = std::thread::current();
-                match current.name() {
-                    Some(name) => Arc::from(name),
-                    None => Arc::from(format!("{:?}", current.id())),
-                }
-            };
-        }
-        ForeignWaker::Thread(NAME.with(Arc::clone))
+        ForeignWaker::Thread(this_thread_name())
     }
+}
+
+/// The calling thread's name (or its id, unnamed), one shared copy per thread.
+pub(crate) fn this_thread_name() -> Arc<str> {
+    thread_local! {
+        static NAME: Arc<str> = {
+            let current = std::thread::current();
+            match current.name() {
+                Some(name) => Arc::from(name),
+                None => Arc::from(format!("{:?}", current.id())),
+            }
+        };
+    }
+    NAME.with(Arc::clone)
 }
 
 impl Default for Recorder {
@@ -95,6 +142,7 @@ impl Default for Recorder {
             inbox: Mutex::default(),
             pending: AtomicBool::new(false),
             ready: Condvar::new(),
+            foreign_open: AtomicUsize::new(0),
         }
     }
 }
@@ -135,6 +183,21 @@ impl Recorder {
                 self.ready.notify_all();
             }
         }
+    }
+
+    /// Counts a poll of another runtime's task starting (`open`) or returning.
+    #[cfg_attr(not(all(feature = "tokio", tokio_unstable)), allow(dead_code))]
+    pub(crate) fn foreign_poll(&self, open: bool) {
+        if open {
+            self.foreign_open.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.foreign_open.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// True while another runtime's task is inside a poll.
+    pub(crate) fn foreign_polls_open(&self) -> bool {
+        self.foreign_open.load(Ordering::SeqCst) > 0
     }
 
     /// True if the inbox may hold something (read without the lock).

@@ -1,0 +1,99 @@
+//! tokio's task hooks (`--cfg tokio_unstable`) turned into trace events: tokio calls
+//! them on the thread that spawns, polls or ends a task, and each posts one event to the
+//! recorder's inbox, where the executor's log numbers the task beside its own.
+
+use crate::trace::{ExecThread, ForeignKind, ForeignParent, Recorder, TaskId, foreign};
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use tokio::runtime::{Builder, TaskMeta};
+
+thread_local! {
+    /// This worker thread's executor-thread number (0: not numbered yet; 0 is the
+    /// pollscope executor's own thread, so workers count from 1).
+    static EXEC: Cell<u16> = const { Cell::new(0) };
+}
+
+/// Installs the hooks on `builder`, recording into `recorder`.
+pub(super) fn install(builder: &mut Builder, recorder: Arc<Recorder>) {
+    let workers = Arc::new(AtomicU16::new(1));
+    let number = workers.clone();
+    builder.on_thread_start(move || {
+        let n = number.fetch_add(1, Ordering::Relaxed);
+        let _ = EXEC.try_with(|e| e.set(n));
+    });
+    let r = recorder.clone();
+    builder.on_task_spawn(move |meta| {
+        let parent = match foreign::polling() {
+            Some(key) => ForeignParent::Foreign(key),
+            None => match crate::executor::polling_task_of(&r) {
+                Some(task) => ForeignParent::Task(task),
+                None => ForeignParent::None,
+            },
+        };
+        let at = meta.spawned_at();
+        let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
+        let kind = ForeignKind::ForeignSpawn {
+            key: key(meta),
+            name: format!("tokio@{file}:{}", at.line()),
+            parent,
+        };
+        r.post(TaskId::NONE, kind, || false);
+    });
+    let r = recorder.clone();
+    let count = workers.clone();
+    builder.on_before_task_poll(move |meta| {
+        let key = key(meta);
+        foreign::set_polling(Some(key));
+        let on = exec_thread(&count);
+        r.foreign_poll(true);
+        r.post(
+            TaskId::NONE,
+            ForeignKind::ForeignPollStart { key, on },
+            || false,
+        );
+    });
+    let r = recorder.clone();
+    builder.on_after_task_poll(move |meta| {
+        let finished = foreign::set_polling(None);
+        let on = exec_thread(&workers);
+        let kind = ForeignKind::ForeignPollEnd {
+            key: key(meta),
+            on,
+            finished,
+        };
+        r.post(TaskId::NONE, kind, || false);
+        r.foreign_poll(false);
+    });
+    builder.on_task_terminate(move |meta| {
+        let key = key(meta);
+        // Inside its own poll, the poll's end says it finished.
+        if !foreign::ended(key) {
+            recorder.post(TaskId::NONE, ForeignKind::ForeignCancel { key }, || false);
+        }
+    });
+}
+
+/// The task's number as a `u64`: tokio's `Id` only shows it through `Hash` and
+/// `Display`, and FxHash of the one `u64` it hashes is a bijection (a multiplication by an
+/// odd constant), so distinct ids stay distinct.
+fn key(meta: &TaskMeta<'_>) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    meta.id().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// This thread's executor-thread number, numbered now if the thread started before the
+/// hooks saw it.
+fn exec_thread(workers: &AtomicU16) -> ExecThread {
+    let n = EXEC
+        .try_with(|e| {
+            if e.get() == 0 {
+                e.set(workers.fetch_add(1, Ordering::Relaxed));
+            }
+            e.get()
+        })
+        .unwrap_or(u16::MAX);
+    ExecThread(n)
+}

@@ -1,0 +1,196 @@
+//! Every task tokio spawns is in the trace (tokio's task hooks, `--cfg tokio_unstable`):
+//! a pollscope task whose three `tokio::spawn`ed children talk over an mpsc channel and a
+//! TCP connection on 127.0.0.1, one of them spawning a connection handler of its own.
+//!
+//! Run with `RUSTFLAGS="--cfg tokio_unstable" cargo test --features tokio --test
+//! tokio_tasks` (its own target dir: the flag rebuilds every dependency).
+#![cfg(all(feature = "tokio", tokio_unstable))]
+
+use pollscope::AtExt;
+#[path = "fixtures/tokio-app/src/program.rs"]
+mod tokio_app;
+
+use pollscope::drive::End;
+use pollscope::executor::Policy;
+use pollscope::program::Program;
+use pollscope::trace::{EventKind, ExecThread, History, State, TaskState, Trace};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+/// Accepts one connection and hands it to a handler task of its own, as servers do.
+async fn acceptor(listener: TcpListener, tx: mpsc::Sender<String>) -> usize {
+    let Ok((stream, _)) = listener.accept().await else {
+        return 0;
+    };
+    let handler = tokio::spawn(async move {
+        let mut line = String::new();
+        let _ = BufReader::new(stream).read_line(&mut line).await;
+        let line = line.trim().to_owned();
+        let _ = tx.send(format!("got {line}")).await;
+        line.len()
+    });
+    handler.await.unwrap_or(0)
+}
+
+async fn client(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)).await else {
+        return false;
+    };
+    stream.write_all(b"hello\n").await.is_ok()
+}
+
+async fn counter(tx: mpsc::Sender<String>) -> u32 {
+    // Long enough for the parent to be waiting on the channel when the message comes.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    for _ in 0..3 {
+        tokio::task::yield_now().await;
+    }
+    let _ = tx.send("counted 3".to_owned()).await;
+    3
+}
+
+async fn parent() -> Vec<String> {
+    let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
+        return vec!["no listener".to_owned()];
+    };
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let (tx, mut rx) = mpsc::channel(4);
+    let accepting = tokio::spawn(acceptor(listener, tx.clone()));
+    let connecting = tokio::spawn(client(port));
+    let counting = tokio::spawn(counter(tx));
+    let mut got = Vec::new();
+    while let Some(message) = rx.recv().at("rx.recv()").await {
+        got.push(message);
+    }
+    got.sort();
+    let _ = (accepting.await, connecting.await, counting.await);
+    got
+}
+
+const SOURCE: &str = include_str!("tokio_tasks.rs");
+
+fn live(trace: &Trace) -> State {
+    History::from_trace(trace.clone()).live().clone()
+}
+
+#[test]
+fn every_task_tokio_spawns_is_in_the_trace_under_its_parent() {
+    let program = Program::new("tokio-tree").task("parent", parent).tokio();
+    let recording = pollscope::record(&program, Policy::WakerDriven).unwrap();
+    assert_eq!(recording.end, End::Done);
+    let trace = &recording.trace;
+    let state = live(trace);
+    let names: Vec<&str> = state.tasks.iter().map(|t| trace.str(t.name)).collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names[0], "parent");
+    assert!(
+        names[1..]
+            .iter()
+            .all(|n| n.starts_with("tokio@tokio_tasks.rs:")),
+        "{names:?}"
+    );
+    // The three children under the pollscope task; the handler under the acceptor.
+    let spawned_at = |needle: &str| {
+        let line = SOURCE
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect(needle)
+            + 1;
+        let name = format!("tokio@tokio_tasks.rs:{line}");
+        let task = state.tasks.iter().find(|t| trace.str(t.name) == name);
+        task.unwrap_or_else(|| panic!("no {name} in {names:?}"))
+    };
+    let accepting = spawned_at("tokio::spawn(acceptor(");
+    for child in [
+        "tokio::spawn(acceptor(",
+        "tokio::spawn(client(",
+        "tokio::spawn(counter(",
+    ] {
+        assert_eq!(spawned_at(child).parent.map(|p| p.0), Some(0), "{child}");
+    }
+    assert_eq!(
+        spawned_at("let handler = tokio::spawn(").parent,
+        Some(accepting.id)
+    );
+    // Every tokio task was polled on a worker thread, and finished.
+    for task in &state.tasks[1..] {
+        assert!(
+            matches!(task.state, TaskState::Completed(_)),
+            "{} {:?}",
+            trace.str(task.name),
+            task.state
+        );
+        assert!(task.polls >= 1);
+    }
+    let worker_polls = trace
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::PollStart { on } if on != ExecThread::MAIN))
+        .count();
+    let tokio_polls: u32 = state.tasks[1..].iter().map(|t| t.polls).sum();
+    assert_eq!(worker_polls, tokio_polls as usize);
+    // The channel's sends, inside tokio tasks, woke the receiving pollscope task.
+    let wakers: Vec<String> = trace
+        .events
+        .iter()
+        .filter(|e| e.task.0 == 0)
+        .filter_map(|e| match e.kind {
+            EventKind::Wake { by } => Some(pollscope::jsonl::wake_source_text(trace, by)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        wakers
+            .iter()
+            .any(|w| w.starts_with("task:") && w != "task:0"),
+        "{wakers:?}\n{}",
+        {
+            let mut out = Vec::new();
+            let _ = pollscope::jsonl::write_events(&mut out, trace, 0);
+            String::from_utf8_lossy(&out).into_owned()
+        }
+    );
+    // The parent's value: both messages, one over TCP.
+    let TaskState::Completed(value) = state.tasks[0].state else {
+        panic!("the parent did not complete: {:?}", state.tasks[0].state);
+    };
+    assert_eq!(trace.str(value), r#"["counted 3", "got hello"]"#);
+    // Said once: tokio's futures are out of reach for the compiler's states.
+    let notes = trace
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Say { .. }))
+        .count();
+    assert_eq!(notes, 1);
+}
+
+#[test]
+fn the_tokio_fixtures_connection_handlers_appear_under_the_server_that_accepted_them() {
+    let recording = pollscope::record(&tokio_app::program(), Policy::WakerDriven).unwrap();
+    assert_eq!(recording.end, End::Done);
+    let trace = &recording.trace;
+    let state = live(trace);
+    let names: Vec<&str> = state.tasks.iter().map(|t| trace.str(t.name)).collect();
+    assert_eq!(
+        names.len(),
+        7,
+        "the server, three clients, three handlers: {names:?}"
+    );
+    let source = include_str!("fixtures/tokio-app/src/server.rs");
+    let line = source
+        .lines()
+        .position(|l| l.contains("tokio::spawn(handle("))
+        .map(|i| i + 1)
+        .unwrap_or_default();
+    let handlers: Vec<_> = state
+        .tasks
+        .iter()
+        .filter(|t| trace.str(t.name) == format!("tokio@server.rs:{line}"))
+        .collect();
+    assert_eq!(handlers.len(), 3, "{names:?}");
+    for handler in handlers {
+        assert_eq!(handler.parent.map(|p| p.0), Some(0), "under the server");
+        assert!(matches!(handler.state, TaskState::Completed(_)));
+    }
+}
