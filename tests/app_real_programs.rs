@@ -159,3 +159,24 @@ fn the_tokio_fixture_steps_to_its_end_with_its_locals_shown() {
         harness.state().status_text()
     );
 }
+
+#[cfg(feature = "tokio")]
+#[test]
+fn the_stepped_tokio_switch_resets_into_a_run_where_tokios_polls_wait_for_step() {
+    let mut harness = harness(tokio_app::program());
+    harness.get_by_label("Stepped tokio").click();
+    harness.run_steps(2);
+    if cfg!(tokio_unstable) {
+        // Every task, tokio's handlers included, finishes one poll per step.
+        step_to_the_end(&mut harness, 7, |_| {});
+        assert!(
+            harness.state().status_text().contains("done"),
+            "{}",
+            harness.state().status_text()
+        );
+    } else {
+        wait_for(&mut harness, "the reason it cannot step tokio", |h| {
+            h.state().status_text().contains("--cfg tokio_unstable")
+        });
+    }
+}

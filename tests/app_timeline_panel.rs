@@ -63,6 +63,7 @@ fn harness(trace: Trace) -> Harness<'static, Panel> {
                     layouts: &[],
                     coro_unavailable: None,
                     python_run: false,
+                    tokio_run: false,
                     #[cfg(unix)]
                     twin: None,
                     breakpoints: &[],

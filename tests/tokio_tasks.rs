@@ -11,7 +11,7 @@ use pollscope::AtExt;
 mod tokio_app;
 
 use pollscope::drive::End;
-use pollscope::executor::Policy;
+use pollscope::executor::{Policy, Step};
 use pollscope::program::Program;
 use pollscope::trace::{EventKind, ExecThread, History, State, TaskState, Trace};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -193,4 +193,60 @@ fn the_tokio_fixtures_connection_handlers_appear_under_the_server_that_accepted_
         assert_eq!(handler.parent.map(|p| p.0), Some(0), "under the server");
         assert!(matches!(handler.state, TaskState::Completed(_)));
     }
+}
+
+#[test]
+fn stepped_every_step_is_one_poll_of_one_task_tokios_included() {
+    let program = Program::new("tokio-tree")
+        .task("parent", parent)
+        .stepped(true);
+    let mut launched = program.launch(Policy::WakerDriven, Vec::new()).unwrap();
+    let ex = &mut launched.executor;
+    let mut seen = 0;
+    let mut tokio_steps = 0;
+    let mut own_steps = 0;
+    for _ in 0..100_000 {
+        match ex.step() {
+            Step::Polled(polled) => {
+                let trace = ex.trace();
+                let starts = trace.events[seen..]
+                    .iter()
+                    .filter(|e| matches!(e.kind, EventKind::PollStart { .. }))
+                    .count();
+                assert_eq!(starts, 1, "one poll per step");
+                seen = trace.events.len();
+                if polled.task.0 == 0 {
+                    own_steps += 1;
+                } else {
+                    tokio_steps += 1;
+                }
+            }
+            Step::Idle => ex.park(std::time::Duration::from_millis(20)),
+            Step::Done => break,
+            Step::Stalled => panic!("stalled"),
+        }
+    }
+    assert!(
+        own_steps >= 2 && tokio_steps >= 4,
+        "{own_steps} {tokio_steps}"
+    );
+    let trace = ex.snapshot();
+    // One poll at a time across the whole program: no poll starts while another is open.
+    let mut open = 0;
+    for event in &trace.events {
+        match event.kind {
+            EventKind::PollStart { .. } => {
+                open += 1;
+                assert_eq!(open, 1, "two polls at once");
+            }
+            EventKind::PollEnd { .. } => open -= 1,
+            _ => {}
+        }
+    }
+    let state = live(&trace);
+    assert_eq!(state.tasks.len(), 5);
+    let TaskState::Completed(value) = state.tasks[0].state else {
+        panic!("the parent did not complete: {:?}", state.tasks[0].state);
+    };
+    assert_eq!(trace.str(value), r#"["counted 3", "got hello"]"#);
 }

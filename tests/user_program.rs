@@ -351,6 +351,18 @@ mod tokio_futures {
         }
     }
 
+    #[cfg(not(tokio_unstable))]
+    #[test]
+    fn a_stepped_tokio_run_without_tokios_hooks_says_how_to_get_them() {
+        let program = Program::new("stepped")
+            .task("sleeper", sleeper)
+            .stepped(true);
+        let Err(e) = program.launch(Policy::WakerDriven, Vec::new()) else {
+            panic!("a stepped run needs tokio's task hooks");
+        };
+        assert!(e.to_string().contains("--cfg tokio_unstable"), "{e}");
+    }
+
     #[test]
     fn without_tokio_a_tokio_timer_panics_and_says_why() {
         let program = Program::new("no-runtime").task("sleeper", sleeper);

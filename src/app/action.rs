@@ -39,6 +39,8 @@ pub enum Action {
     SelectProgram(usize),
     /// Switch policy (resets).
     SetPolicy(Policy),
+    /// Turn the stepped tokio run on or off (resets).
+    ToggleTokioStepped,
     /// The trace limit, in events: at the limit the run pauses.
     SetTraceLimit(usize),
     /// Rust or Python words.

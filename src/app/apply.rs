@@ -28,6 +28,12 @@ impl PollscopeApp {
         // Read afresh: a reset after editing the code shows the code as it is now.
         self.info = program.info().clone();
         self.sources = Sources::of(&self.info);
+        #[cfg(feature = "tokio")]
+        let program = &if program.uses_tokio() {
+            program.clone().stepped(self.settings.tokio_stepped)
+        } else {
+            program.clone()
+        };
         if let Some(session) = &self.session {
             session.send(Command::Reset {
                 program: program.clone(),
@@ -136,6 +142,10 @@ impl PollscopeApp {
                     self.current = index;
                     self.reset();
                 }
+            }
+            Action::ToggleTokioStepped => {
+                self.settings.tokio_stepped = !self.settings.tokio_stepped;
+                self.reset();
             }
             Action::SetPolicy(policy) => {
                 self.settings.policy = policy.word().to_owned();

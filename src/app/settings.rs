@@ -29,6 +29,8 @@ pub struct Settings {
     pub breakpoints: Vec<(String, u32)>,
     /// The timeline panel is open.
     pub timeline: bool,
+    /// A tokio program's own polls wait for Step too (a stepped tokio run).
+    pub tokio_stepped: bool,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             trace_limit: None,
             breakpoints: Vec::new(),
             timeline: false,
+            tokio_stepped: false,
         }
     }
 }

@@ -235,6 +235,11 @@ impl PollscopeApp {
             layouts: &self.layouts,
             coro_unavailable: crate::coro::failure(),
             python_run: self.python_run(),
+            tokio_run: self.loaded.is_none()
+                && self
+                    .catalog
+                    .get(self.current)
+                    .is_some_and(|p| p.uses_tokio()),
             #[cfg(unix)]
             twin: self.twin.shown.as_ref(),
             breakpoints: &self.settings.breakpoints,

@@ -152,6 +152,19 @@ pub fn show(
                 named(&combo, egui::Role::ComboBox, "Policy");
                 combo.on_hover_text("Scheduling policy (a change resets)");
             }
+            if view.tokio_run {
+                let stepped = settings.tokio_stepped;
+                if ui
+                    .selectable_label(stepped, "Stepped tokio")
+                    .on_hover_text(
+                        "Every poll of tokio's own tasks waits for Step too: one poll at a \
+                         time across the program (needs --cfg tokio_unstable; a change resets)",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::ToggleTokioStepped);
+                }
+            }
             if ui
                 .button("Reset")
                 .on_hover_text("Start again with fresh futures (R)")

@@ -40,6 +40,8 @@ pub struct View<'a> {
     pub coro_unavailable: Option<&'a crate::coro::DebugInfoError>,
     /// The program is a Python script under the tracer: no scheduling policy applies.
     pub python_run: bool,
+    /// The program runs beside tokio: the toolbar offers the stepped tokio run.
+    pub tokio_run: bool,
     /// The lesson's Python twin live in CPython (Python lens), as of this frame.
     #[cfg(unix)]
     pub twin: Option<&'a crate::python::TwinView>,

@@ -137,6 +137,9 @@ pub struct Executor {
     seen_units: Option<u64>,
     /// Every task's future has been looked up in the index (its debug info asked for).
     looked_up: bool,
+    /// In a stepped run beside tokio: the next step lets one of tokio's polls through
+    /// (when one waits), so its tasks and the executor's own take turns.
+    foreign_turn: bool,
 }
 
 impl Executor {
@@ -171,6 +174,7 @@ impl Executor {
             owed: Vec::new(),
             seen_units: None,
             looked_up: false,
+            foreign_turn: true,
         }
     }
 
@@ -379,16 +383,31 @@ impl Executor {
 
     /// Polls exactly one task once, or says why none could be polled.
     pub fn step(&mut self) -> Step {
+        let foreign_waits = self.shared.recorder.gate().has_waiting();
         if self.unfinished == 0 {
+            if foreign_waits && let Some(step) = self.step_foreign() {
+                return step;
+            }
             // tokio's tasks still inside a poll end it before the run is over, so their
             // ends are in the trace.
-            if self.shared.recorder.foreign_polls_open() {
+            if self.shared.recorder.foreign_polls_open() || foreign_waits {
                 return Step::Idle;
             }
             return Step::Done;
         }
         if self.shared.recorder.has_mail() {
             self.drain(None);
+        }
+        if foreign_waits {
+            let own_ready =
+                self.shared.policy == Policy::BusyPoll || !self.local.get_mut().queue.is_empty();
+            if (self.foreign_turn || !own_ready)
+                && let Some(step) = self.step_foreign()
+            {
+                self.foreign_turn = false;
+                return step;
+            }
+            self.foreign_turn = true;
         }
         if !self.owed.is_empty() || !self.looked_up {
             self.catch_up_states();
@@ -416,6 +435,38 @@ impl Executor {
                 Step::Polled(self.poll(TaskId(id as u32)))
             }
         }
+    }
+
+    /// Lets one of tokio's polls waiting at the gate through (a stepped run) and reports
+    /// it as this step's poll; `None` if none waited or it has not returned yet.
+    fn step_foreign(&mut self) -> Option<Step> {
+        let key = self
+            .shared
+            .recorder
+            .gate()
+            .let_one_through(Duration::from_secs(5))?;
+        self.drain(None);
+        let Some(polled) = self.local.get_mut().log.foreign_polled(key) else {
+            // Still running after the wait: the next step waits for it.
+            return Some(Step::Idle);
+        };
+        let outcome = if polled.finished {
+            Outcome::Ready {
+                value: crate::trace::FOREIGN_VALUE.into(),
+            }
+        } else {
+            Outcome::Pending {
+                at: None,
+                point: None,
+            }
+        };
+        Some(Step::Polled(Polled {
+            task: polled.task,
+            outcome,
+            wasted: false,
+            poll_ns: polled.end_ns.saturating_sub(polled.start.t_ns),
+            seq: polled.start.seq,
+        }))
     }
 
     /// Steps while some task is ready to make progress; returns why it stopped

@@ -71,7 +71,7 @@ impl Program {
         };
         #[cfg(feature = "tokio")]
         if self.tokio {
-            let runtime = super::tokio::Runtime::start(&shared_recorder)?;
+            let runtime = super::tokio::Runtime::start(&shared_recorder, self.stepped)?;
             runtime.enter(&mut build)?;
             executor.set_poll_hook(runtime.hook());
             keep.push(Box::new(runtime));

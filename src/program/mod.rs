@@ -58,6 +58,9 @@ pub struct Program {
     trace_limit: Option<usize>,
     #[cfg(feature = "tokio")]
     tokio: bool,
+    /// tokio's own polls wait for Step too (see [`Program::stepped`]).
+    #[cfg(feature = "tokio")]
+    stepped: bool,
     #[cfg(unix)]
     script: Option<Arc<crate::python::Script>>,
 }
@@ -86,6 +89,8 @@ impl Program {
             trace_limit: None,
             #[cfg(feature = "tokio")]
             tokio: false,
+            #[cfg(feature = "tokio")]
+            stepped: false,
             #[cfg(unix)]
             script: None,
         }
@@ -201,6 +206,33 @@ impl Program {
     pub fn tokio(mut self) -> Program {
         self.tokio = true;
         self
+    }
+
+    /// A stepped tokio run: every poll of every task, tokio's own included, waits for a
+    /// step, so the whole program makes one poll at a time (`true`), or tokio polls its
+    /// tasks freely (`false`, the default). It needs tokio's task hooks (`RUSTFLAGS="--cfg
+    /// tokio_unstable"`); without them the launch says so.
+    #[cfg(feature = "tokio")]
+    pub fn stepped(mut self, on: bool) -> Program {
+        self.tokio = true;
+        self.stepped = on;
+        self
+    }
+
+    /// True for a stepped tokio run.
+    pub fn is_stepped(&self) -> bool {
+        #[cfg(feature = "tokio")]
+        return self.stepped;
+        #[cfg(not(feature = "tokio"))]
+        false
+    }
+
+    /// True if the program runs beside a tokio runtime.
+    pub fn uses_tokio(&self) -> bool {
+        #[cfg(feature = "tokio")]
+        return self.tokio;
+        #[cfg(not(feature = "tokio"))]
+        false
     }
 
     /// The program's description.

@@ -19,23 +19,29 @@ mod hooks;
 /// A multi-thread tokio runtime: its worker threads drive the timer and I/O drivers, so
 /// a timer fires (and wakes the pollscope task, "woken by thread tokio-runtime-worker")
 /// without tokio ever polling the task itself.
-pub(super) struct Runtime(Option<tokio::runtime::Runtime>);
+pub(super) struct Runtime(Option<tokio::runtime::Runtime>, Arc<Recorder>);
 
 impl Runtime {
     /// Starts the runtime; its own tasks are recorded into `recorder` where tokio's task
-    /// hooks exist (`--cfg tokio_unstable`).
-    pub(super) fn start(recorder: &Arc<Recorder>) -> Result<Runtime, ProgramError> {
+    /// hooks exist (`--cfg tokio_unstable`), and with `stepped` their polls wait for Step.
+    pub(super) fn start(recorder: &Arc<Recorder>, stepped: bool) -> Result<Runtime, ProgramError> {
+        if stepped && !cfg!(tokio_unstable) {
+            return Err(ProgramError::Setup(
+                "a stepped tokio run needs tokio's task hooks: build pollscope with \
+                 RUSTFLAGS=\"--cfg tokio_unstable\" (and the `tokio` feature)"
+                    .to_owned(),
+            ));
+        }
+        recorder.gate().set_closed(stepped);
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         // Named as tokio's documentation names its workers, so a wake reads "woken by
         // thread tokio-runtime-worker" whichever tokio release is linked.
         builder.thread_name("tokio-runtime-worker").enable_all();
         #[cfg(tokio_unstable)]
         hooks::install(&mut builder, recorder.clone());
-        #[cfg(not(tokio_unstable))]
-        let _ = recorder;
         builder
             .build()
-            .map(|rt| Runtime(Some(rt)))
+            .map(|rt| Runtime(Some(rt), recorder.clone()))
             .map_err(|e| ProgramError::Setup(format!("tokio runtime: {e}")))
     }
 
@@ -64,6 +70,8 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         // Tasks the user spawned onto tokio itself get a moment to stop; a reset must not
         // hang on one that never yields.
+        // Polls waiting for a step would wait for ever: they go.
+        self.1.gate().set_closed(false);
         if let Some(rt) = self.0.take() {
             rt.shutdown_timeout(Duration::from_millis(500));
         }

@@ -49,6 +49,23 @@ pub struct Log {
     thread_names: Vec<(Arc<str>, Sym)>,
     /// Tasks of another runtime (tokio), by that runtime's number for them.
     foreign: HashMap<u64, TaskId>,
+    /// Their polls in progress: where each started (seq, time).
+    foreign_open: HashMap<TaskId, Stamp>,
+    /// The last of their polls to return.
+    foreign_last: Option<ForeignPolled>,
+}
+
+/// One poll of another runtime's task, returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ForeignPolled {
+    /// The task, as the trace numbers it.
+    pub task: TaskId,
+    /// Where the poll started.
+    pub start: Stamp,
+    /// When it returned.
+    pub end_ns: u64,
+    /// The task ended inside it.
+    pub finished: bool,
 }
 
 /// What a task of another runtime ends with: tokio's hooks tell that it ended, not its
@@ -319,7 +336,9 @@ impl Log {
                         continue;
                     };
                     self.woken(task);
-                    (task, EventKind::PollStart { on })
+                    let start = self.push(task, EventKind::PollStart { on }, e.t_ns);
+                    self.foreign_open.insert(task, start);
+                    continue;
                 }
                 ForeignKind::ForeignPollEnd { key, on, finished } => {
                     let Some(&task) = self.foreign.get(&key) else {
@@ -330,7 +349,15 @@ impl Log {
                     } else {
                         PollResult::Pending
                     };
-                    self.push(task, EventKind::PollEnd { result, on }, e.t_ns);
+                    let end = self.push(task, EventKind::PollEnd { result, on }, e.t_ns);
+                    if let Some(start) = self.foreign_open.remove(&task) {
+                        self.foreign_last = Some(ForeignPolled {
+                            task,
+                            start,
+                            end_ns: end.t_ns,
+                            finished,
+                        });
+                    }
                     if !finished {
                         continue;
                     }
@@ -347,6 +374,13 @@ impl Log {
             };
             self.push(task, kind, e.t_ns);
         }
+    }
+
+    /// The last poll of another runtime's task `key` to return, if it was the last of
+    /// theirs to return.
+    pub fn foreign_polled(&self, key: u64) -> Option<ForeignPolled> {
+        let task = *self.foreign.get(&key)?;
+        self.foreign_last.filter(|p| p.task == task)
     }
 
     /// Gives another runtime's task the next task id and records its spawn.

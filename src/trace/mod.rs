@@ -5,6 +5,7 @@ mod cap;
 mod data;
 mod event;
 pub(crate) mod foreign;
+mod gate;
 mod history;
 mod log;
 mod point;
@@ -19,8 +20,9 @@ pub use event::{
     Event, EventKind, ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome,
     WakeSource,
 };
+pub use gate::Gate;
 pub use history::History;
-pub use log::{Log, Stamp};
+pub use log::{FOREIGN_NOTE, FOREIGN_VALUE, ForeignPolled, Log, Stamp};
 pub use point::{AwaitPoint, Point, Site};
 pub use reading::{Damage, Fact, PollDemand, Reading, Suspension, Wake, coro_at};
 #[cfg(all(feature = "tokio", tokio_unstable))]

@@ -25,6 +25,8 @@ pub struct Recorder {
     /// Polls of another runtime's tasks (tokio's) in progress: a run whose own tasks are
     /// all done waits for these to return, so their ends are in the trace.
     foreign_open: AtomicUsize,
+    /// Where another runtime's polls wait for Step in a stepped run.
+    gate: super::gate::Gate,
 }
 
 /// What other threads left for the executor.
@@ -143,6 +145,7 @@ impl Default for Recorder {
             pending: AtomicBool::new(false),
             ready: Condvar::new(),
             foreign_open: AtomicUsize::new(0),
+            gate: Default::default(),
         }
     }
 }
@@ -198,6 +201,20 @@ impl Recorder {
     /// True while another runtime's task is inside a poll.
     pub(crate) fn foreign_polls_open(&self) -> bool {
         self.foreign_open.load(Ordering::SeqCst) > 0
+    }
+
+    /// The gate another runtime's polls wait at in a stepped run.
+    pub fn gate(&self) -> &super::gate::Gate {
+        &self.gate
+    }
+
+    /// Wakes an executor parked while idle: a poll of another runtime waits for its turn.
+    #[cfg_attr(not(all(feature = "tokio", tokio_unstable)), allow(dead_code))]
+    pub(crate) fn nudge(&self) {
+        let inbox = self.inbox();
+        if inbox.parked > 0 {
+            self.ready.notify_all();
+        }
     }
 
     /// True if the inbox may hold something (read without the lock).

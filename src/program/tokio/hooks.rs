@@ -45,6 +45,8 @@ pub(super) fn install(builder: &mut Builder, recorder: Arc<Recorder>) {
     let count = workers.clone();
     builder.on_before_task_poll(move |meta| {
         let key = key(meta);
+        // A stepped run: the poll waits here for Step.
+        r.gate().wait_turn(key, || r.nudge());
         foreign::set_polling(Some(key));
         let on = exec_thread(&count);
         r.foreign_poll(true);
@@ -65,6 +67,7 @@ pub(super) fn install(builder: &mut Builder, recorder: Arc<Recorder>) {
         };
         r.post(TaskId::NONE, kind, || false);
         r.foreign_poll(false);
+        r.gate().returned(key(meta));
     });
     builder.on_task_terminate(move |meta| {
         let key = key(meta);
