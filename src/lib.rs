@@ -43,7 +43,7 @@
 //!   state is rebuilt (rewind).
 //! - [`tracefile`]: native trace files (a header line, then the events as JSON Lines in
 //!   [`tracefile::jsonl`], the schema in the README), saved atomically and loaded with
-//!   every line checked.
+//!   every line checked; tokio-console recordings are loaded through the same door.
 //!
 //! **Views of the facts**
 //! - [`why`]: one sentence per unfinished task saying why it is not running.

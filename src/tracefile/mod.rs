@@ -18,6 +18,7 @@
 //! assert_eq!(loaded.events, trace.events);
 //! ```
 
+mod console;
 mod error;
 mod header;
 pub mod jsonl;
@@ -68,6 +69,10 @@ pub fn save(path: &Path, header: &Header, trace: &Trace) -> Result<(), FileError
 /// later must hold as many events as its header says and end with its end line; an older
 /// file has neither, and loads with a warning in [`Header::warnings`]. Strings over
 /// [`crate::trace::NAME_CAP`] / [`crate::trace::VALUE_CAP`] are cut, with a warning.
+///
+/// A tokio-console recording (console-subscriber's `recording_path`, first line `{"v":1}`)
+/// is read too, as a trace of its tasks' polls, wakes and closes; what it cannot carry
+/// over is counted in one of [`Header::warnings`].
 pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
     let mut buf = Vec::with_capacity(512);
     let mut line = 0usize;
@@ -89,6 +94,10 @@ pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
             continue;
         }
         let Some((_, expected)) = &header else {
+            // A tokio-console recording is read whole by its own reader.
+            if console::is_header(text) {
+                return console::read(line, text, input);
+            }
             header = Some(header::decode(text)?);
             continue;
         };
