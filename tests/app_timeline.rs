@@ -61,8 +61,10 @@ fn a_click_on_the_timeline_rewinds_the_app_to_that_moment() {
         egui::pos2(x + (right - x) * 0.5, name.center().y),
     );
     let later = harness.state().shown_events();
+    // Not earlier; the same index when both clicks fall in one gap between events (the
+    // fetches' wait, whose length varies with the machine's load).
     assert!(
-        shown < later && later <= total,
+        shown <= later && later <= total,
         "{shown} then {later} of {total}"
     );
     // A lane's name focuses its task.

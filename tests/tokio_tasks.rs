@@ -37,10 +37,15 @@ async fn client(port: u16) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)).await else {
         return false;
     };
+    // Long enough for the counter to be waiting for the parent's word when the first
+    // message reaches the parent.
+    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     stream.write_all(b"hello\n").await.is_ok()
 }
 
-async fn counter(tx: mpsc::Sender<String>) -> u32 {
+async fn counter(tx: mpsc::Sender<String>, go: tokio::sync::oneshot::Receiver<()>) -> u32 {
+    // Waits for the parent's word (a wake by a pollscope task).
+    let _ = go.await;
     // Long enough for the parent to be waiting on the channel when the message comes.
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     for _ in 0..3 {
@@ -58,10 +63,16 @@ async fn parent() -> Vec<String> {
     let (tx, mut rx) = mpsc::channel(4);
     let accepting = tokio::spawn(acceptor(listener, tx.clone()));
     let connecting = tokio::spawn(client(port));
-    let counting = tokio::spawn(counter(tx));
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel();
+    let counting = tokio::spawn(counter(tx, go_rx));
+    let mut go = Some(go_tx);
     let mut got = Vec::new();
     while let Some(message) = rx.recv().at("rx.recv()").await {
         got.push(message);
+        // The first message in: the counter may go.
+        if let Some(go) = go.take() {
+            let _ = go.send(());
+        }
     }
     got.sort();
     let _ = (accepting.await, connecting.await, counting.await);
@@ -150,6 +161,32 @@ fn every_task_tokio_spawns_is_in_the_trace_under_its_parent() {
             let _ = pollscope::jsonl::write_events(&mut out, trace, 0);
             String::from_utf8_lossy(&out).into_owned()
         }
+    );
+    // Who woke tokio's tasks (tokio's instrumentation): the counter, by the parent's
+    // oneshot send; the handler reading its socket, by the I/O driver on a worker thread.
+    let counter = spawned_at("tokio::spawn(counter(").id;
+    let wakers_of = |task: pollscope::trace::TaskId| -> Vec<String> {
+        trace
+            .events
+            .iter()
+            .filter(|e| e.task == task)
+            .filter_map(|e| match e.kind {
+                EventKind::Wake { by } => Some(pollscope::jsonl::wake_source_text(trace, by)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(
+        wakers_of(counter).contains(&"task:0".to_owned()),
+        "{:?}",
+        wakers_of(counter)
+    );
+    // The handler's end wakes the acceptor awaiting its `JoinHandle`, inside its poll.
+    let handler = spawned_at("let handler = tokio::spawn(").id;
+    assert!(
+        wakers_of(accepting.id).contains(&format!("task:{}", handler.0)),
+        "{:?}",
+        wakers_of(accepting.id)
     );
     // The parent's value: both messages, one over TCP.
     let TaskState::Completed(value) = state.tasks[0].state else {

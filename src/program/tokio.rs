@@ -15,11 +15,19 @@ use std::time::Duration;
 
 #[cfg(tokio_unstable)]
 mod hooks;
+#[cfg(tokio_unstable)]
+mod wakes;
 
 /// A multi-thread tokio runtime: its worker threads drive the timer and I/O drivers, so
 /// a timer fires (and wakes the pollscope task, "woken by thread tokio-runtime-worker")
 /// without tokio ever polling the task itself.
-pub(super) struct Runtime(Option<tokio::runtime::Runtime>, Arc<Recorder>);
+pub(super) struct Runtime {
+    runtime: Option<tokio::runtime::Runtime>,
+    recorder: Arc<Recorder>,
+    /// What listens to tokio's wake events, made the default around each poll.
+    #[cfg(tokio_unstable)]
+    watch: tracing::Dispatch,
+}
 
 impl Runtime {
     /// Starts the runtime; its own tasks are recorded into `recorder` where tokio's task
@@ -38,29 +46,45 @@ impl Runtime {
         // thread tokio-runtime-worker" whichever tokio release is linked.
         builder.thread_name("tokio-runtime-worker").enable_all();
         #[cfg(tokio_unstable)]
-        hooks::install(&mut builder, recorder.clone());
+        let watch = wakes::dispatch(recorder.clone());
+        #[cfg(tokio_unstable)]
+        hooks::install(&mut builder, recorder.clone(), &watch);
         builder
             .build()
-            .map(|rt| Runtime(Some(rt), recorder.clone()))
+            .map(|rt| Runtime {
+                runtime: Some(rt),
+                recorder: recorder.clone(),
+                #[cfg(tokio_unstable)]
+                watch,
+            })
             .map_err(|e| ProgramError::Setup(format!("tokio runtime: {e}")))
     }
 
     fn handle(&self) -> Option<tokio::runtime::Handle> {
-        self.0.as_ref().map(|rt| rt.handle().clone())
+        self.runtime.as_ref().map(|rt| rt.handle().clone())
     }
 
     /// Runs `f` inside the runtime's context: futures created there (a task's future,
     /// built before its first poll) may register with the runtime's drivers.
     pub(super) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
-        let _guard = self.0.as_ref().map(|rt| rt.enter());
+        let _guard = self.runtime.as_ref().map(|rt| rt.enter());
+        #[cfg(tokio_unstable)]
+        return tracing::dispatcher::with_default(&self.watch, f);
+        #[cfg(not(tokio_unstable))]
         f()
     }
 
     /// The poll hook that enters the runtime around every poll.
     pub(super) fn hook(&self) -> PollHook {
         let handle = self.handle();
+        #[cfg(tokio_unstable)]
+        let watch = self.watch.clone();
         Box::new(move |poll| {
             let _guard = handle.as_ref().map(|h| h.enter());
+            // A task tokio spawns here gets its span from the watch, so its wakes are seen.
+            #[cfg(tokio_unstable)]
+            tracing::dispatcher::with_default(&watch, &mut *poll);
+            #[cfg(not(tokio_unstable))]
             poll();
         })
     }
@@ -71,8 +95,8 @@ impl Drop for Runtime {
         // Tasks the user spawned onto tokio itself get a moment to stop; a reset must not
         // hang on one that never yields.
         // Polls waiting for a step would wait for ever: they go.
-        self.1.gate().set_closed(false);
-        if let Some(rt) = self.0.take() {
+        self.recorder.gate().set_closed(false);
+        if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(Duration::from_millis(500));
         }
     }

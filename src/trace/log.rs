@@ -295,6 +295,7 @@ impl Log {
         match by {
             ForeignWaker::External => WakeSource::External,
             ForeignWaker::Thread(name) => WakeSource::Thread(self.intern_thread_name(name)),
+            ForeignWaker::Task(task) => WakeSource::Task(task),
             ForeignWaker::Foreign(key, name) => match self.foreign.get(&key) {
                 Some(&task) => WakeSource::Task(task),
                 None => WakeSource::Thread(self.intern_thread_name(name)),
@@ -363,6 +364,16 @@ impl Log {
                     }
                     let value = self.intern(FOREIGN_VALUE);
                     (task, EventKind::Complete { value })
+                }
+                ForeignKind::ForeignWake { key, by } => {
+                    let Some(&task) = self.foreign.get(&key) else {
+                        continue;
+                    };
+                    let by = match self.wake_source(by) {
+                        WakeSource::Task(t) if t == task => WakeSource::SelfWake,
+                        by => by,
+                    };
+                    (task, EventKind::Wake { by })
                 }
                 ForeignKind::ForeignCancel { key } => {
                     let Some(&task) = self.foreign.get(&key) else {

@@ -87,6 +87,11 @@ pub(crate) enum ForeignKind {
     ForeignCancel {
         key: u64,
     },
+    /// That runtime's task was woken (its runtime's instrumentation said so), by `by`.
+    ForeignWake {
+        key: u64,
+        by: ForeignWaker,
+    },
 }
 
 /// Who spawned a task of another runtime.
@@ -103,6 +108,7 @@ pub(crate) enum ForeignParent {
 
 /// Who woke a task from outside the executor's polls.
 #[derive(Debug)]
+#[cfg_attr(not(all(feature = "tokio", tokio_unstable)), allow(dead_code))]
 pub(crate) enum ForeignWaker {
     /// The executor's own thread, outside any poll.
     External,
@@ -112,6 +118,8 @@ pub(crate) enum ForeignWaker {
     /// A task of another runtime (tokio), during its poll, by that runtime's number, on
     /// the named thread (the source named if the task is unknown).
     Foreign(u64, Arc<str>),
+    /// A pollscope task, during its poll (waking another runtime's task).
+    Task(TaskId),
 }
 
 impl ForeignWaker {

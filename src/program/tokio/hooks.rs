@@ -16,12 +16,18 @@ thread_local! {
 }
 
 /// Installs the hooks on `builder`, recording into `recorder`.
-pub(super) fn install(builder: &mut Builder, recorder: Arc<Recorder>) {
+pub(super) fn install(
+    builder: &mut Builder,
+    recorder: Arc<Recorder>,
+    dispatch: &tracing::Dispatch,
+) {
     let workers = Arc::new(AtomicU16::new(1));
     let number = workers.clone();
+    let watch = dispatch.clone();
     builder.on_thread_start(move || {
         let n = number.fetch_add(1, Ordering::Relaxed);
         let _ = EXEC.try_with(|e| e.set(n));
+        super::wakes::install_here(&watch);
     });
     let r = recorder.clone();
     builder.on_task_spawn(move |meta| {
@@ -84,6 +90,14 @@ pub(super) fn install(builder: &mut Builder, recorder: Arc<Recorder>) {
 fn key(meta: &TaskMeta<'_>) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();
     meta.id().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The same number for the task whose id tokio's instrumentation gives as a plain `u64`
+/// (the id hashes as that `u64`).
+pub(super) fn key_of(id: u64) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    id.hash(&mut hasher);
     hasher.finish()
 }
 

@@ -1,0 +1,138 @@
+//! Who woke tokio's own tasks. tokio's task hooks do not report wakes, but its `tracing`
+//! instrumentation (on under `--cfg tokio_unstable`) reports every wake of a task's waker
+//! as an event naming the task's span. This subscriber listens to those events only: it
+//! numbers each task's span by the task's own id (so a wake names the task), and posts
+//! each wake with its waker: the tokio task being polled on that thread, the pollscope
+//! task being polled, or the thread (tokio's drivers run on the worker threads).
+//!
+//! It is installed per thread (tokio's workers and pollscope's executor thread, around
+//! each poll), not globally, so the program's own subscriber stays in charge elsewhere.
+
+use crate::trace::{ForeignKind, ForeignWaker, Recorder, TaskId, foreign, this_thread_name};
+use std::cell::RefCell;
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
+use tracing::{Dispatch, Event, Metadata, Subscriber};
+
+/// Span ids of spans that are not a task's: clear of tokio's task ids (which count up
+/// from 1).
+const OTHER_SPANS: u64 = 1 << 63;
+
+/// The subscriber.
+pub(super) struct WakeWatch {
+    recorder: Arc<Recorder>,
+    others: AtomicU64,
+}
+
+thread_local! {
+    /// Keeps the subscriber this thread's default for the thread's life.
+    static GUARD: RefCell<Option<tracing::dispatcher::DefaultGuard>> = const { RefCell::new(None) };
+}
+
+/// A dispatch of a new watch recording into `recorder`.
+pub(super) fn dispatch(recorder: Arc<Recorder>) -> Dispatch {
+    Dispatch::new(WakeWatch {
+        recorder,
+        others: AtomicU64::new(OTHER_SPANS),
+    })
+}
+
+/// Makes `dispatch` this thread's default until the thread ends (a tokio worker).
+pub(super) fn install_here(dispatch: &Dispatch) {
+    let guard = tracing::dispatcher::set_default(dispatch);
+    let _ = GUARD.try_with(|g| *g.borrow_mut() = Some(guard));
+}
+
+fn wanted(meta: &Metadata<'_>) -> bool {
+    if meta.is_span() {
+        meta.name() == "runtime.spawn"
+    } else {
+        meta.target() == "tokio::task::waker"
+    }
+}
+
+/// The fields this watch reads.
+#[derive(Default)]
+struct Fields {
+    task_id: Option<u64>,
+    op: Option<String>,
+}
+
+impl Visit for Fields {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "task.id" {
+            self.task_id = Some(value);
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "op" {
+            self.op = Some(value.to_owned());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+        if field.name() == "op" && self.op.is_none() {
+            self.op = Some(format!("{value:?}").trim_matches('"').to_owned());
+        }
+    }
+}
+
+impl Subscriber for WakeWatch {
+    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+        if wanted(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+        wanted(meta)
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut fields = Fields::default();
+        span.record(&mut fields);
+        // The task's span is numbered by the task's id, so a wake that names the span
+        // names the task.
+        match fields.task_id {
+            Some(id) if id != 0 && id < OTHER_SPANS => Id::from_u64(id),
+            _ => Id::from_u64(self.others.fetch_add(1, Ordering::Relaxed)),
+        }
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let (Some(id), Some(op)) = (fields.task_id, fields.op) else {
+            return;
+        };
+        // Clones and drops of wakers are not wakes.
+        if !matches!(op.as_str(), "waker.wake" | "waker.wake_by_ref") {
+            return;
+        }
+        let key = super::hooks::key_of(id);
+        let by = match foreign::polling() {
+            Some(polling) => ForeignWaker::Foreign(polling, this_thread_name()),
+            None => match crate::executor::polling_task_of(&self.recorder) {
+                Some(task) => ForeignWaker::Task(task),
+                None => ForeignWaker::Thread(this_thread_name()),
+            },
+        };
+        self.recorder
+            .post(TaskId::NONE, ForeignKind::ForeignWake { key, by }, || false);
+    }
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
+}
