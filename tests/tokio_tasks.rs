@@ -74,8 +74,13 @@ async fn parent() -> Vec<String> {
             let _ = go.send(());
         }
     }
-    got.sort();
     let _ = (accepting.await, connecting.await, counting.await);
+    // A blocking closure on tokio's pool: a worker thread of the trace.
+    let sum = tokio::task::spawn_blocking(|| (1..=4).sum::<u32>())
+        .await
+        .unwrap_or(0);
+    got.push(format!("blocking {sum}"));
+    got.sort();
     got
 }
 
@@ -192,7 +197,31 @@ fn every_task_tokio_spawns_is_in_the_trace_under_its_parent() {
     let TaskState::Completed(value) = state.tasks[0].state else {
         panic!("the parent did not complete: {:?}", state.tasks[0].state);
     };
-    assert_eq!(trace.str(value), r#"["counted 3", "got hello"]"#);
+    assert_eq!(
+        trace.str(value),
+        r#"["blocking 10", "counted 3", "got hello"]"#
+    );
+    // The blocking closure: a thread started by the parent, finished.
+    let started: Vec<_> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::ThreadSpawn { name, .. } => Some((e.task, trace.str(name).to_owned())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started.len(), 1, "{started:?}");
+    assert_eq!(started[0].0.0, 0, "started by the parent");
+    assert!(
+        started[0].1.starts_with("spawn_blocking@tokio_tasks.rs:"),
+        "{started:?}"
+    );
+    assert!(
+        trace
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::ThreadFinish { .. }))
+    );
     // Said once: tokio's futures are out of reach for the compiler's states.
     let notes = trace
         .events
@@ -285,5 +314,8 @@ fn stepped_every_step_is_one_poll_of_one_task_tokios_included() {
     let TaskState::Completed(value) = state.tasks[0].state else {
         panic!("the parent did not complete: {:?}", state.tasks[0].state);
     };
-    assert_eq!(trace.str(value), r#"["counted 3", "got hello"]"#);
+    assert_eq!(
+        trace.str(value),
+        r#"["blocking 10", "counted 3", "got hello"]"#
+    );
 }

@@ -49,6 +49,8 @@ pub struct Log {
     thread_names: Vec<(Arc<str>, Sym)>,
     /// Tasks of another runtime (tokio), by that runtime's number for them.
     foreign: HashMap<u64, TaskId>,
+    /// Blocking closures of that runtime, by its number for them: their thread and start.
+    foreign_threads: HashMap<u64, (ThreadNo, u64)>,
     /// Their polls in progress: where each started (seq, time).
     foreign_open: HashMap<TaskId, Stamp>,
     /// The last of their polls to return.
@@ -375,7 +377,27 @@ impl Log {
                     };
                     (task, EventKind::Wake { by })
                 }
+                ForeignKind::ForeignThreadSpawn { key, name, parent } => {
+                    let parent = self.foreign_parent(parent);
+                    let thread = self.thread_spawned(parent, &name, e.t_ns);
+                    self.foreign_threads.insert(key, (thread, e.t_ns));
+                    continue;
+                }
                 ForeignKind::ForeignCancel { key } => {
+                    if let Some((thread, start)) = self.foreign_threads.remove(&key) {
+                        // A blocking closure's end: tokio reports it as its task's end.
+                        let duration_us =
+                            u32::try_from(e.t_ns.saturating_sub(start) / 1_000).unwrap_or(u32::MAX);
+                        let result = self.intern("(returned: tokio does not pass its value)");
+                        let kind = EventKind::ThreadFinish {
+                            thread,
+                            outcome: crate::trace::ThreadOutcome::Ok,
+                            duration_us,
+                            result,
+                        };
+                        self.push(TaskId::NONE, kind, e.t_ns);
+                        continue;
+                    }
                     let Some(&task) = self.foreign.get(&key) else {
                         continue;
                     };
@@ -394,14 +416,19 @@ impl Log {
         self.foreign_last.filter(|p| p.task == task)
     }
 
-    /// Gives another runtime's task the next task id and records its spawn.
-    fn foreign_spawn(&mut self, key: u64, name: &str, parent: ForeignParent, t_ns: u64) {
-        let task = TaskId(self.tasks_spawned());
-        let parent = match parent {
+    /// The task a spawn by another runtime came from, as the trace numbers it.
+    fn foreign_parent(&self, parent: ForeignParent) -> TaskId {
+        match parent {
             ForeignParent::None => TaskId::NONE,
             ForeignParent::Task(task) => task,
             ForeignParent::Foreign(key) => self.foreign.get(&key).copied().unwrap_or(TaskId::NONE),
-        };
+        }
+    }
+
+    /// Gives another runtime's task the next task id and records its spawn.
+    fn foreign_spawn(&mut self, key: u64, name: &str, parent: ForeignParent, t_ns: u64) {
+        let task = TaskId(self.tasks_spawned());
+        let parent = self.foreign_parent(parent);
         let first = self.foreign.is_empty();
         self.foreign.insert(key, task);
         let name = self.builder.intern_name(name);

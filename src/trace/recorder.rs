@@ -87,6 +87,13 @@ pub(crate) enum ForeignKind {
     ForeignCancel {
         key: u64,
     },
+    /// That runtime started a blocking closure on a thread of its pool (tokio's
+    /// `spawn_blocking`), known by its task number `key`: a worker thread of the trace.
+    ForeignThreadSpawn {
+        key: u64,
+        name: String,
+        parent: ForeignParent,
+    },
     /// That runtime's task was woken (its runtime's instrumentation said so), by `by`.
     ForeignWake {
         key: u64,

@@ -31,13 +31,7 @@ pub(super) fn install(
     });
     let r = recorder.clone();
     builder.on_task_spawn(move |meta| {
-        let parent = match foreign::polling() {
-            Some(key) => ForeignParent::Foreign(key),
-            None => match crate::executor::polling_task_of(&r) {
-                Some(task) => ForeignParent::Task(task),
-                None => ForeignParent::None,
-            },
-        };
+        let parent = spawner(&r);
         let at = meta.spawned_at();
         let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
         let kind = ForeignKind::ForeignSpawn {
@@ -91,6 +85,18 @@ fn key(meta: &TaskMeta<'_>) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();
     meta.id().hash(&mut hasher);
     hasher.finish()
+}
+
+/// The task being polled on this thread, which spawns what is spawned now: tokio's,
+/// else pollscope's (if its executor records into `recorder`).
+pub(super) fn spawner(recorder: &Arc<Recorder>) -> ForeignParent {
+    match foreign::polling() {
+        Some(key) => ForeignParent::Foreign(key),
+        None => match crate::executor::polling_task_of(recorder) {
+            Some(task) => ForeignParent::Task(task),
+            None => ForeignParent::None,
+        },
+    }
 }
 
 /// The same number for the task whose id tokio's instrumentation gives as a plain `u64`

@@ -60,18 +60,28 @@ fn wanted(meta: &Metadata<'_>) -> bool {
 struct Fields {
     task_id: Option<u64>,
     op: Option<String>,
+    file: Option<String>,
+    line: Option<u64>,
 }
 
 impl Visit for Fields {
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if field.name() == "task.id" {
-            self.task_id = Some(value);
+        match field.name() {
+            "task.id" => self.task_id = Some(value),
+            "loc.line" => self.line = Some(value),
+            _ => {}
         }
     }
 
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.record_u64(field, u64::try_from(value).unwrap_or_default());
+    }
+
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "op" {
-            self.op = Some(value.to_owned());
+        match field.name() {
+            "op" => self.op = Some(value.to_owned()),
+            "loc.file" => self.file = Some(value.to_owned()),
+            _ => {}
         }
     }
 
@@ -98,6 +108,21 @@ impl Subscriber for WakeWatch {
     fn new_span(&self, span: &Attributes<'_>) -> Id {
         let mut fields = Fields::default();
         span.record(&mut fields);
+        // A `spawn_blocking` closure runs on a thread of tokio's pool: a worker thread of
+        // the trace, started by the task being polled here. (tokio's hooks report its
+        // end, not its start.)
+        if span.metadata().target() == "tokio::task::blocking"
+            && let Some(id) = fields.task_id
+        {
+            let file = fields.file.as_deref().unwrap_or("?");
+            let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
+            let kind = ForeignKind::ForeignThreadSpawn {
+                key: super::hooks::key_of(id),
+                name: format!("spawn_blocking@{file}:{}", fields.line.unwrap_or(0)),
+                parent: super::hooks::spawner(&self.recorder),
+            };
+            self.recorder.post(TaskId::NONE, kind, || false);
+        }
         // The task's span is numbered by the task's id, so a wake that names the span
         // names the task.
         match fields.task_id {
