@@ -482,3 +482,69 @@ fn rows_follow_the_task_tree_as_the_task_table_does() {
     // The child, spawned after the sibling, still sits under its parent.
     assert_eq!(names, ["parent", "child", "sibling"]);
 }
+
+#[test]
+fn a_runtimes_worker_threads_get_a_lane_each_with_their_polls_side_by_side() {
+    let mut b = TraceBuilder::new();
+    let name = b.intern("tokio@main.rs:3");
+    let spawn = EventKind::Spawn {
+        name,
+        parent: TaskId::NONE,
+    };
+    let start = |on| EventKind::PollStart { on: ExecThread(on) };
+    let end = |on, result| EventKind::PollEnd {
+        result,
+        on: ExecThread(on),
+    };
+    // Two tasks polled at once on workers 1 and 2, then task 0 again on worker 2.
+    for e in [
+        event(1, 0, spawn),
+        event(1, 1, spawn),
+        event(10, 0, start(1)),
+        event(12, 1, start(2)),
+        event(20, 0, end(1, PollResult::Pending)),
+        event(22, 1, end(2, PollResult::Pending)),
+        event(30, 0, start(2)),
+        event(35, 0, end(2, PollResult::Pending)),
+    ] {
+        b.push(e);
+    }
+    let trace = b.finish();
+    let lanes = lanes::build(&trace);
+    let worker = |n: u16| {
+        lanes
+            .lanes
+            .iter()
+            .position(|l| l.kind == LaneKind::Worker(ExecThread(n)))
+            .unwrap_or_else(|| panic!("no lane for worker {n}"))
+    };
+    let spans = |lane: usize| -> Vec<(u64, u64, usize)> {
+        lanes.lanes[lane]
+            .spans
+            .iter()
+            .map(|s| {
+                assert!(matches!(
+                    s.kind,
+                    SpanKind::Poll {
+                        result: Some(PollResult::Pending),
+                        ..
+                    }
+                ));
+                (s.start_ns, s.end_ns, s.event)
+            })
+            .collect()
+    };
+    assert_eq!(spans(worker(1)), [(10, 20, 2)]);
+    assert_eq!(spans(worker(2)), [(12, 22, 3), (30, 35, 6)]);
+    assert_eq!(lanes.lanes[worker(1)].name, "worker 1");
+    // The tasks first, then the workers.
+    assert_eq!(lanes.rows(), [0, 1, worker(1), worker(2)]);
+    // Built in steps it is the same.
+    let mut stepped = Lanes::default();
+    for n in 1..=trace.events.len() {
+        let mut part = trace.clone();
+        part.events.truncate(n);
+        stepped.update(&part);
+    }
+    assert_eq!(stepped.lanes, lanes.lanes);
+}

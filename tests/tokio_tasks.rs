@@ -146,6 +146,15 @@ fn every_task_tokio_spawns_is_in_the_trace_under_its_parent() {
         .count();
     let tokio_polls: u32 = state.tasks[1..].iter().map(|t| t.polls).sum();
     assert_eq!(worker_polls, tokio_polls as usize);
+    // The timeline: a lane per worker thread that polled, holding exactly those polls.
+    let lanes = pollscope::lanes::build(trace);
+    let worker_spans: usize = lanes
+        .lanes
+        .iter()
+        .filter(|l| matches!(l.kind, pollscope::lanes::LaneKind::Worker(_)))
+        .map(|l| l.spans.len())
+        .sum();
+    assert_eq!(worker_spans, worker_polls);
     // The channel's sends, inside tokio tasks, woke the receiving pollscope task.
     let wakers: Vec<String> = trace
         .events

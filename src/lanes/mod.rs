@@ -11,7 +11,7 @@
 
 mod walk;
 
-use crate::trace::{PointId, PollResult, Sym, TaskId, ThreadNo, Trace, WakeSource};
+use crate::trace::{ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, Trace, WakeSource};
 
 /// A poll at least this long (10 ms) is flagged blocking. A poll that only moves a state
 /// machine along takes microseconds, even in a debug build; one that takes milliseconds
@@ -30,6 +30,9 @@ pub enum LaneKind {
     /// A thread pollscope did not start that woke a task (a runtime's, the program's
     /// own), by name: it has no spans, only the arrows that leave it.
     Outside(Sym),
+    /// A runtime's worker thread (tokio's) polling that runtime's tasks: a span per poll,
+    /// so polls on several threads at once are seen side by side.
+    Worker(ExecThread),
 }
 
 /// One row of the timeline.
@@ -201,7 +204,8 @@ impl Lanes {
 
     /// Lane indexes in the order to show them, as the task table orders tasks: each task
     /// followed by the worker threads it started, then by the tasks it spawned (each with
-    /// its own); then threads no known task started, then outside threads.
+    /// its own); then threads no known task started, then a runtime's worker threads, then
+    /// outside threads.
     pub fn rows(&self) -> Vec<usize> {
         let n = self.lanes.len();
         let mut threads: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -209,6 +213,7 @@ impl Lanes {
         let mut roots = Vec::new();
         let mut orphans = Vec::new();
         let mut outside = Vec::new();
+        let mut workers = Vec::new();
         for (i, lane) in self.lanes.iter().enumerate() {
             // A parent lane always comes before its children: anything else is damage,
             // and the lane is shown at the top level rather than lost.
@@ -223,6 +228,7 @@ impl Lanes {
                     None => orphans.push(i),
                 },
                 LaneKind::Outside(_) => outside.push(i),
+                LaneKind::Worker(_) => workers.push(i),
             }
         }
         let mut rows = Vec::with_capacity(n);
@@ -233,6 +239,7 @@ impl Lanes {
             stack.extend(children.get(task).into_iter().flatten().rev());
         }
         rows.extend(orphans);
+        rows.extend(workers);
         rows.extend(outside);
         rows
     }

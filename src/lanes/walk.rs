@@ -2,7 +2,8 @@
 
 use super::{Arrow, BLOCKING_NS, Lane, LaneKind, Lanes, Span, SpanKind};
 use crate::trace::{
-    CoroFrame, Event, Fact, PointId, PollResult, Reading, Sym, TaskId, Trace, Wake, WakeSource,
+    CoroFrame, Event, ExecThread, Fact, PointId, PollResult, Reading, Sym, TaskId, Trace, Wake,
+    WakeSource,
 };
 use rustc_hash::FxHashMap as HashMap;
 
@@ -25,6 +26,9 @@ pub(super) struct Walk {
     by_name: HashMap<Sym, Vec<usize>>,
     /// Lanes of threads pollscope did not start, by name.
     outside: HashMap<Sym, usize>,
+    /// Lanes of a runtime's worker threads (executor threads other than pollscope's own),
+    /// by number.
+    worker_lanes: HashMap<u16, usize>,
     /// Per lane, in step with the lanes.
     lanes: Vec<LaneWalk>,
     /// The trace read so far: polls, their chains, wakes.
@@ -110,19 +114,33 @@ impl Walk {
                 set_lane(&mut self.task_lanes, task.0 as usize, lane);
                 self.open(out, lane, t, seq, SpanKind::Queued);
             }
-            Fact::PollStarted { task, .. } => {
+            Fact::PollStarted { task, on, .. } => {
                 if let Some(lane) = self.task_lane(task) {
+                    self.poll_start(out, lane, t, seq);
+                }
+                if on != ExecThread::MAIN {
+                    let lane = self.worker_lane(out, on);
                     self.poll_start(out, lane, t, seq);
                 }
             }
             Fact::PollEnded {
                 task,
+                on,
                 result,
                 suspension,
                 ..
             } => {
                 if let Some(lane) = self.task_lane(task) {
                     self.poll_end(out, lane, t, seq, result, suspension.innermost());
+                }
+                if let Some(&lane) = self.worker_lanes.get(&on.0) {
+                    // A worker's lane holds its polls only: nothing between them.
+                    if let Some(span) = self.open_span(out, lane)
+                        && let SpanKind::Poll { result: r, .. } = &mut span.kind
+                    {
+                        *r = result;
+                    }
+                    self.close(out, lane, t);
                 }
             }
             Fact::Woken { task, wake, .. } => self.wake(out, trace, task, wake, seq),
@@ -217,6 +235,16 @@ impl Walk {
     fn is_polling(&self, out: &mut Out<'_>, lane: usize) -> bool {
         self.open_span(out, lane)
             .is_some_and(|s| matches!(s.kind, SpanKind::Poll { .. }))
+    }
+
+    /// The lane of a runtime's worker thread `on`, made on its first poll.
+    fn worker_lane(&mut self, out: &mut Out<'_>, on: ExecThread) -> usize {
+        if let Some(&lane) = self.worker_lanes.get(&on.0) {
+            return lane;
+        }
+        let lane = self.new_lane(out, LaneKind::Worker(on), &format!("worker {}", on.0), None);
+        self.worker_lanes.insert(on.0, lane);
+        lane
     }
 
     fn new_lane(

@@ -331,7 +331,7 @@ impl Cx<'_> {
                     LaneKind::Task(id) => Some(id),
                     _ => None,
                 }),
-                LaneKind::Outside(_) => None,
+                LaneKind::Outside(_) | LaneKind::Worker(_) => None,
             };
             let id = self.ui.make_persistent_id(("lane", lane));
             let response = self.ui.interact(rect, id, Sense::click());
