@@ -16,6 +16,17 @@
 
 mod trace_kit;
 
+// The real tokio fixture's server and clients, run on tokio alone for console-subscriber.
+// (Their `FILE`s name the sources for the app, unused here.)
+#[cfg(tokio_unstable)]
+#[allow(dead_code)]
+#[path = "fixtures/tokio-app/src/client.rs"]
+mod client;
+#[cfg(tokio_unstable)]
+#[allow(dead_code)]
+#[path = "fixtures/tokio-app/src/server.rs"]
+mod server;
+
 use pollscope::lens::Lens;
 use pollscope::report;
 use pollscope::trace::{EventKind, History, Reading, TaskId, Trace, WakeSource};
@@ -503,4 +514,65 @@ fn a_recording_made_now_loads_with_its_tasks() {
             .iter()
             .all(|t| t.state.is_finished() && t.polls > 0)
     );
+}
+
+/// The real tokio fixture (tests/fixtures/tokio-app/: a server whose connections are
+/// `tokio::spawn`ed, three clients) recorded by console-subscriber: its recording opens,
+/// every task is in it, and it rewinds.
+#[cfg(tokio_unstable)]
+#[test]
+fn the_tokio_fixtures_console_recording_opens_and_rewinds() {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use tracing_subscriber::prelude::*;
+
+    let file = TempPath::new("tokio-app.jsonl");
+    let (layer, _server) = console_subscriber::ConsoleLayer::builder()
+        .recording_path(file.path())
+        .build();
+    {
+        let _guard = tracing_subscriber::registry().with(layer).set_default();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let answers = rt.block_on(async {
+            let (tx, rx) = tokio::sync::watch::channel(None::<String>);
+            let store = Arc::new(server::Store::default());
+            let serving = tokio::spawn(server::run(tx, store, 3));
+            let clients: Vec<_> = (1..=3)
+                .map(|n| tokio::spawn(client::run(n, rx.clone())))
+                .collect();
+            let mut answers = Vec::new();
+            for c in clients {
+                answers.push(c.await.map(|r| r.is_ok()).unwrap_or(false));
+            }
+            let _ = serving.await;
+            answers
+        });
+        assert_eq!(answers, [true, true, true]);
+    }
+    // block_on, the server, three clients, three connection handlers.
+    let tasks = 8;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let trace = loop {
+        if let Ok((_, trace)) = tracefile::load(file.path()) {
+            let closes = trace
+                .events
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::Complete { .. }))
+                .count();
+            if closes == tasks {
+                break trace;
+            }
+        }
+        assert!(Instant::now() < deadline, "the recording never completed");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(names(&trace).len(), tasks, "{:?}", names(&trace));
+    let history = History::from_trace(trace);
+    assert!(history.live().tasks.iter().all(|t| t.state.is_finished()));
+    // Rewound halfway, some task has not finished yet.
+    let half = history.state_at(history.len() / 2);
+    assert!(half.tasks.iter().any(|t| !t.state.is_finished()));
 }
