@@ -80,6 +80,9 @@ async fn parent() -> Vec<String> {
         .await
         .unwrap_or(0);
     got.push(format!("blocking {sum}"));
+    // A task that panics: tokio ends it, and its JoinHandle says so.
+    let boom = tokio::spawn(async { panic!("boom in a tokio task") });
+    got.push(format!("panicked {}", boom.await.is_err()));
     got.sort();
     got
 }
@@ -98,7 +101,7 @@ fn every_task_tokio_spawns_is_in_the_trace_under_its_parent() {
     let trace = &recording.trace;
     let state = live(trace);
     let names: Vec<&str> = state.tasks.iter().map(|t| trace.str(t.name)).collect();
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
     assert_eq!(names[0], "parent");
     assert!(
         names[1..]
@@ -129,14 +132,17 @@ fn every_task_tokio_spawns_is_in_the_trace_under_its_parent() {
         spawned_at("let handler = tokio::spawn(").parent,
         Some(accepting.id)
     );
-    // Every tokio task was polled on a worker thread, and finished.
+    // Every tokio task was polled on a worker thread, and finished; the one that
+    // panicked ended by its panic.
+    let boom = spawned_at("tokio::spawn(async { panic!(").id;
     for task in &state.tasks[1..] {
-        assert!(
-            matches!(task.state, TaskState::Completed(_)),
-            "{} {:?}",
-            trace.str(task.name),
-            task.state
-        );
+        match task.state {
+            TaskState::Panicked(message) if task.id == boom => {
+                assert!(trace.str(message).starts_with("boom in a tokio task (at "));
+            }
+            TaskState::Completed(_) if task.id != boom => {}
+            other => panic!("{} {other:?}", trace.str(task.name)),
+        }
         assert!(task.polls >= 1);
     }
     let worker_polls = trace
@@ -208,7 +214,7 @@ fn every_task_tokio_spawns_is_in_the_trace_under_its_parent() {
     };
     assert_eq!(
         trace.str(value),
-        r#"["blocking 10", "counted 3", "got hello"]"#
+        r#"["blocking 10", "counted 3", "got hello", "panicked true"]"#
     );
     // The blocking closure: a thread started by the parent, finished.
     let started: Vec<_> = trace
@@ -319,12 +325,12 @@ fn stepped_every_step_is_one_poll_of_one_task_tokios_included() {
         }
     }
     let state = live(&trace);
-    assert_eq!(state.tasks.len(), 5);
+    assert_eq!(state.tasks.len(), 6);
     let TaskState::Completed(value) = state.tasks[0].state else {
         panic!("the parent did not complete: {:?}", state.tasks[0].state);
     };
     assert_eq!(
         trace.str(value),
-        r#"["blocking 10", "counted 3", "got hello"]"#
+        r#"["blocking 10", "counted 3", "got hello", "panicked true"]"#
     );
 }

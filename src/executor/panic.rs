@@ -21,6 +21,17 @@ pub(crate) fn install_quiet_hook() {
     HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
+            // A panic in a poll of one of tokio's tasks: tokio catches it and ends the task;
+            // the trace says it ended by this panic.
+            crate::trace::foreign::panicked(|| {
+                let text = info
+                    .payload_as_str()
+                    .unwrap_or("panic with a non-string payload");
+                match info.location() {
+                    Some(l) => format!("{text} (at {}:{})", l.file(), l.line()),
+                    None => text.to_owned(),
+                }
+            });
             if CATCHING.with(Cell::get) {
                 if let Some(l) = info.location() {
                     let at = format!("{}:{}", l.file(), l.line());

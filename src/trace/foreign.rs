@@ -8,6 +8,22 @@ thread_local! {
     static POLLING: Cell<Option<u64>> = const { Cell::new(None) };
     /// Set when the task being polled ended inside the poll (its runtime said so).
     static ENDED: Cell<bool> = const { Cell::new(false) };
+    /// The message of a panic inside the poll of the task being polled.
+    static PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes a panic on this thread (from the panic hook) if one of the other runtime's
+/// tasks is being polled here: if the task ends in this poll, it ended by this panic.
+pub(crate) fn panicked(message: impl FnOnce() -> String) {
+    if polling().is_some() {
+        let _ = PANIC.try_with(|p| p.replace(Some(message())));
+    }
+}
+
+/// Takes the message of a panic inside the poll that is over, if any.
+#[cfg_attr(not(all(feature = "tokio", tokio_unstable)), allow(dead_code))]
+pub(crate) fn take_panic() -> Option<String> {
+    PANIC.try_with(|p| p.take()).ok().flatten()
 }
 
 /// The other runtime's task being polled on this thread, by that runtime's number.

@@ -343,14 +343,20 @@ impl Log {
                     self.foreign_open.insert(task, start);
                     continue;
                 }
-                ForeignKind::ForeignPollEnd { key, on, finished } => {
+                ForeignKind::ForeignPollEnd {
+                    key,
+                    on,
+                    finished,
+                    panic,
+                } => {
                     let Some(&task) = self.foreign.get(&key) else {
                         continue;
                     };
-                    let result = if finished {
-                        PollResult::Ready
-                    } else {
-                        PollResult::Pending
+                    let panic = panic.filter(|_| finished);
+                    let result = match (finished, &panic) {
+                        (false, _) => PollResult::Pending,
+                        (true, None) => PollResult::Ready,
+                        (true, Some(_)) => PollResult::Panicked,
                     };
                     let end = self.push(task, EventKind::PollEnd { result, on }, e.t_ns);
                     if let Some(start) = self.foreign_open.remove(&task) {
@@ -364,8 +370,13 @@ impl Log {
                     if !finished {
                         continue;
                     }
-                    let value = self.intern(FOREIGN_VALUE);
-                    (task, EventKind::Complete { value })
+                    if let Some(message) = panic {
+                        let message = self.intern(&message);
+                        (task, EventKind::Panic { message })
+                    } else {
+                        let value = self.intern(FOREIGN_VALUE);
+                        (task, EventKind::Complete { value })
+                    }
                 }
                 ForeignKind::ForeignWake { key, by } => {
                     let Some(&task) = self.foreign.get(&key) else {

@@ -77,11 +77,13 @@ pub(crate) enum ForeignKind {
         key: u64,
         on: ExecThread,
     },
-    /// The poll returned; `finished` when the task ended inside it.
+    /// The poll returned; `finished` when the task ended inside it, by `panic` if one
+    /// happened in it.
     ForeignPollEnd {
         key: u64,
         on: ExecThread,
         finished: bool,
+        panic: Option<String>,
     },
     /// The task ended outside any poll (aborted, or its runtime shut down).
     ForeignCancel {

@@ -59,11 +59,13 @@ pub(super) fn install(
     let r = recorder.clone();
     builder.on_after_task_poll(move |meta| {
         let finished = foreign::set_polling(None);
+        let panic = foreign::take_panic();
         let on = exec_thread(&workers);
         let kind = ForeignKind::ForeignPollEnd {
             key: key(meta),
             on,
             finished,
+            panic,
         };
         r.post(TaskId::NONE, kind, || false);
         r.foreign_poll(false);
