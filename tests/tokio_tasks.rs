@@ -334,3 +334,52 @@ fn stepped_every_step_is_one_poll_of_one_task_tokios_included() {
         r#"["blocking 10", "counted 3", "got hello", "panicked true"]"#
     );
 }
+
+#[test]
+fn a_bigger_step_runs_a_stepped_program_until_one_of_tokios_tasks_is_polled_again() {
+    use pollscope::session::{Command, Session};
+    use std::time::{Duration, Instant};
+    let mut session = Session::start(|| {});
+    session.send(Command::Reset {
+        program: Program::new("tokio-tree")
+            .task("parent", parent)
+            .stepped(true),
+        policy: Policy::WakerDriven,
+        urls: Vec::new(),
+        limit: 1_000_000,
+    });
+    let mut timeline = History::new();
+    // The parent's first poll spawns tokio's tasks 1, 2 and 3.
+    session.send(Command::Step);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while timeline.live().tasks.len() < 4 {
+        session.sync(&mut timeline);
+        assert!(Instant::now() < deadline, "no tokio tasks");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    session.send(Command::StepTask(pollscope::trace::TaskId(2)));
+    let stop = loop {
+        session.sync(&mut timeline);
+        let status = session.status();
+        if let Some(stop) = status.stop.clone().filter(|_| !status.running) {
+            break stop;
+        }
+        assert!(Instant::now() < deadline, "no stop: {status:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    session.sync(&mut timeline);
+    assert_eq!(stop.task.0, 2);
+    assert!(
+        stop.message.starts_with("task 2 (tokio@tokio_tasks.rs:"),
+        "{}",
+        stop.message
+    );
+    let last_poll = timeline
+        .trace()
+        .events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::PollStart { .. }))
+        .map(|e| e.task.0);
+    assert_eq!(last_poll, Some(2));
+}
