@@ -8,7 +8,7 @@
 //! - never polled yet: futures are lazy
 
 use crate::report::duration;
-use crate::trace::{State, TaskId, TaskState, TaskView, Trace, WakeSource};
+use crate::trace::{ExecThread, State, TaskId, TaskState, TaskView, Trace, WakeSource};
 
 /// What the sentence may know beyond the trace: the time now, and whether the executor
 /// found that nothing can wake any task (only a live run knows that).
@@ -82,6 +82,12 @@ pub fn sentence(trace: &Trace, state: &State, id: TaskId, cx: Context) -> Option
         TaskState::Created => format!(
             "never polled yet: futures are lazy; {}",
             queue_words(state, task)
+        ),
+        TaskState::Running if task.polled_on != ExecThread::MAIN => format!(
+            // A runtime's worker polls it beside pollscope's executor: nothing waits on it.
+            "running on worker thread {}: inside its poll for {}, beside the executor's own",
+            task.polled_on.0,
+            duration(now.saturating_sub(task.poll_started_ns))
         ),
         TaskState::Running => {
             let for_ns = now.saturating_sub(task.poll_started_ns);

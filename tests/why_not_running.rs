@@ -189,3 +189,53 @@ fn a_blocking_poll_is_running_and_blocks_the_executor() {
         None
     );
 }
+
+#[test]
+fn a_task_polled_on_a_runtimes_worker_thread_is_running_beside_the_executor() {
+    use pollscope::trace::{Event, ExecThread, TraceBuilder};
+    let mut b = TraceBuilder::new();
+    let name = b.intern("tokio@main.rs:3");
+    for (t_ns, task, kind) in [
+        (
+            0,
+            0,
+            EventKind::Spawn {
+                name,
+                parent: TaskId::NONE,
+            },
+        ),
+        (
+            0,
+            1,
+            EventKind::Spawn {
+                name,
+                parent: TaskId::NONE,
+            },
+        ),
+        (10, 0, EventKind::PollStart { on: ExecThread(2) }),
+        (
+            20,
+            1,
+            EventKind::PollStart {
+                on: ExecThread::MAIN,
+            },
+        ),
+    ] {
+        b.push(Event {
+            t_ns,
+            task: TaskId(task),
+            kind,
+        });
+    }
+    let timeline = History::from_trace(b.finish());
+    let cx = Context {
+        now_ns: 200_000_010,
+        stalled: false,
+    };
+    // Long, but on tokio's worker: it blocks nobody pollscope runs.
+    assert_eq!(
+        why(&timeline, 0, cx),
+        "running on worker thread 2: inside its poll for 200.0 ms, beside the executor's own"
+    );
+    assert!(why(&timeline, 1, cx).contains("blocking the executor"));
+}

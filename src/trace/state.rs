@@ -4,7 +4,8 @@
 //! event, rewind is the state after an earlier one.
 
 use super::event::{
-    Event, EventKind, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome, WakeSource,
+    Event, EventKind, ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome,
+    WakeSource,
 };
 use super::reading::{Fact, Reading};
 
@@ -71,6 +72,9 @@ pub struct TaskView {
     pub last_wake: Option<WakeSource>,
     /// When the current poll started (meaningful while running).
     pub poll_started_ns: u64,
+    /// The executor thread of its current (or last) poll: pollscope's own (0), or one of
+    /// a runtime's workers (tokio's) that polls beside it.
+    pub polled_on: ExecThread,
     /// When it was spawned, or its last poll ended: the start of its wait.
     pub waiting_since_ns: u64,
     /// When its waker was first called since its last poll started: when it joined the
@@ -247,6 +251,7 @@ fn apply_fact(
             chain: Vec::new(),
             last_wake: None,
             poll_started_ns: 0,
+            polled_on: ExecThread::MAIN,
             waiting_since_ns: t,
             woken_ns: None,
             coro: Vec::new(),
@@ -280,8 +285,11 @@ fn apply_fact(
                 th.joined_by = Some(task);
             }
         }
-        Fact::PollStarted { task, asked, .. } => {
+        Fact::PollStarted {
+            task, asked, on, ..
+        } => {
             if let Some(view) = tasks.get_mut(task.0 as usize) {
+                view.polled_on = on;
                 view.asked = asked;
                 view.woken = false;
                 view.polls += 1;
