@@ -239,6 +239,11 @@ impl Lanes {
             stack.extend(children.get(task).into_iter().flatten().rev());
         }
         rows.extend(orphans);
+        // Workers by number, whichever polled first.
+        workers.sort_by_key(|&i| match self.lanes[i].kind {
+            LaneKind::Worker(on) => on.0,
+            _ => 0,
+        });
         rows.extend(workers);
         rows.extend(outside);
         rows
