@@ -304,7 +304,8 @@ impl Cx<'_> {
                     visuals.weak_text_color(),
                 ),
             };
-            if !matches!(l.kind, LaneKind::Task(_)) {
+            // A runtime's worker belongs to no task: no corner.
+            if !matches!(l.kind, LaneKind::Task(_) | LaneKind::Worker(_)) {
                 // A thread hangs under its task: a small corner instead of a glyph.
                 let stroke = Stroke::new(1.0, visuals.weak_text_color());
                 let cx = rect.left() + 4.0 + indent * 0.4;
