@@ -37,39 +37,40 @@ impl PollscopeApp {
     /// the Rust run's pages (one server for both) once that run has them, and afresh when
     /// a reset gives the run new ones.
     pub(super) fn sync_twin(&mut self) {
-        let wanted = self.twin_wanted().map(|(lesson, repaint)| {
-            let urls = match lesson.fetches {
-                // Not yet known (the run is starting): the twin waits for them.
-                true if self.status.program != lesson.id => None,
-                true if self.status.urls.is_empty() && self.status.error.is_none() => None,
-                true => Some(self.status.urls.clone()),
-                false => Some(Vec::new()),
-            };
-            (lesson, repaint, urls)
-        });
-        let key = wanted
-            .as_ref()
-            .and_then(|(lesson, _, urls)| Some((lesson.id, urls.clone()?)));
-        let running = self
-            .twin
-            .live
-            .as_ref()
-            .map(|(id, urls, _)| (id.as_str(), urls.clone()));
-        if running != key {
+        let wanted = self.twin_wanted();
+        // The pages it is to fetch; `None` while the run starting has none yet.
+        let status = &self.status;
+        let urls: Option<&[String]> =
+            wanted
+                .as_ref()
+                .and_then(|(lesson, _)| match lesson.fetches {
+                    true if status.program != lesson.id => None,
+                    true if status.urls.is_empty() && status.error.is_none() => None,
+                    true => Some(status.urls.as_slice()),
+                    false => Some(&[]),
+                });
+        let same = match (&self.twin.live, &wanted, urls) {
+            (Some((id, have, _)), Some((lesson, _)), Some(urls)) => {
+                id == lesson.id && have.as_slice() == urls
+            }
+            (None, None, _) | (None, Some(_), None) => true,
+            _ => false,
+        };
+        if !same {
             // Drop the old one first: its interpreter ends before a new one starts.
             self.twin.live = None;
-            if let Some((lesson, repaint, Some(urls))) = wanted {
+            if let (Some((lesson, repaint)), Some(urls)) = (wanted, urls) {
                 let name = format!("twin_{}.py", lesson.id.replace('-', "_"));
                 let twin = Twin::start(
                     Script::built_in(&name, lesson.python),
-                    urls.clone(),
+                    urls.to_vec(),
                     lesson.fetches,
                     Box::new(move || repaint.request_repaint()),
                 );
                 if self.status.running {
                     twin.run(Some(self.twin_pace()));
                 }
-                self.twin.live = Some((lesson.id.to_owned(), urls, twin));
+                self.twin.live = Some((lesson.id.to_owned(), urls.to_vec(), twin));
             }
         }
         self.twin.shown = self.twin.live.as_ref().map(|(_, _, twin)| twin.view());

@@ -7,7 +7,7 @@
 //! variable only after that, so a run at full speed pays no sleep and wake per poll.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -26,6 +26,10 @@ pub struct Gate {
     through: AtomicU64,
     /// Polls let through that have returned, read without the lock.
     returned: AtomicU64,
+    /// Polls waiting while the gate is closed, read without the lock: the executor looks
+    /// at every step, and an open gate (every run but a stepped tokio one) must cost it
+    /// no lock.
+    waiting: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -76,13 +80,9 @@ impl Gate {
         state.closed = closed;
         if !closed {
             state.waiting.clear();
+            self.waiting.store(0, Ordering::Release);
         }
         self.changed.notify_all();
-    }
-
-    /// True in a stepped run.
-    pub fn is_closed(&self) -> bool {
-        self.state().closed
     }
 
     /// Called on the worker thread before the poll of `key`: waits for its turn when the
@@ -94,6 +94,7 @@ impl Gate {
             return;
         }
         state.waiting.push_back(key);
+        self.waiting.store(state.waiting.len(), Ordering::Release);
         drop(state);
         arrived();
         for _ in 0..LOOKS {
@@ -122,8 +123,7 @@ impl Gate {
 
     /// True if a poll waits for its turn.
     pub fn has_waiting(&self) -> bool {
-        let state = self.state();
-        state.closed && !state.waiting.is_empty()
+        self.waiting.load(Ordering::Acquire) > 0
     }
 
     /// Lets the oldest waiting poll through and waits (up to `max`) until it returns;
@@ -140,6 +140,7 @@ impl Gate {
             }
         }
         let key = state.waiting.pop_front()?;
+        self.waiting.store(state.waiting.len(), Ordering::Release);
         state.through = Some(key);
         let target = state.returned + 1;
         self.through.store(key, Ordering::Release);

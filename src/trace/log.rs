@@ -338,7 +338,6 @@ impl Log {
                     let Some(&task) = self.foreign.get(&key) else {
                         continue;
                     };
-                    self.woken(task);
                     let start = self.push(task, EventKind::PollStart { on }, e.t_ns);
                     self.foreign_open.insert(task, start);
                     continue;
@@ -394,7 +393,7 @@ impl Log {
                     self.foreign_threads.insert(key, (thread, e.t_ns));
                     continue;
                 }
-                ForeignKind::ForeignCancel { key } => {
+                ForeignKind::ForeignEnded { key } => {
                     if let Some((thread, start)) = self.foreign_threads.remove(&key) {
                         // A blocking closure's end: tokio reports it as its task's end.
                         let duration_us =

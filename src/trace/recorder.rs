@@ -85,8 +85,9 @@ pub(crate) enum ForeignKind {
         finished: bool,
         panic: Option<String>,
     },
-    /// The task ended outside any poll (aborted, or its runtime shut down).
-    ForeignCancel {
+    /// The task ended outside any poll: aborted, its runtime shut down, or (a blocking
+    /// closure, which runs outside polls) done.
+    ForeignEnded {
         key: u64,
     },
     /// That runtime started a blocking closure on a thread of its pool (tokio's

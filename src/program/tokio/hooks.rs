@@ -33,10 +33,9 @@ pub(super) fn install(
     builder.on_task_spawn(move |meta| {
         let parent = spawner(&r);
         let at = meta.spawned_at();
-        let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
         let kind = ForeignKind::ForeignSpawn {
             key: key(meta),
-            name: format!("tokio@{file}:{}", at.line()),
+            name: format!("tokio@{}:{}", file_name(at.file()), at.line()),
             parent,
         };
         r.post(TaskId::NONE, kind, || false);
@@ -58,24 +57,25 @@ pub(super) fn install(
     });
     let r = recorder.clone();
     builder.on_after_task_poll(move |meta| {
+        let key = key(meta);
         let finished = foreign::set_polling(None);
         let panic = foreign::take_panic();
         let on = exec_thread(&workers);
         let kind = ForeignKind::ForeignPollEnd {
-            key: key(meta),
+            key,
             on,
             finished,
             panic,
         };
         r.post(TaskId::NONE, kind, || false);
         r.foreign_poll(false);
-        r.gate().returned(key(meta));
+        r.gate().returned(key);
     });
     builder.on_task_terminate(move |meta| {
         let key = key(meta);
         // Inside its own poll, the poll's end says it finished.
         if !foreign::ended(key) {
-            recorder.post(TaskId::NONE, ForeignKind::ForeignCancel { key }, || false);
+            recorder.post(TaskId::NONE, ForeignKind::ForeignEnded { key }, || false);
         }
     });
 }
@@ -87,6 +87,11 @@ fn key(meta: &TaskMeta<'_>) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();
     meta.id().hash(&mut hasher);
     hasher.finish()
+}
+
+/// A source file's name without its directories: task names stay short in the table.
+pub(super) fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// The task being polled on this thread, which spawns what is spawned now: tokio's,

@@ -114,8 +114,7 @@ impl Subscriber for WakeWatch {
         if span.metadata().target() == "tokio::task::blocking"
             && let Some(id) = fields.task_id
         {
-            let file = fields.file.as_deref().unwrap_or("?");
-            let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
+            let file = super::hooks::file_name(fields.file.as_deref().unwrap_or("?"));
             let kind = ForeignKind::ForeignThreadSpawn {
                 key: super::hooks::key_of(id),
                 name: format!("spawn_blocking@{file}:{}", fields.line.unwrap_or(0)),
