@@ -83,6 +83,12 @@ pub fn sentence(trace: &Trace, state: &State, id: TaskId, cx: Context) -> Option
             "never polled yet: futures are lazy; {}",
             queue_words(state, task)
         ),
+        TaskState::Running if task.polled_on.is_local_set() => format!(
+            // A LocalSet polls it inside the poll of the task that runs the set.
+            "running in tokio {}: inside its poll for {}, within the poll that runs the set",
+            task.polled_on.label(),
+            duration(now.saturating_sub(task.poll_started_ns))
+        ),
         TaskState::Running if task.polled_on != ExecThread::MAIN => format!(
             // A runtime's worker polls it beside pollscope's executor: nothing waits on it.
             "running on worker thread {}: inside its poll for {}, beside the executor's own",

@@ -383,3 +383,144 @@ fn a_bigger_step_runs_a_stepped_program_until_one_of_tokios_tasks_is_polled_agai
         .map(|e| e.task.0);
     assert_eq!(last_poll, Some(2));
 }
+
+/// Two `spawn_local` tasks of a `LocalSet` run by a pollscope task: one counts three
+/// yields and sends, the other receives and spawns one more local task; a third panics.
+async fn local_set_parent() -> String {
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(1);
+            let sender = tokio::task::spawn_local(async move {
+                for _ in 0..3 {
+                    tokio::task::yield_now().await;
+                }
+                let _ = tx.send(3).await;
+                "sent"
+            });
+            let receiver = tokio::task::spawn_local(async move {
+                let got = rx.recv().await.unwrap_or(0);
+                let inner = tokio::task::spawn_local(async move { got * 2 });
+                inner.await.unwrap_or(0)
+            });
+            let boom = tokio::task::spawn_local(async { panic!("boom in a local task") });
+            let sent = sender.await.unwrap_or("lost");
+            let doubled = receiver.await.unwrap_or(0);
+            format!("{sent} {doubled} panicked {}", boom.await.is_err())
+        })
+        .await
+}
+
+#[test]
+fn a_local_sets_tasks_are_in_the_trace_polled_on_a_thread_of_their_own() {
+    let program = Program::new("tokio-local")
+        .task("local", local_set_parent)
+        .tokio();
+    let recording = pollscope::record(&program, Policy::WakerDriven).unwrap();
+    assert_eq!(recording.end, End::Done);
+    let trace = &recording.trace;
+    // The trace keeps its grammar: no poll opens over another on the same thread.
+    let mut reading = pollscope::trace::Reading::new();
+    for e in &trace.events {
+        reading.step(e, |_| {}).unwrap();
+    }
+    let state = live(trace);
+    let names: Vec<&str> = state.tasks.iter().map(|t| trace.str(t.name)).collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    let spawned_at = |needle: &str| {
+        let line = SOURCE
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect(needle)
+            + 1;
+        let name = format!("spawn_local@tokio_tasks.rs:{line}");
+        let task = state.tasks.iter().find(|t| trace.str(t.name) == name);
+        task.unwrap_or_else(|| panic!("no {name} in {names:?}"))
+    };
+    let sender = spawned_at("let sender = tokio::task::spawn_local(");
+    let receiver = spawned_at("let receiver = tokio::task::spawn_local(");
+    let inner = spawned_at("let inner = tokio::task::spawn_local(");
+    let boom = spawned_at("let boom = tokio::task::spawn_local(");
+    assert_eq!(sender.parent.map(|p| p.0), Some(0));
+    assert_eq!(receiver.parent.map(|p| p.0), Some(0));
+    assert_eq!(boom.parent.map(|p| p.0), Some(0));
+    assert_eq!(
+        inner.parent,
+        Some(receiver.id),
+        "spawned inside the receiver's poll"
+    );
+    // Three yields and the send: four polls, the future's drop not counted as one.
+    assert_eq!(sender.polls, 4);
+    assert!(
+        matches!(sender.state, TaskState::Completed(_)),
+        "{:?}",
+        sender.state
+    );
+    assert!(matches!(receiver.state, TaskState::Completed(_)));
+    assert!(matches!(inner.state, TaskState::Completed(_)));
+    let TaskState::Panicked(message) = boom.state else {
+        panic!("{:?}", boom.state);
+    };
+    assert!(trace.str(message).starts_with("boom in a local task"));
+    // Every local poll on the set's own thread number, none on a worker's.
+    for task in &state.tasks[1..] {
+        let ons: Vec<ExecThread> = trace
+            .events
+            .iter()
+            .filter(|e| e.task == task.id)
+            .filter_map(|e| match e.kind {
+                EventKind::PollStart { on } => Some(on),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ons.len(), task.polls as usize);
+        assert!(ons.iter().all(|on| on.is_local_set()), "{ons:?}");
+    }
+    // The send woke the receiver.
+    let woke_receiver = trace.events.iter().any(|e| {
+        e.task == receiver.id
+            && matches!(e.kind, EventKind::Wake { by }
+                if pollscope::jsonl::wake_source_text(trace, by) == format!("task:{}", sender.id.0))
+    });
+    assert!(woke_receiver);
+    // The timeline gives the set a lane of its own.
+    let lanes = pollscope::lanes::build(trace);
+    assert!(lanes.lanes.iter().any(|l| l.name == "local set 1"));
+    let TaskState::Completed(value) = state.tasks[0].state else {
+        panic!("{:?}", state.tasks[0].state);
+    };
+    assert_eq!(trace.str(value), r#""sent 6 panicked true""#);
+}
+
+#[test]
+fn stepped_a_local_sets_polls_run_inside_the_step_of_the_task_that_runs_the_set() {
+    let program = Program::new("tokio-local")
+        .task("local", local_set_parent)
+        .stepped(true);
+    let mut launched = program.launch(Policy::WakerDriven, Vec::new()).unwrap();
+    let ex = &mut launched.executor;
+    let mut steps = 0;
+    for _ in 0..10_000 {
+        match ex.step() {
+            Step::Polled(polled) => {
+                assert_eq!(polled.task.0, 0, "only the set's runner is stepped");
+                steps += 1;
+            }
+            Step::Idle => ex.park(std::time::Duration::from_millis(20)),
+            Step::Done => break,
+            Step::Stalled => panic!("stalled"),
+        }
+    }
+    let trace = ex.snapshot();
+    let state = live(&trace);
+    assert_eq!(state.tasks.len(), 5);
+    let local_polls: u32 = state.tasks[1..].iter().map(|t| t.polls).sum();
+    assert!(
+        local_polls > steps,
+        "{local_polls} local polls in {steps} steps"
+    );
+    let TaskState::Completed(value) = state.tasks[0].state else {
+        panic!("{:?}", state.tasks[0].state);
+    };
+    assert_eq!(trace.str(value), r#""sent 6 panicked true""#);
+}

@@ -347,6 +347,12 @@ fn lane_words(lanes: &Lanes, lane: usize) -> String {
         LaneKind::Task(id) => format!("task {id} ({})", l.name),
         LaneKind::Thread(_) => format!("thread {}", l.name),
         LaneKind::Outside(_) => format!("thread {} (not started by pollscope)", l.name),
+        LaneKind::Worker(on) if on.is_local_set() => {
+            format!(
+                "{} (polls of spawn_local tasks, inside the poll that runs the set)",
+                on.label()
+            )
+        }
         LaneKind::Worker(on) => format!("runtime worker thread {} (its polls)", on.0),
     }
 }

@@ -5,7 +5,7 @@ use super::order::{self, Out};
 use super::unit::{AwaitEnd, Kind, Slice, Tables, TaskEnd, Track, Unit};
 use super::{EXECUTOR, PID, TASKS_PID};
 use crate::coro::short_path;
-use crate::trace::{CoroFrame, PointId, TaskId, Trace};
+use crate::trace::{CoroFrame, ExecThread, PointId, TaskId, Trace};
 use crate::tracefile::jsonl::wake_source_text;
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
@@ -65,7 +65,12 @@ impl<'a, W: Write> Writer<'a, W> {
                 pid: PID,
                 tid: u64::from(on),
             };
-            self.meta("thread_name", track, &format!("executor {on}"))?;
+            let name = if ExecThread(on).is_local_set() {
+                ExecThread(on).label()
+            } else {
+                format!("executor {on}")
+            };
+            self.meta("thread_name", track, &name)?;
         }
         for &(track, slot) in &tables.worker_tracks {
             let name = tables.threads.get(slot).map_or("?", |t| trace.str(t.name));

@@ -242,7 +242,7 @@ impl Walk {
         if let Some(&lane) = self.worker_lanes.get(&on.0) {
             return lane;
         }
-        let lane = self.new_lane(out, LaneKind::Worker(on), &format!("worker {}", on.0), None);
+        let lane = self.new_lane(out, LaneKind::Worker(on), &on.label(), None);
         self.worker_lanes.insert(on.0, lane);
         lane
     }

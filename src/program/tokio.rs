@@ -5,7 +5,8 @@
 //! Built with `--cfg tokio_unstable`, the runtime also reports every task tokio itself
 //! spawns (`tokio::spawn`, `JoinSet`, ...) through its task hooks: the spawn with its
 //! location and parent, each poll on the worker thread that ran it, and its end
-//! ([`hooks`]).
+//! ([`hooks`]), who woke them ([`wakes`]), and a `LocalSet`'s tasks, which tokio's hooks
+//! do not see ([`local`]).
 
 use super::ProgramError;
 use crate::executor::PollHook;
@@ -15,6 +16,8 @@ use std::time::Duration;
 
 #[cfg(tokio_unstable)]
 mod hooks;
+#[cfg(tokio_unstable)]
+mod local;
 #[cfg(tokio_unstable)]
 mod wakes;
 
@@ -79,11 +82,17 @@ impl Runtime {
         let handle = self.handle();
         #[cfg(tokio_unstable)]
         let watch = self.watch.clone();
+        #[cfg(tokio_unstable)]
+        let recorder = self.recorder.clone();
         Box::new(move |poll| {
             let _guard = handle.as_ref().map(|h| h.enter());
             // A task tokio spawns here gets its span from the watch, so its wakes are seen.
             #[cfg(tokio_unstable)]
-            tracing::dispatcher::with_default(&watch, &mut *poll);
+            {
+                tracing::dispatcher::with_default(&watch, &mut *poll);
+                // A LocalSet this poll ran has no poll of its own left open.
+                local::flush(&recorder);
+            }
             #[cfg(not(tokio_unstable))]
             poll();
         })

@@ -45,6 +45,25 @@ pub struct ExecThread(pub u16);
 impl ExecThread {
     /// The executor's own thread: the only one of pollscope's executor.
     pub const MAIN: ExecThread = ExecThread(0);
+
+    /// The first number of a tokio `LocalSet`'s polls: a set polls its tasks inside the
+    /// poll that drives it, on that poll's own thread, so its polls get a number of their
+    /// own (counted from here, clear of the runtime's workers).
+    pub const FIRST_LOCAL_SET: u16 = 1000;
+
+    /// True for the polls of a tokio `LocalSet` (see [`ExecThread::FIRST_LOCAL_SET`]).
+    pub fn is_local_set(self) -> bool {
+        self.0 >= Self::FIRST_LOCAL_SET
+    }
+
+    /// Its short name: `worker 2`, `local set 1`.
+    pub fn label(self) -> String {
+        if self.is_local_set() {
+            format!("local set {}", self.0 - Self::FIRST_LOCAL_SET + 1)
+        } else {
+            format!("worker {}", self.0)
+        }
+    }
 }
 
 /// How a poll ended.

@@ -58,6 +58,8 @@ pub(super) fn install(
     let r = recorder.clone();
     builder.on_after_task_poll(move |meta| {
         let key = key(meta);
+        // A LocalSet this poll ran has no poll of its own left open.
+        super::local::flush(&r);
         let finished = foreign::set_polling(None);
         let panic = foreign::take_panic();
         let on = exec_thread(&workers);

@@ -22,10 +22,15 @@ use tracing::{Dispatch, Event, Metadata, Subscriber};
 /// from 1).
 const OTHER_SPANS: u64 = 1 << 63;
 
+/// Set in the span id of a `LocalSet` task (`spawn_local`): its polls are read from its
+/// span's entries ([`super::local`]), as tokio runs no task hooks for a set.
+const LOCAL_TASK: u64 = 1 << 62;
+
 /// The subscriber.
 pub(super) struct WakeWatch {
     recorder: Arc<Recorder>,
     others: AtomicU64,
+    locals: super::local::LocalTasks,
 }
 
 thread_local! {
@@ -38,6 +43,7 @@ pub(super) fn dispatch(recorder: Arc<Recorder>) -> Dispatch {
     Dispatch::new(WakeWatch {
         recorder,
         others: AtomicU64::new(OTHER_SPANS),
+        locals: super::local::LocalTasks::new(),
     })
 }
 
@@ -60,6 +66,7 @@ fn wanted(meta: &Metadata<'_>) -> bool {
 struct Fields {
     task_id: Option<u64>,
     op: Option<String>,
+    kind: Option<String>,
     file: Option<String>,
     line: Option<u64>,
 }
@@ -80,14 +87,20 @@ impl Visit for Fields {
     fn record_str(&mut self, field: &Field, value: &str) {
         match field.name() {
             "op" => self.op = Some(value.to_owned()),
+            "kind" => self.kind = Some(value.to_owned()),
             "loc.file" => self.file = Some(value.to_owned()),
             _ => {}
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-        if field.name() == "op" && self.op.is_none() {
-            self.op = Some(format!("{value:?}").trim_matches('"').to_owned());
+        let slot = match field.name() {
+            "op" => &mut self.op,
+            "kind" => &mut self.kind,
+            _ => return,
+        };
+        if slot.is_none() {
+            *slot = Some(format!("{value:?}").trim_matches('"').to_owned());
         }
     }
 }
@@ -122,6 +135,20 @@ impl Subscriber for WakeWatch {
             };
             self.recorder.post(TaskId::NONE, kind, || false);
         }
+        // A `LocalSet`'s task: tokio's hooks do not see it, its span does.
+        if fields.kind.as_deref() == Some("local")
+            && let Some(id) = fields.task_id.filter(|&id| id != 0 && id < LOCAL_TASK)
+        {
+            let file = super::hooks::file_name(fields.file.as_deref().unwrap_or("?"));
+            let kind = ForeignKind::ForeignSpawn {
+                key: super::hooks::key_of(id),
+                name: format!("spawn_local@{file}:{}", fields.line.unwrap_or(0)),
+                parent: super::hooks::spawner(&self.recorder),
+            };
+            self.recorder.post(TaskId::NONE, kind, || false);
+            self.locals.spawned(id);
+            return Id::from_u64(id | LOCAL_TASK);
+        }
         // The task's span is numbered by the task's id, so a wake that names the span
         // names the task.
         match fields.task_id {
@@ -144,7 +171,10 @@ impl Subscriber for WakeWatch {
         if !matches!(op.as_str(), "waker.wake" | "waker.wake_by_ref") {
             return;
         }
-        let key = super::hooks::key_of(id);
+        if id & LOCAL_TASK != 0 && id < OTHER_SPANS {
+            self.locals.woken(id & !LOCAL_TASK);
+        }
+        let key = super::hooks::key_of(id & !LOCAL_TASK);
         let by = match foreign::polling() {
             Some(polling) => ForeignWaker::Foreign(polling, this_thread_name()),
             None => match crate::executor::polling_task_of(&self.recorder) {
@@ -156,7 +186,39 @@ impl Subscriber for WakeWatch {
             .post(TaskId::NONE, ForeignKind::ForeignWake { key, by }, || false);
     }
 
-    fn enter(&self, _: &Id) {}
+    fn enter(&self, span: &Id) {
+        if let Some(id) = local_task(span) {
+            let key = super::hooks::key_of(id);
+            self.locals.entered(&self.recorder, id, key);
+        }
+    }
 
-    fn exit(&self, _: &Id) {}
+    fn exit(&self, span: &Id) {
+        if let Some(id) = local_task(span) {
+            self.locals.exited(super::hooks::key_of(id));
+        }
+    }
+
+    fn clone_span(&self, span: &Id) -> Id {
+        if let Some(id) = local_task(span) {
+            self.locals.cloned(id);
+        }
+        span.clone()
+    }
+
+    fn try_close(&self, span: Id) -> bool {
+        match local_task(&span) {
+            Some(id) => {
+                let key = super::hooks::key_of(id);
+                self.locals.closed(&self.recorder, id, key)
+            }
+            None => false,
+        }
+    }
+}
+
+/// The task id of a `LocalSet` task's span.
+fn local_task(span: &Id) -> Option<u64> {
+    let id = span.into_u64();
+    (id & LOCAL_TASK != 0 && id < OTHER_SPANS).then_some(id & !LOCAL_TASK)
 }
