@@ -113,6 +113,7 @@ pub mod report;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod session;
+pub mod stage;
 pub mod text;
 #[cfg(feature = "lessons")]
 pub mod timing;

@@ -8,7 +8,9 @@
 //! - never polled yet: futures are lazy
 
 use crate::report::duration;
-use crate::trace::{ExecThread, State, TaskId, TaskState, TaskView, Trace, WakeSource};
+use crate::trace::{
+    ExecThread, Held, Holder, State, TaskId, TaskState, TaskView, Trace, WakeSource,
+};
 
 /// What the sentence may know beyond the trace: the time now, and whether the executor
 /// found that nothing can wake any task (only a live run knows that).
@@ -41,24 +43,14 @@ fn place(trace: &Trace, task: &TaskView) -> Option<String> {
     Some(format!("`{}` (line {})", p.label, p.line))
 }
 
-/// Where `t` joined the executor's queue, if it is waiting there: a task never polled at
-/// its spawn, a woken one at its wake (ties broken by number, as the queue is FIFO).
-fn queued_at(t: &TaskView) -> Option<(u64, TaskId)> {
-    match t.state {
-        TaskState::Created => Some((t.waiting_since_ns, t.id)),
-        TaskState::Scheduled => t.woken_ns.map(|w| (w, t.id)),
-        _ => None,
-    }
-}
-
 /// ", queued behind task 2" (the one just ahead), or "next in line". One pass over the
 /// tasks: how many are ahead, and which of them is nearest.
 fn queue_words(state: &State, task: &TaskView) -> String {
-    let ahead = queued_at(task).map_or((0, None), |mine| {
+    let ahead = task.queued_at().map_or((0, None), |mine| {
         state
             .tasks
             .iter()
-            .filter_map(queued_at)
+            .filter_map(TaskView::queued_at)
             .filter(|k| *k < mine)
             .fold((0usize, None), |(n, nearest), k| {
                 (n + 1, nearest.max(Some(k)))
@@ -157,9 +149,31 @@ fn suspended(trace: &Trace, state: &State, task: &TaskView, now: u64, stalled: b
         [] if stalled => {
             format!("stalled: nobody holds its waker — it can never run again ({at})")
         }
-        [] => format!(
-            "{at} for {}, waiting for whoever holds its waker to wake it",
-            duration(now.saturating_sub(task.waiting_since_ns))
+        [] if task.held == Held::Nobody => format!(
+            "{at}: nobody holds its waker, so nothing can wake it (its poll returned Pending \
+             without keeping cx.waker())"
         ),
+        [] => {
+            let for_ns = duration(now.saturating_sub(task.waiting_since_ns));
+            let children: Vec<String> = task
+                .held
+                .holders(trace)
+                .into_iter()
+                .filter_map(|h| match h {
+                    Holder::Task(t) => Some(format!("task {t}")),
+                    _ => None,
+                })
+                .collect();
+            match children.as_slice() {
+                [] => format!("{at} for {for_ns}, waiting for whoever holds its waker to wake it"),
+                [one] => {
+                    format!("{at} for {for_ns}, waiting for {one} to finish; its end wakes it")
+                }
+                several => format!(
+                    "{at} for {for_ns}, waiting for {} to finish; each end wakes it",
+                    several.join(", ")
+                ),
+            }
+        }
     }
 }

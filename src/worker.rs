@@ -6,13 +6,13 @@
 //! finishes. [`ThreadHandle::blocking_join`] is the original's way: yield once, then block
 //! in `JoinHandle::join` inside the next poll, freezing the executor until the thread ends.
 
-use crate::executor::{panic, with_current};
-use crate::trace::{EventKind, ForeignKind, Recorder, TaskId, ThreadNo, ThreadOutcome};
+use crate::executor::{HeldWaker, panic, with_current};
+use crate::trace::{EventKind, ForeignKind, Holder, Recorder, TaskId, ThreadNo, ThreadOutcome};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
@@ -45,8 +45,8 @@ const WORKER_STACK: usize = 512 * 1024;
 /// What the thread and the awaiting task share.
 struct Slot<T, E> {
     result: Option<Result<T, ThreadError<E>>>,
-    /// The newest waker of the task awaiting the handle.
-    waker: Option<Waker>,
+    /// The newest waker of the task awaiting the handle, held by this thread.
+    waker: Option<HeldWaker>,
 }
 
 type Shared<T, E> = Arc<Mutex<Slot<T, E>>>;
@@ -237,7 +237,13 @@ impl<T, E> Future for ThreadHandle<T, E> {
                 // result arriving now cannot miss this waker.
                 match &slot.waker {
                     Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => slot.waker = Some(cx.waker().clone()),
+                    _ => {
+                        let holder = self.tracking.as_ref().map(|t| Holder::Thread(t.thread));
+                        slot.waker = Some(match holder {
+                            Some(holder) => HeldWaker::new(cx.waker(), holder),
+                            None => HeldWaker::unnamed(cx.waker()),
+                        });
+                    }
                 }
                 return Poll::Pending;
             }

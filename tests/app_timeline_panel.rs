@@ -68,6 +68,7 @@ fn harness(trace: Trace) -> Harness<'static, Panel> {
                     twin: None,
                     breakpoints: &[],
                     stalled: false,
+                    policy: pollscope::executor::Policy::WakerDriven,
                 };
                 let actions = timeline::show(ui, &view, &mut p.view);
                 p.actions.extend(actions);

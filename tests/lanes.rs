@@ -313,6 +313,7 @@ fn a_damaged_trace_degrades_without_panics_or_huge_tables() {
             EventKind::PollEnd {
                 result: PollResult::Pending,
                 on: ExecThread::MAIN,
+                held: pollscope::trace::Held::Unknown,
             },
         ),
         event(5, 0, spawn),
@@ -495,6 +496,7 @@ fn a_runtimes_worker_threads_get_a_lane_each_with_their_polls_side_by_side() {
     let end = |on, result| EventKind::PollEnd {
         result,
         on: ExecThread(on),
+        held: pollscope::trace::Held::Unknown,
     };
     // Two tasks polled at once on workers 1 and 2 (worker 2 first), then task 0 again on worker 2.
     for e in [

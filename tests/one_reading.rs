@@ -268,6 +268,7 @@ fn race_then_wait() -> Trace {
         EventKind::PollEnd {
             result: PollResult::Pending,
             on,
+            held: pollscope::trace::Held::Unknown,
         },
     ];
     for (t, kind) in kinds.into_iter().enumerate() {

@@ -88,6 +88,15 @@ def text(value):
         return "<repr failed: %s>" % type(e).__name__
 
 
+
+def pollscope_gone():
+    """pollscope is gone (closed, crashed, killed), seen as the end of its socket or a
+    write that fails: so is the script, and every process it started (pollscope made the
+    interpreter the leader of its own group). Whichever thread notices first ends all."""
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(3)
+
 class Link:
     """The socket to pollscope: events out (one writer at a time), commands in."""
 
@@ -125,7 +134,7 @@ class Link:
                 else:
                     self.out.flush()
             except OSError:
-                os._exit(3)
+                pollscope_gone()
 
     def flush(self):
         with self.lock:
@@ -134,7 +143,7 @@ class Link:
                 try:
                     self.out.flush()
                 except OSError:
-                    os._exit(3)
+                    pollscope_gone()
 
     def flush_often(self):
         while True:
@@ -153,11 +162,7 @@ class Link:
                     self.free = False
                     self.budget = 0
                 self.gate.notify_all()
-        # pollscope is gone (closed, crashed, killed): so is the script, and every process
-        # it started (pollscope made the interpreter the leader of its own group).
-        if os.getpgrp() == os.getpid():
-            os.killpg(os.getpgrp(), signal.SIGKILL)
-        os._exit(3)
+        pollscope_gone()
 
     def wait_for_go(self):
         if not self.free:

@@ -67,6 +67,10 @@ pub enum Action {
     ToggleTiming,
     /// Show or hide the timeline of tasks and threads.
     ToggleTimeline,
+    /// Show or hide the Stage: the executor's queue, poll and parked tasks drawn.
+    ToggleStage,
+    /// Cards on the Stage glide to their new place, or jump there.
+    ToggleReducedMotion,
     /// Start a timing run.
     StartTiming(super::timing::TimingRequest),
     /// Stop the timing run.

@@ -206,6 +206,10 @@ impl PollscopeApp {
             Action::ToggleHelp => self.help_open = !self.help_open,
             Action::ToggleTiming => self.timing_open = !self.timing_open,
             Action::ToggleTimeline => self.settings.timeline = !self.settings.timeline,
+            Action::ToggleStage => self.settings.stage = !self.settings.stage,
+            Action::ToggleReducedMotion => {
+                self.settings.reduced_motion = !self.settings.reduced_motion;
+            }
             Action::StartTiming(request) => self.start_timing(request),
             Action::ScrubTo(index) => {
                 self.cursor = index.filter(|&i| i < self.history.len());

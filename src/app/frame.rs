@@ -7,7 +7,7 @@ use super::state::PollscopeApp;
 use super::state_machine::MachineView;
 use super::view::{SideTab, View, WIDE_LAYOUT};
 use super::{
-    event_log, files, help, keys, scrubber, source, state_machine, status_bar, style, tasks,
+    event_log, files, help, keys, scrubber, source, stage, state_machine, status_bar, style, tasks,
     threads, timeline, timing, toolbar,
 };
 use std::time::Duration;
@@ -69,7 +69,26 @@ impl PollscopeApp {
                 });
         }
         let width = ui.available_width();
-        if self.settings.presenter || width < WIDE_LAYOUT {
+        if self.settings.stage {
+            // The Stage takes the side panels' place: the executor beside the code.
+            let animate = stage::animates(
+                self.settings.reduced_motion,
+                self.settings.speed.is_none() && self.status.running,
+                view.rewound,
+            );
+            let share = if self.settings.presenter || width < WIDE_LAYOUT {
+                0.55
+            } else {
+                0.45
+            };
+            egui::Panel::right("stage")
+                .resizable(true)
+                .default_size(width * share)
+                .size_range((width * 0.3).max(320.0)..=(width * 0.7).max(360.0))
+                .show(ui, |ui| {
+                    actions.extend(stage::show(ui, &view, animate));
+                });
+        } else if self.settings.presenter || width < WIDE_LAYOUT {
             self.side_tabs(ui, width, &view, &mut machine, &mut log, &mut actions);
         } else {
             self.side_columns(ui, width, &view, &mut machine, &mut log, &mut actions);

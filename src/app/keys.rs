@@ -27,6 +27,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "G",
         "timeline: a lane per task and thread, wake arrows; click to rewind",
     ),
+    (
+        "S",
+        "stage: the ready queue, the poll, parked tasks and who holds their wakers",
+    ),
     ("Ctrl + / Ctrl − / Ctrl 0", "zoom in / out / reset"),
     ("Up / Down", "select the previous / next task"),
     ("Left / Right", "rewind / replay one event"),
@@ -68,6 +72,7 @@ pub fn read(ctx: &egui::Context) -> Vec<Action> {
             (Key::O, Action::ToggleOutput),
             (Key::T, Action::ToggleTiming),
             (Key::G, Action::ToggleTimeline),
+            (Key::S, Action::ToggleStage),
             (Key::ArrowLeft, Action::ScrubBy(-1)),
             (Key::ArrowRight, Action::ScrubBy(1)),
             (Key::Home, Action::ScrubTo(Some(0))),

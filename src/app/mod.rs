@@ -26,6 +26,7 @@ mod keys;
 mod scrubber;
 mod settings;
 mod source;
+mod stage;
 mod startup;
 mod state;
 mod state_machine;

@@ -31,6 +31,10 @@ pub struct Settings {
     pub timeline: bool,
     /// A tokio program's own polls wait for Step too (a stepped tokio run).
     pub tokio_stepped: bool,
+    /// The Stage panel is open (the executor drawn).
+    pub stage: bool,
+    /// No gliding cards on the Stage: each step shows its result at once.
+    pub reduced_motion: bool,
 }
 
 impl Default for Settings {
@@ -47,6 +51,8 @@ impl Default for Settings {
             breakpoints: Vec::new(),
             timeline: false,
             tokio_stepped: false,
+            stage: false,
+            reduced_motion: false,
         }
     }
 }

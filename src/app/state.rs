@@ -191,6 +191,11 @@ impl PollscopeApp {
         (self.status.urls.clone(), twin)
     }
 
+    /// The trace recorded so far.
+    pub fn trace(&self) -> &crate::trace::Trace {
+        self.history.trace()
+    }
+
     /// The number of events shown (all of them when live).
     pub fn shown_events(&self) -> usize {
         self.cursor.unwrap_or(self.history.len())
@@ -246,6 +251,11 @@ impl PollscopeApp {
             stalled: self.cursor.is_none()
                 && self.loaded.is_none()
                 && matches!(self.status.stopped, Some(crate::executor::Step::Stalled)),
+            policy: self
+                .loaded
+                .as_ref()
+                .and_then(|(_, h)| h.policy)
+                .unwrap_or_else(|| self.settings.policy()),
         }
     }
 

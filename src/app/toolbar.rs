@@ -64,6 +64,18 @@ fn more_entries(settings: &Settings, open_timing: bool, open_timeline: bool) -> 
         ),
         entry("Timeline", "G", Some(open_timeline), Action::ToggleTimeline),
         entry(
+            "Stage: the executor drawn",
+            "S",
+            Some(settings.stage),
+            Action::ToggleStage,
+        ),
+        entry(
+            "Reduced motion on the Stage",
+            "",
+            Some(settings.reduced_motion),
+            Action::ToggleReducedMotion,
+        ),
+        entry(
             "Timing: sequential vs concurrent",
             "T",
             Some(open_timing),

@@ -49,6 +49,8 @@ pub struct View<'a> {
     pub breakpoints: &'a [(String, u32)],
     /// The live run stopped because nothing can wake any task.
     pub stalled: bool,
+    /// The scheduling policy of the run shown (a loaded trace's, from its header).
+    pub policy: crate::executor::Policy,
 }
 
 impl View<'_> {

@@ -14,6 +14,9 @@ pub(crate) struct Local {
     pub log: Log,
     /// The waker-driven run queue; each task is in it at most once.
     pub queue: VecDeque<TaskId>,
+    /// The named holders of each task's waker clones, alive while their `Arc` is
+    /// ([`super::held`]).
+    pub holders: rustc_hash::FxHashMap<TaskId, Vec<std::sync::Weak<crate::trace::Holder>>>,
 }
 
 /// The poll in progress on this thread.
@@ -23,6 +26,8 @@ pub(crate) struct Current<'a> {
     /// The executor's log and run queue.
     pub local: &'a RefCell<Local>,
     pub task: TaskId,
+    /// The polled task's waker's data pointer: a waker with it is that task's.
+    pub waker_data: *const (),
     /// The first `Suspend` of this poll is the innermost await point: that is where the
     /// task is suspended, and what `step()` reports.
     pub innermost: Cell<Option<(Site, PointId)>>,

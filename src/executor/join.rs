@@ -2,15 +2,16 @@
 //! polling it and returns a [`JoinHandle`], a future of the child's typed output.
 
 use super::context::with_current;
+use super::held::HeldWaker;
 use super::panic;
 use super::task::{self, BoxedFuture};
-use crate::trace::TaskId;
+use crate::trace::{Holder, TaskId};
 use std::cell::RefCell;
 use std::fmt::{self, Debug};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 /// Why a child task gave its parent no value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,8 +45,8 @@ impl std::error::Error for JoinError {}
 /// What the child and its handle share. `Rc`, not `Arc`: both live on the executor's thread.
 struct Slot<T> {
     result: Option<Result<T, JoinError>>,
-    /// The task awaiting the handle.
-    waiter: Option<Waker>,
+    /// The task awaiting the handle, its waker held by the child.
+    waiter: Option<HeldWaker>,
 }
 
 impl<T> Slot<T> {
@@ -100,7 +101,13 @@ impl<T> Future for JoinHandle<T> {
         match slot.result.take() {
             Some(result) => Poll::Ready(result),
             None => {
-                slot.waiter = Some(cx.waker().clone());
+                if !slot
+                    .waiter
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    slot.waiter = Some(HeldWaker::new(cx.waker(), Holder::Task(self.task)));
+                }
                 Poll::Pending
             }
         }

@@ -3,6 +3,7 @@
 
 mod context;
 pub mod drive;
+mod held;
 mod join;
 mod outcome;
 pub(crate) mod panic;
@@ -13,6 +14,7 @@ mod waker;
 mod yield_now;
 
 pub use crate::trace::Site;
+pub use held::HeldWaker;
 pub use join::{JoinError, JoinHandle, spawn};
 pub use outcome::{Outcome, Polled, Step};
 pub use policy::Policy;

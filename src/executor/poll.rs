@@ -3,8 +3,8 @@
 
 use super::context::{self, Local};
 use super::waker::{Shared, TaskWaker};
-use super::{Executor, Outcome, Policy, Polled, task};
-use crate::trace::{EventKind, ExecThread, PollResult, TaskId};
+use super::{Executor, Outcome, Policy, Polled, held, task};
+use crate::trace::{EventKind, ExecThread, Held, PollResult, TaskId};
 use std::sync::atomic::Ordering;
 use std::task::Poll;
 
@@ -69,6 +69,7 @@ impl Executor {
             shared,
             local: &self.local,
             task: id,
+            waker_data: std::sync::Arc::as_ptr(&task.waker).cast(),
             innermost: Default::default(),
             spawned: Default::default(),
         };
@@ -98,6 +99,13 @@ impl Executor {
             // blocks in its join) is recorded inside it.
             drain(shared, local, None);
         }
+        let held = match result {
+            Ok(Poll::Pending) => held::at_pending(local, id, &task.waker),
+            _ => {
+                local.holders.remove(&id);
+                Held::Unknown
+            }
+        };
         let log = &mut local.log;
         let (outcome, end) = match result {
             Ok(Poll::Pending) => {
@@ -106,6 +114,7 @@ impl Executor {
                     EventKind::PollEnd {
                         result: PollResult::Pending,
                         on: ExecThread::MAIN,
+                        held,
                     },
                     t_end,
                 );
@@ -119,6 +128,7 @@ impl Executor {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Ready,
                     on: ExecThread::MAIN,
+                    held,
                 };
                 let end = log.poll_event(id, end_kind, t_end);
                 // Interned straight from the task's text buffer (see `task::VALUE`).
@@ -130,6 +140,7 @@ impl Executor {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Panicked,
                     on: ExecThread::MAIN,
+                    held,
                 };
                 let end = log.poll_event(id, end_kind, t_end);
                 let sym = log.intern(&message);

@@ -6,8 +6,8 @@
 
 use super::protocol::{Level, Message, Waker};
 use crate::trace::{
-    EventKind, ExecThread, Log, PointId, PollResult, TaskId, ThreadNo, ThreadOutcome, TraceDelta,
-    WakeSource,
+    EventKind, ExecThread, Held, Log, PointId, PollResult, TaskId, ThreadNo, ThreadOutcome,
+    TraceDelta, WakeSource,
 };
 
 /// A place, interned: the await point of a suspension there, the function's name, and
@@ -317,6 +317,7 @@ impl Translator {
             EventKind::PollEnd {
                 result: PollResult::Pending,
                 on,
+                held: Held::Unknown,
             },
             t,
         );
@@ -357,7 +358,15 @@ impl Translator {
     fn finish(&mut self, task: u32, result: PollResult, ended: EventKind, t: u64) {
         let id = TaskId(task);
         let on = self.end(task);
-        self.log.push(id, EventKind::PollEnd { result, on }, t);
+        self.log.push(
+            id,
+            EventKind::PollEnd {
+                result,
+                on,
+                held: Held::Unknown,
+            },
+            t,
+        );
         self.log.push(id, ended, t);
         self.finished += 1;
     }

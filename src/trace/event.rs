@@ -110,8 +110,13 @@ pub enum EventKind {
     Spawn { name: Sym, parent: TaskId },
     /// The executor called `poll` on the task, on executor thread `on`.
     PollStart { on: ExecThread },
-    /// `poll` returned (on the thread it started on).
-    PollEnd { result: PollResult, on: ExecThread },
+    /// `poll` returned (on the thread it started on); after `Pending`, who holds the
+    /// task's waker.
+    PollEnd {
+        result: PollResult,
+        on: ExecThread,
+        held: super::held::Held,
+    },
     /// An instrumented future (`.at(..)`) was polled for the first time.
     AwaitEnter { point: PointId },
     /// An instrumented future returned `Pending`: the task is suspended there.

@@ -6,6 +6,7 @@ use super::data::{Trace, TraceDelta};
 use super::event::{
     Event, EventKind, ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, WakeSource,
 };
+use super::held::Held;
 use super::point::Site;
 use super::reading::PollDemand;
 use super::recorder::{Foreign, ForeignKind, ForeignParent, ForeignWaker};
@@ -357,7 +358,9 @@ impl Log {
                         (true, None) => PollResult::Ready,
                         (true, Some(_)) => PollResult::Panicked,
                     };
-                    let end = self.push(task, EventKind::PollEnd { result, on }, e.t_ns);
+                    // tokio keeps its tasks' wakers: who holds one is not told.
+                    let held = Held::Unknown;
+                    let end = self.push(task, EventKind::PollEnd { result, on, held }, e.t_ns);
                     if let Some(start) = self.foreign_open.remove(&task) {
                         self.foreign_last = Some(ForeignPolled {
                             task,

@@ -6,6 +6,7 @@ mod data;
 mod event;
 pub(crate) mod foreign;
 mod gate;
+pub mod held;
 mod history;
 mod log;
 mod point;
@@ -21,6 +22,7 @@ pub use event::{
     WakeSource,
 };
 pub use gate::Gate;
+pub use held::{Held, Holder};
 pub use history::History;
 pub use log::{FOREIGN_NOTE, FOREIGN_VALUE, ForeignPolled, Log, Stamp};
 pub use point::{AwaitPoint, Point, Site};

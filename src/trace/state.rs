@@ -7,6 +7,7 @@ use super::event::{
     Event, EventKind, ExecThread, PointId, PollResult, Sym, TaskId, ThreadNo, ThreadOutcome,
     WakeSource,
 };
+use super::held::Held;
 use super::reading::{Fact, Reading};
 
 /// Where a task is in its life.
@@ -87,6 +88,8 @@ pub struct TaskView {
     pub input: Option<(Sym, PointId)>,
     /// What its last suspension handed to its driver (a Python run).
     pub yielded: Option<Sym>,
+    /// Who held its waker when its last poll returned `Pending`.
+    pub held: Held,
     /// Woken since its last poll started.
     woken: bool,
     /// The poll running (or last run) was asked for.
@@ -97,6 +100,17 @@ impl TaskView {
     /// The innermost await point the task is suspended at (or running in).
     pub fn await_point(&self) -> Option<PointId> {
         self.chain.last().copied()
+    }
+
+    /// Where it joined the executor's ready queue, if it is waiting there: a task never
+    /// polled at its spawn, a woken one at its wake (ties broken by number: the queue is
+    /// first in, first out).
+    pub fn queued_at(&self) -> Option<(u64, TaskId)> {
+        match self.state {
+            TaskState::Created => Some((self.waiting_since_ns, self.id)),
+            TaskState::Scheduled => self.woken_ns.map(|w| (w, self.id)),
+            _ => None,
+        }
     }
 }
 
@@ -181,6 +195,14 @@ impl State {
         Self::default()
     }
 
+    /// The ready queue, first in line first.
+    pub fn ready_queue(&self) -> Vec<TaskId> {
+        let mut queue: Vec<(u64, TaskId)> =
+            self.tasks.iter().filter_map(TaskView::queued_at).collect();
+        queue.sort_unstable();
+        queue.into_iter().map(|(_, id)| id).collect()
+    }
+
     /// The task with this id, if spawned.
     pub fn task(&self, id: TaskId) -> Option<&TaskView> {
         self.tasks.get(id.0 as usize)
@@ -227,6 +249,11 @@ impl State {
         } = self;
         // Damage is the loader's to report; the state reads on the forgiving way.
         let _ = reading.step(event, |fact| apply_fact(tasks, threads, running, t, fact));
+        if let EventKind::PollEnd { held, .. } = event.kind
+            && let Some(view) = tasks.get_mut(event.task.0 as usize)
+        {
+            view.held = held;
+        }
     }
 }
 
@@ -257,6 +284,7 @@ fn apply_fact(
             coro: Vec::new(),
             input: None,
             yielded: None,
+            held: Held::Unknown,
             woken: false,
             asked: false,
         }),

@@ -35,7 +35,8 @@ use super::FileError;
 use super::header::Header;
 use crate::program::ProgramInfo;
 use crate::trace::{
-    Event, EventKind, ExecThread, PollResult, Reading, Sym, TaskId, Trace, TraceBuilder, WakeSource,
+    Event, EventKind, ExecThread, Held, PollResult, Reading, Sym, TaskId, Trace, TraceBuilder,
+    WakeSource,
 };
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
@@ -345,7 +346,9 @@ impl Convert {
             *b = false;
         }
         let result = PollResult::Pending;
-        self.push(line, t, task, EventKind::PollEnd { result, on })
+        // tokio-console records no waker clones' holders.
+        let held = Held::Unknown;
+        self.push(line, t, task, EventKind::PollEnd { result, on, held })
     }
 
     fn close(&mut self, line: usize, t: u64, id: u64) -> Result<(), FileError> {
@@ -604,7 +607,8 @@ mod tests {
                 0,
                 EventKind::PollEnd {
                     result: PollResult::Pending,
-                    on: m
+                    on: m,
+                    held: Held::Unknown,
                 }
             )
         );

@@ -174,7 +174,7 @@ impl Reading {
                 Ok(())
             }
             EventKind::PollStart { on } => self.poll_start(task, on, &mut fact),
-            EventKind::PollEnd { result, on } => {
+            EventKind::PollEnd { result, on, .. } => {
                 let open_here = self
                     .task(task)
                     .and_then(|t| t.poll.as_ref())

@@ -4,8 +4,8 @@
 
 use super::JsonEvent;
 use crate::trace::{
-    AwaitPoint, Event, EventKind, ExecThread, PollResult, Reading, TaskId, ThreadNo, ThreadOutcome,
-    Trace, TraceBuilder, WakeSource,
+    AwaitPoint, Event, EventKind, ExecThread, Held, Holder, PollResult, Reading, TaskId, ThreadNo,
+    ThreadOutcome, Trace, TraceBuilder, WakeSource, held,
 };
 use crate::tracefile::FileError;
 
@@ -26,6 +26,8 @@ pub struct Decoder {
     last_t: u64,
     /// The reading of the events so far, which checks the polls' grammar.
     reading: Reading,
+    /// The latest thread started under each name: `held_by` names threads by name.
+    thread_names: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Decoder {
@@ -140,6 +142,46 @@ impl Decoder {
         Ok(ThreadNo(n))
     }
 
+    /// A pending poll's `held_by`, each word checked against what came before.
+    fn held(&mut self, line: usize, words: &[String]) -> Result<Held, FileError> {
+        let mut holders = Vec::with_capacity(words.len());
+        for word in words {
+            let (kind, what) = word.split_once(':').unwrap_or((word, ""));
+            let bad = |why: String| FileError::invalid(line, format!("field `held_by`: {why}"));
+            let number = || {
+                what.parse::<u32>()
+                    .map_err(|_| bad(format!("bad number in {word:?}")))
+            };
+            holders.push(match kind {
+                "yield" => Holder::Yield,
+                "task" => {
+                    let n = number()?;
+                    if n >= self.tasks {
+                        return Err(bad(format!("task {n} was never spawned")));
+                    }
+                    Holder::Task(TaskId(n))
+                }
+                "thread" => match self.thread_names.get(what) {
+                    Some(&n) => Holder::Thread(ThreadNo(n)),
+                    None => return Err(bad(format!("no thread named {what:?} started before"))),
+                },
+                "elsewhere" => Holder::Elsewhere(number()?),
+                "future" => Holder::Future(self.builder.intern(what)),
+                _ => {
+                    return Err(bad(format!(
+                        "{word:?}: expected yield, thread:NAME, task:N, elsewhere:N or \
+                         future:REPR"
+                    )));
+                }
+            });
+        }
+        Ok(match holders.as_slice() {
+            [] => Held::Nobody,
+            [one] => Held::One(*one),
+            several => Held::Several(self.builder.intern(&held::encode(several))),
+        })
+    }
+
     fn kind(&mut self, line: usize, json: &JsonEvent) -> Result<EventKind, FileError> {
         let kind = json.kind.as_str();
         let b = &mut self.builder;
@@ -174,6 +216,10 @@ impl Decoder {
                     other => return Err(bad_word(line, "result", other, PollResult::WORDS)),
                 },
                 on: ExecThread(json.executor.unwrap_or(0)),
+                held: match &json.held_by {
+                    None => Held::Unknown,
+                    Some(words) => self.held(line, words)?,
+                },
             },
             "await_enter" | "suspend" | "resume" | "await_exit" => {
                 let p: &AwaitPoint = required(line, kind, "point", json.point.as_ref())?;
@@ -212,7 +258,9 @@ impl Decoder {
                         ),
                     ));
                 }
-                let name = b.intern_name(required_str(line, kind, "name", &json.name)?);
+                let text = required_str(line, kind, "name", &json.name)?;
+                let name = b.intern_name(text);
+                self.thread_names.insert(text.to_owned(), n);
                 self.threads += 1;
                 EventKind::ThreadSpawn {
                     thread: ThreadNo(n),

@@ -6,7 +6,9 @@ mod decode;
 
 pub use decode::Decoder;
 
-use crate::trace::{AwaitPoint, Event, EventKind, ExecThread, PointId, Trace, WakeSource};
+use crate::trace::{
+    AwaitPoint, Event, EventKind, ExecThread, Held, Holder, PointId, Trace, WakeSource,
+};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -34,6 +36,11 @@ pub struct JsonEvent {
     /// `poll_end`: `pending`, `ready` or `panicked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// `poll_end` of a pending poll: who holds a clone of the task's waker (`yield`,
+    /// `thread:NAME`, `task:N`, `elsewhere:N`, `future:REPR`); empty: nobody, so nothing
+    /// can wake the task. Absent where it was not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<Vec<String>>,
     /// `await_enter`, `suspend`, `resume`, `await_exit`: the await point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub point: Option<AwaitPoint>,
@@ -85,6 +92,38 @@ pub fn wake_source_text(trace: &Trace, by: WakeSource) -> String {
     }
 }
 
+/// A holder of a task's waker the schema's way.
+pub fn holder_text(trace: &Trace, seq: usize, holder: Holder) -> String {
+    match holder {
+        Holder::Yield => "yield".to_owned(),
+        Holder::Thread(t) => {
+            // The thread started before the poll that left its waker with it.
+            let name = trace.events.get(..seq).and_then(|before| {
+                before.iter().rev().find_map(|e| match e.kind {
+                    EventKind::ThreadSpawn { thread, name } if thread == t => Some(name),
+                    _ => None,
+                })
+            });
+            format!("thread:{}", name.map_or("?", |n| trace.str(n)))
+        }
+        Holder::Task(t) => format!("task:{}", t.0),
+        Holder::Elsewhere(n) => format!("elsewhere:{n}"),
+        Holder::Future(repr) => format!("future:{}", trace.str(repr)),
+    }
+}
+
+fn held_words(trace: &Trace, seq: usize, held: Held) -> Option<Vec<String>> {
+    match held {
+        Held::Unknown => None,
+        held => Some(
+            held.holders(trace)
+                .into_iter()
+                .map(|h| holder_text(trace, seq, h))
+                .collect(),
+        ),
+    }
+}
+
 fn point(trace: &Trace, id: PointId) -> Option<AwaitPoint> {
     trace.await_point(id).map(|p| AwaitPoint {
         label: p.label.to_owned(),
@@ -110,9 +149,10 @@ impl JsonEvent {
                 json.parent = parent.get();
             }
             EventKind::PollStart { on } => json.executor = (on != ExecThread::MAIN).then_some(on.0),
-            EventKind::PollEnd { result, on } => {
+            EventKind::PollEnd { result, on, held } => {
                 json.result = Some(result.name().to_owned());
                 json.executor = (on != ExecThread::MAIN).then_some(on.0);
+                json.held_by = held_words(trace, seq, held);
             }
             EventKind::AwaitEnter { point: p }
             | EventKind::Suspend { point: p }
