@@ -239,6 +239,9 @@ pub struct Stage {
     /// The phase in one sentence, naming the task: "task 0 (google) returned Pending:
     /// parked, its waker held by thread fetch-google".
     pub caption: String,
+    /// Cards left out of each list by the cap given to [`Stage::build`]: queue,
+    /// polling, parked, done.
+    pub left_out: [usize; 4],
 }
 
 /// The task's name and number, as cards name it.
@@ -348,18 +351,29 @@ fn phase(trace: &Trace, state: &State, queue_len: usize, stalled_all: bool) -> P
 
 impl Stage {
     /// The stage after the events `state` has applied; `now_ns` times running threads.
-    pub fn build(trace: &Trace, state: &State, kind: LoopKind, now_ns: u64) -> Stage {
+    /// Each list holds at most `cap` cards (a panel shows no more than fit); the rest are
+    /// counted in [`Stage::left_out`]. The done list keeps the newest.
+    pub fn build(trace: &Trace, state: &State, kind: LoopKind, now_ns: u64, cap: usize) -> Stage {
         let now = now_ns.max(state.t_ns);
-        let queue: Vec<Card> = state
-            .ready_queue()
-            .into_iter()
-            .filter_map(|id| state.task(id))
+        let order = state.ready_queue();
+        let queue: Vec<Card> = order
+            .iter()
+            .take(cap)
+            .filter_map(|&id| state.task(id))
             .map(|t| card(trace, t, woken_note(trace, t)))
             .collect();
+        let count = |s: fn(&TaskState) -> bool| state.tasks.iter().filter(|t| s(&t.state)).count();
+        let left_out = [
+            order.len().saturating_sub(cap),
+            count(|s| *s == TaskState::Running).saturating_sub(cap),
+            count(|s| *s == TaskState::Suspended).saturating_sub(cap),
+            count(|s| s.is_finished()).saturating_sub(cap),
+        ];
         let polling = state
             .tasks
             .iter()
             .filter(|t| t.state == TaskState::Running)
+            .take(cap)
             .map(|t| {
                 let at = t
                     .await_point()
@@ -376,6 +390,7 @@ impl Stage {
             .tasks
             .iter()
             .filter(|t| t.state == TaskState::Suspended)
+            .take(cap)
             .map(|t| {
                 let holders: Vec<HolderCard> = t
                     .held
@@ -397,9 +412,12 @@ impl Stage {
                 }
             })
             .collect();
+        let finished = count(|s| s.is_finished());
         let done = state
             .tasks
             .iter()
+            .filter(|t| t.state.is_finished())
+            .skip(finished.saturating_sub(cap))
             .filter_map(|t| match t.state {
                 TaskState::Completed(v) => Some(card(trace, t, format!("= {}", trace.str(v)))),
                 TaskState::Panicked(m) => {
@@ -444,6 +462,7 @@ impl Stage {
             phase,
             kind,
             caption: String::new(),
+            left_out,
         };
         stage.caption = stage.caption_of(trace, state);
         stage

@@ -20,28 +20,45 @@ pub struct FrameBench {
     pub max_ms: f64,
 }
 
+/// What the frames show and do besides the default panels.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Panels {
+    /// Move the scrubber one event back before every frame.
+    pub scrub: bool,
+    /// The timeline panel is open.
+    pub timeline: bool,
+    /// The Stage panel is open.
+    pub stage: bool,
+}
+
 /// Builds `frames` frames of the app showing a recorded trace of about `events` events
 /// over `tasks` tasks, with a task selected so every panel has work to do.
 /// With `scrub`, every frame first moves the scrubber one event back (rewinding through the
 /// trace, the worst case for caches that follow the index).
 /// With `timeline`, the timeline panel is open too (its lanes built in the untimed first
-/// frame, as when the panel opens).
-pub fn frames(
-    tasks: usize,
-    events: usize,
-    frames: usize,
-    scrub: bool,
-    timeline_open: bool,
-) -> FrameBench {
+/// frame, as when the panel opens); with `stage`, the Stage panel, at the trace's middle
+/// event.
+pub fn frames(tasks: usize, events: usize, frames: usize, panels: Panels) -> FrameBench {
+    let Panels {
+        scrub,
+        timeline: timeline_open,
+        stage,
+    } = panels;
     let yields = (events / tasks.max(1) / 7).max(1);
     let timeline = History::from_trace(crate::bench::yield_trace(tasks, yields));
     let events = timeline.len();
     let settings = Settings {
         timeline: timeline_open,
+        stage,
         ..Settings::default()
     };
     let mut app = PollscopeApp::with_history(settings, timeline);
     app.apply(Action::SelectTask(Some(TaskId((tasks / 2) as u32))));
+    if stage {
+        // Halfway through, where the Stage has a queue and parked tasks to draw (at the
+        // end every task has finished).
+        app.apply(Action::ScrubTo(Some(events / 2)));
+    }
     let ctx = egui::Context::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(

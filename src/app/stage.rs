@@ -22,7 +22,12 @@ enum Key {
     Thread(ThreadNo),
     Elsewhere,
     Future(usize),
+    /// The card counting a row's cards that do not fit (by the row's top).
+    More(u32),
 }
+
+/// The narrowest a card gets before a row counts the rest on a "+N more" card.
+const MIN_CARD: f32 = 90.0;
 
 /// One card laid out.
 struct Placed {
@@ -39,7 +44,8 @@ struct Placed {
 pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
     let mut actions = Vec::new();
     let kind = LoopKind::of(view.trace, view.policy, view.lens);
-    let stage = Stage::build(view.trace, view.state, kind, view.now_ns);
+    // No row shows more cards than this; the rest are counted.
+    let stage = Stage::build(view.trace, view.state, kind, view.now_ns, 48);
     let size = |style: TextStyle| ui.style().text_styles.get(&style).map_or(14.0, |f| f.size);
     let (body, mono) = (size(TextStyle::Body), size(TextStyle::Monospace));
     let strong = ui.visuals().strong_text_color();
@@ -276,7 +282,7 @@ fn loop_code(ui: &egui::Ui, painter: &egui::Painter, stage: &Stage, geo: &Geomet
             );
             painter.rect_filled(band, 2.0, style::current_line(dark));
         }
-        let marker = if on { "▶ " } else { "  " };
+        let marker = if on { "> " } else { "  " };
         painter.text(
             Pos2::new(geo.loop_rect.left() + 4.0, top),
             egui::Align2::LEFT_TOP,
@@ -332,9 +338,27 @@ fn layout(stage: &Stage, view: &View<'_>, geo: &Geometry) -> Vec<Placed> {
         stripe: style::state_colour(c.state),
         warn,
     };
-    let row = |cards: Vec<Placed>, left: f32, right: f32, top: f32, out: &mut Vec<Placed>| {
-        let n = cards.len().max(1) as f32;
+    let row = |mut cards: Vec<Placed>,
+               hidden: usize,
+               (left, right): (f32, f32),
+               top: f32,
+               out: &mut Vec<Placed>| {
         let room = right - left;
+        // As many as fit at a readable width; the rest are counted on the last card.
+        let fit = ((room + geo.gap) / (MIN_CARD + geo.gap)).floor().max(1.0) as usize;
+        if cards.len() + hidden > fit {
+            let more = cards.len() + hidden - (fit - 1);
+            cards.truncate(fit - 1);
+            cards.push(Placed {
+                key: Key::More(top.to_bits()),
+                rect: Rect::NOTHING,
+                title: format!("+{more} more"),
+                note: "in this row".to_owned(),
+                stripe: Color32::GRAY,
+                warn: false,
+            });
+        }
+        let n = cards.len().max(1) as f32;
         let width = geo.card.x.min((room - geo.gap * (n - 1.0)) / n).max(30.0);
         for (i, mut p) in cards.into_iter().enumerate() {
             let x = left + i as f32 * (width + geo.gap);
@@ -350,32 +374,39 @@ fn layout(stage: &Stage, view: &View<'_>, geo: &Geometry) -> Vec<Placed> {
         .enumerate()
         .map(|(i, c)| task_card(c, format!("#{} · {}", i + 1, c.note), false))
         .collect();
-    row(queue, left, right, geo.queue_top, &mut out);
+    row(
+        queue,
+        stage.left_out[0],
+        (left, right),
+        geo.queue_top,
+        &mut out,
+    );
     let polling = stage
         .polling
         .iter()
         .map(|c| task_card(c, c.note.clone(), false))
         .collect();
-    row(
-        polling,
-        geo.side.left(),
-        geo.side.right(),
-        geo.side.top(),
-        &mut out,
-    );
+    let side = (geo.side.left(), geo.side.right());
+    row(polling, stage.left_out[1], side, geo.side.top(), &mut out);
     let parked = stage
         .parked
         .iter()
         .map(|p| {
             let note = if p.stalled {
-                format!("⚠ stalled: {}", p.held_words)
+                format!("STALLED — {}", p.held_words)
             } else {
                 p.held_words.clone()
             };
             task_card(&p.card, note, p.stalled)
         })
         .collect();
-    row(parked, left, right, geo.parked_top, &mut out);
+    row(
+        parked,
+        stage.left_out[2],
+        (left, right),
+        geo.parked_top,
+        &mut out,
+    );
     let mut holders: Vec<Placed> = stage
         .threads
         .iter()
@@ -427,7 +458,7 @@ fn layout(stage: &Stage, view: &View<'_>, geo: &Geometry) -> Vec<Placed> {
             warn: false,
         });
     }
-    row(holders, left, right, geo.holders_top, &mut out);
+    row(holders, 0, (left, right), geo.holders_top, &mut out);
     // Done: one line each under the poll in progress, the newest last.
     let line_h = geo.font * 1.5 + 6.0;
     let top = geo.side.top() + geo.card.y + geo.gap;
@@ -435,9 +466,10 @@ fn layout(stage: &Stage, view: &View<'_>, geo: &Geometry) -> Vec<Placed> {
         .floor()
         .max(1.0) as usize;
     let skip = stage.done.len().saturating_sub(room);
+    let earlier = skip + stage.left_out[3];
     for (i, c) in stage.done.iter().skip(skip).enumerate() {
-        let note = if i == 0 && skip > 0 {
-            format!("(+{skip} earlier) {}", c.note)
+        let note = if i == 0 && earlier > 0 {
+            format!("(+{earlier} earlier) {}", c.note)
         } else {
             c.note.clone()
         };

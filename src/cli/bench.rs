@@ -120,6 +120,9 @@ pub struct FrameArgs {
     /// With the timeline panel open (a lane per task and thread).
     #[arg(long)]
     timeline: bool,
+    /// With the Stage panel open (the executor's queue, poll and parked tasks drawn).
+    #[arg(long)]
+    stage: bool,
     /// Print one JSON object instead of words.
     #[arg(long)]
     json: bool,
@@ -360,13 +363,12 @@ fn stall(args: StallArgs) -> Result<ExitCode, String> {
 }
 
 fn frame(args: FrameArgs) -> Result<ExitCode, String> {
-    let r = crate::app::frame_bench::frames(
-        args.tasks,
-        args.events,
-        args.frames,
-        args.scrub,
-        args.timeline,
-    );
+    let panels = crate::app::frame_bench::Panels {
+        scrub: args.scrub,
+        timeline: args.timeline,
+        stage: args.stage,
+    };
+    let r = crate::app::frame_bench::frames(args.tasks, args.events, args.frames, panels);
     if args.json {
         outln!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?)?;
     } else {

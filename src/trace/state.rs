@@ -92,6 +92,9 @@ pub struct TaskView {
     pub held: Held,
     /// Woken since its last poll started.
     woken: bool,
+    /// The index of the event that put it in the ready queue (its spawn, or its first
+    /// wake since its last poll started): the queue is in this order.
+    queued_seq: usize,
     /// The poll running (or last run) was asked for.
     asked: bool,
 }
@@ -105,10 +108,9 @@ impl TaskView {
     /// Where it joined the executor's ready queue, if it is waiting there: a task never
     /// polled at its spawn, a woken one at its wake (ties broken by number: the queue is
     /// first in, first out).
-    pub fn queued_at(&self) -> Option<(u64, TaskId)> {
+    pub fn queued_at(&self) -> Option<(usize, TaskId)> {
         match self.state {
-            TaskState::Created => Some((self.waiting_since_ns, self.id)),
-            TaskState::Scheduled => self.woken_ns.map(|w| (w, self.id)),
+            TaskState::Created | TaskState::Scheduled => Some((self.queued_seq, self.id)),
             _ => None,
         }
     }
@@ -197,7 +199,7 @@ impl State {
 
     /// The ready queue, first in line first.
     pub fn ready_queue(&self) -> Vec<TaskId> {
-        let mut queue: Vec<(u64, TaskId)> =
+        let mut queue: Vec<(usize, TaskId)> =
             self.tasks.iter().filter_map(TaskView::queued_at).collect();
         queue.sort_unstable();
         queue.into_iter().map(|(_, id)| id).collect()
@@ -245,10 +247,14 @@ impl State {
             tasks,
             threads,
             running,
+            applied,
             ..
         } = self;
         // Damage is the loader's to report; the state reads on the forgiving way.
-        let _ = reading.step(event, |fact| apply_fact(tasks, threads, running, t, fact));
+        let seq = *applied - 1;
+        let _ = reading.step(event, |fact| {
+            apply_fact(tasks, threads, running, t, seq, fact)
+        });
         if let EventKind::PollEnd { held, .. } = event.kind
             && let Some(view) = tasks.get_mut(event.task.0 as usize)
         {
@@ -263,6 +269,7 @@ fn apply_fact(
     threads: &mut Vec<ThreadView>,
     running: &mut Option<TaskId>,
     t: u64,
+    seq: usize,
     fact: Fact<'_>,
 ) {
     match fact {
@@ -286,6 +293,7 @@ fn apply_fact(
             yielded: None,
             held: Held::Unknown,
             woken: false,
+            queued_seq: seq,
             asked: false,
         }),
         Fact::ThreadStarted { thread, name, task } => threads.push(ThreadView {
@@ -376,6 +384,7 @@ fn apply_fact(
             view.last_wake = Some(wake.by);
             if first {
                 view.woken_ns = Some(wake.t_ns);
+                view.queued_seq = wake.seq;
             }
             view.woken = true;
             if view.state == TaskState::Suspended {
