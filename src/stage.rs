@@ -283,9 +283,17 @@ fn holder_card(trace: &Trace, holder: Holder) -> HolderCard {
 }
 
 /// "waker held by thread fetch-google", "waker held by nobody".
-fn held_words(trace: &Trace, state: &State, held: Held, holders: &[HolderCard]) -> String {
-    if held == Held::Unknown {
-        return "who holds its waker was not recorded".to_owned();
+fn held_words(trace: &Trace, state: &State, task: &TaskView, holders: &[HolderCard]) -> String {
+    if task.held == Held::Unknown {
+        // A Python coroutine driven by hand has no waker: its driver resumes it.
+        let driver = task
+            .input
+            .and_then(|(_, d)| trace.await_point(d))
+            .map(|d| d.label.split(':').next().unwrap_or(d.label).to_owned());
+        return match driver {
+            Some(func) => format!("no waker: its driver {func}() resumes it"),
+            None => "who holds its waker was not recorded".to_owned(),
+        };
     }
     if holders.is_empty() {
         return "waker held by nobody".to_owned();
@@ -407,7 +415,7 @@ impl Stage {
                 Parked {
                     card: card(trace, t, note),
                     stalled: t.held == Held::Nobody,
-                    held_words: held_words(trace, state, t.held, &holders),
+                    held_words: held_words(trace, state, t, &holders),
                     holders,
                 }
             })
@@ -442,7 +450,13 @@ impl Stage {
                 thread: th.no,
                 name: trace.str(th.name).to_owned(),
                 progress: match (th.finished, th.result) {
-                    (None, _) => format!("running {}", duration(now.saturating_sub(th.started_ns))),
+                    (None, _) if held_threads.contains(&th.no) => {
+                        format!("running {}", duration(now.saturating_sub(th.started_ns)))
+                    }
+                    (None, _) => format!(
+                        "running {}, holds no waker",
+                        duration(now.saturating_sub(th.started_ns))
+                    ),
                     (Some(_), Some(r)) => format!("finished: {}", trace.str(r)),
                     (Some(_), None) => "finished".to_owned(),
                 },

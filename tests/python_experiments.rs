@@ -238,4 +238,40 @@ fn asyncio_gather_shows_main_its_three_tasks_and_who_woke_each() {
     assert_eq!(wakes(2), [WakeSource::SelfWake; 2]);
     assert_eq!(wakes(3), [WakeSource::SelfWake; 1]);
     assert_eq!(wakes(0), [WakeSource::Task(TaskId(1))]);
+    // Who holds each waker: main's, the gathering future (whose callback wakes it); each
+    // count's, nobody but the loop's own ready queue (a bare yield).
+    let held = |task: u32| -> Vec<Vec<pollscope::trace::Holder>> {
+        trace
+            .events
+            .iter()
+            .filter(|e| e.task == TaskId(task))
+            .filter_map(|e| match e.kind {
+                EventKind::PollEnd {
+                    result: pollscope::trace::PollResult::Pending,
+                    held,
+                    ..
+                } => Some(held.holders(trace)),
+                _ => None,
+            })
+            .collect()
+    };
+    let main = held(0);
+    assert_eq!(main.len(), 1);
+    let [pollscope::trace::Holder::Future(repr)] = main[0][..] else {
+        panic!("{main:?}");
+    };
+    assert!(
+        trace.str(repr).contains("_GatheringFuture pending"),
+        "{}",
+        trace.str(repr)
+    );
+    for t in 1..4 {
+        assert!(
+            held(t)
+                .iter()
+                .all(|h| h == &[pollscope::trace::Holder::Yield]),
+            "{t}: {:?}",
+            held(t)
+        );
+    }
 }

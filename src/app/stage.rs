@@ -48,7 +48,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
     let stage = Stage::build(view.trace, view.state, kind, view.now_ns, 48);
     let size = |style: TextStyle| ui.style().text_styles.get(&style).map_or(14.0, |f| f.size);
     let (body, mono) = (size(TextStyle::Body), size(TextStyle::Monospace));
-    let strong = ui.visuals().strong_text_color();
+    let colours = Palette::of(ui.visuals());
+    let strong = colours.text;
     ui.add(egui::Label::new(egui::RichText::new(&stage.caption).strong()).wrap());
     // The rest is drawn to fit, without scrolling.
     let area = ui.available_rect_before_wrap();
@@ -94,11 +95,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
     }
     let font = FontId::proportional(geo.font);
     for (p, &(_, rect)) in placed.iter().zip(&shown) {
-        let fill = if view.dark {
-            Color32::from_rgb(32, 34, 40)
-        } else {
-            Color32::from_rgb(248, 248, 250)
-        };
+        let fill = colours.card;
         let (border, width) = if p.warn {
             (style::breakpoint(view.dark), (geo.font / 5.0).max(2.5))
         } else {
@@ -118,11 +115,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
         let inner = (rect.width() - pad.x - 4.0).max(10.0);
         let title = clip.layout(p.title.clone(), font.clone(), strong, f32::INFINITY);
         clip.galley(rect.min + pad, title, strong);
-        let note_colour = if p.warn {
-            style::warning(view.dark)
-        } else {
-            strong
-        };
+        let note_colour = if p.warn { colours.warn } else { strong };
         // The note wraps inside the card (two lines; the full text is its accessible label).
         let note = clip.layout(p.note.clone(), geo.small(), note_colour, inner);
         clip.galley(
@@ -140,14 +133,10 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
     }
     // Row labels last, on the panel's colour: an arrow passing under one leaves it legible.
     for (label, pos) in geo.labels() {
-        let galley = painter.layout_no_wrap(
-            label.to_owned(),
-            geo.small(),
-            ui.visuals().weak_text_color(),
-        );
+        let galley = painter.layout_no_wrap(label.to_owned(), geo.small(), colours.label);
         let rect = egui::Align2::LEFT_BOTTOM.anchor_size(pos, galley.size());
-        painter.rect_filled(rect.expand(1.0), 2.0, ui.visuals().panel_fill);
-        painter.galley(rect.min, galley, ui.visuals().weak_text_color());
+        painter.rect_filled(rect.expand(1.0), 2.0, colours.panel);
+        painter.galley(rect.min, galley, colours.label);
     }
     if stage.polling.is_empty() {
         painter.text(
@@ -155,7 +144,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
             egui::Align2::LEFT_TOP,
             "nobody: between polls",
             geo.small(),
-            ui.visuals().weak_text_color(),
+            colours.label,
         );
     }
     if animate
@@ -252,7 +241,7 @@ impl Geometry {
                 above(self.area.left() + 4.0, self.parked_top),
             ),
             (
-                "Holding their wakers",
+                "Worker threads, and who holds the parked tasks' wakers",
                 above(self.area.left() + 4.0, self.holders_top),
             ),
         ]
@@ -299,6 +288,38 @@ fn loop_code(ui: &egui::Ui, painter: &egui::Painter, stage: &Stage, geo: &Geomet
         .map_or("", |l| l.code.trim());
     let text = format!("executor loop, at: {at}");
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+}
+
+/// The Stage's text and the grounds it sits on: every pair reads at 4.5:1 or more on
+/// either theme (checked in the tests below), for the back of a lecture hall.
+struct Palette {
+    /// Card ground.
+    card: Color32,
+    /// Card titles and notes.
+    text: Color32,
+    /// A stalled card's note.
+    warn: Color32,
+    /// Row labels, and the ground under them.
+    label: Color32,
+    panel: Color32,
+}
+
+impl Palette {
+    fn of(visuals: &egui::Visuals) -> Palette {
+        let dark = visuals.dark_mode;
+        Palette {
+            card: if dark {
+                Color32::from_rgb(32, 34, 40)
+            } else {
+                Color32::from_rgb(248, 248, 250)
+            },
+            text: visuals.strong_text_color(),
+            warn: style::warning(dark),
+            // Plain text, not the weak grey, which is too faint on a light projector.
+            label: visuals.text_color(),
+            panel: visuals.panel_fill,
+        }
+    }
 }
 
 fn arrow_colour(dark: bool) -> Color32 {
@@ -527,6 +548,56 @@ mod tests {
                 );
                 assert!(geo.loop_rect.right() < geo.side.left());
                 assert!(geo.loop_rect.bottom() < geo.parked_top);
+            }
+        }
+    }
+
+    /// WCAG's contrast ratio of two opaque colours.
+    fn contrast(a: Color32, b: Color32) -> f32 {
+        let lum = |c: Color32| {
+            let ch = |v: u8| {
+                let v = f32::from(v) / 255.0;
+                if v <= 0.039_28 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * ch(c.r()) + 0.7152 * ch(c.g()) + 0.0722 * ch(c.b())
+        };
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn every_text_on_the_stage_reads_at_4_5_to_1_on_both_themes() {
+        for visuals in [egui::Visuals::dark(), egui::Visuals::light()] {
+            let p = Palette::of(&visuals);
+            let dark = visuals.dark_mode;
+            for (what, fg, bg) in [
+                ("card text", p.text, p.card),
+                ("stalled note", p.warn, p.card),
+                ("row label", p.label, p.panel),
+                (
+                    "loop code",
+                    visuals.strong_text_color(),
+                    visuals.extreme_bg_color,
+                ),
+                ("lit loop line", visuals.strong_text_color(), {
+                    let band = style::current_line(dark);
+                    let under = visuals.extreme_bg_color;
+                    let a = f32::from(band.a()) / 255.0;
+                    // The band is stored premultiplied: its channels already carry alpha.
+                    let mix = |b: u8, u: u8| (f32::from(b) + f32::from(u) * (1.0 - a)) as u8;
+                    Color32::from_rgb(
+                        mix(band.r(), under.r()),
+                        mix(band.g(), under.g()),
+                        mix(band.b(), under.b()),
+                    )
+                }),
+            ] {
+                let ratio = contrast(fg, bg);
+                assert!(ratio >= 4.5, "dark {dark}: {what} {ratio:.2}:1");
             }
         }
     }

@@ -6,7 +6,7 @@
 
 use super::protocol::{Level, Message, Waker};
 use crate::trace::{
-    EventKind, ExecThread, Held, Log, PointId, PollResult, TaskId, ThreadNo, ThreadOutcome,
+    EventKind, ExecThread, Held, Holder, Log, PointId, PollResult, TaskId, ThreadNo, ThreadOutcome,
     TraceDelta, WakeSource,
 };
 
@@ -45,6 +45,8 @@ pub struct Translator {
     places: Vec<Known>,
     /// Per task: what goes into its next resume.
     ready: Vec<Option<(String, PointId)>>,
+    /// Per task: asyncio's event loop drives its resume in progress (its `Task.__step`).
+    by_asyncio: Vec<bool>,
     /// Tasks that returned or raised.
     finished: usize,
     /// The interpreter's version, once it said hello.
@@ -120,6 +122,7 @@ impl Translator {
                 self.suspended.push(None);
                 self.running.push(None);
                 self.ready.push(None);
+                self.by_asyncio.push(false);
                 let name = self.log.intern_name(&name);
                 let parent = parent.map_or(TaskId::NONE, TaskId);
                 self.log
@@ -287,6 +290,14 @@ impl Translator {
         self.running[n] = Some(on);
         self.log.push(id, EventKind::PollStart { on }, t);
         if let Some((input, driver)) = self.ready[n].take() {
+            let asyncio = self
+                .log
+                .trace()
+                .await_point(driver)
+                .is_some_and(|p| p.file.contains("asyncio"));
+            if let Some(slot) = self.by_asyncio.get_mut(n) {
+                *slot = asyncio;
+            }
             let text = self.log.intern(&input);
             self.log.push(id, EventKind::Input { text, driver }, t);
         }
@@ -301,6 +312,15 @@ impl Translator {
         if task as usize >= self.suspended.len() {
             return;
         }
+        // Under asyncio, what a suspension yields is the future whose callback wakes the
+        // task (`Task.__step` adds it); a bare `yield` (`sleep(0)`) has the loop call the
+        // task again at once. Other drivers hold no waker: they resume when they like.
+        let asyncio = self.by_asyncio.get(task as usize).copied().unwrap_or(false);
+        let held = match value {
+            _ if !asyncio => Held::Unknown,
+            "None" => Held::One(Holder::Yield),
+            repr => Held::One(Holder::Future(self.log.intern(repr))),
+        };
         let value = self.log.intern(value);
         self.log.push(id, EventKind::Yielded { value }, t);
         let point = chain
@@ -317,7 +337,7 @@ impl Translator {
             EventKind::PollEnd {
                 result: PollResult::Pending,
                 on,
-                held: Held::Unknown,
+                held,
             },
             t,
         );
