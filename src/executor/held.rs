@@ -69,8 +69,19 @@ impl HeldWaker {
 /// Who holds task `id`'s waker as its poll returns `Pending`: the named holders alive, the
 /// other clones counted, and `yield` if it was woken during the poll.
 pub(super) fn at_pending(local: &mut Local, id: TaskId, waker: &Arc<TaskWaker>) -> Held {
-    let woken = waker.woken.load(std::sync::atomic::Ordering::SeqCst);
-    let (clones, log) = (Arc::strong_count(waker), &mut local.log);
+    // Relaxed: a wake racing with the poll's end is in the trace either way, as a wake.
+    let woken = waker.woken.load(std::sync::atomic::Ordering::Relaxed);
+    let clones = Arc::strong_count(waker);
+    // The common cases, with nothing to look up: a task that yielded, or one whose waker
+    // nobody took.
+    if local.holders.is_empty() && clones == 1 {
+        return if woken {
+            Held::One(Holder::Yield)
+        } else {
+            Held::Nobody
+        };
+    }
+    let log = &mut local.log;
     let mut named: Vec<Holder> = Vec::new();
     if let Some(tags) = local.holders.get_mut(&id) {
         tags.retain(|t| t.strong_count() > 0);

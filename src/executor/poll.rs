@@ -102,7 +102,9 @@ impl Executor {
         let held = match result {
             Ok(Poll::Pending) => held::at_pending(local, id, &task.waker),
             _ => {
-                local.holders.remove(&id);
+                if !local.holders.is_empty() {
+                    local.holders.remove(&id);
+                }
                 Held::Unknown
             }
         };
