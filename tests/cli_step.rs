@@ -257,3 +257,42 @@ fn gui_takes_the_experiment_scripts_by_their_py_names() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("unknown lesson"), "{err}");
 }
+
+#[test]
+fn threads_json_says_who_holds_the_waker_at_every_pending_poll() {
+    let out = pollscope(&["step", "threads", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pending: Vec<serde_json::Value> = json_lines(&out.stdout)
+        .into_iter()
+        .filter(|e| e["kind"] == "poll_end" && e["result"] == "pending")
+        .collect();
+    assert_eq!(pending.len(), 5, "each task parks once: {pending:?}");
+    for e in &pending {
+        let held = e["held_by"].as_array().unwrap_or_else(|| panic!("{e}"));
+        assert_eq!(held.len(), 1, "{e}");
+        let holder = held[0].as_str().unwrap_or_default();
+        // A fetch task's thread; the total's tally (a value of the lesson's own).
+        assert!(
+            holder.starts_with("thread:fetch-") || holder == "elsewhere:1",
+            "{e}"
+        );
+    }
+    let mut out = Vec::new();
+    for line in
+        String::from_utf8_lossy(&pollscope(&["step", "lost-waker", "--json"]).stdout).lines()
+    {
+        let e: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        if e["kind"] == "poll_end" && e["result"] == "pending" {
+            out.push(e["held_by"].clone());
+        }
+    }
+    assert_eq!(
+        out,
+        vec![serde_json::json!([])],
+        "nobody holds lost-waker's waker"
+    );
+}
