@@ -406,3 +406,113 @@ fn without_a_display_the_app_says_what_works_instead() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("pollscope step <lesson>"), "{stderr}");
 }
+
+/// The temporary files beside `target` in `dir`.
+fn litter(dir: &Path, target: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .filter(|n| n.starts_with(&format!(".{}", &target[..target.len().min(20)])))
+                .filter(|n| n.ends_with(".tmp"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_export_stopped_mid_write_leaves_no_temporary_file() {
+    let dir = TempDir::new("signals");
+    let out = dir.join("big.json");
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        // Busy polling without end: a big trace, written for long enough to be caught.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+            .args([
+                "export",
+                "busy-driver",
+                "--policy",
+                "busy",
+                "--format",
+                "chrome",
+            ])
+            .args(["--steps", "400000", "-o"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while litter(&dir.0, "big.json").is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no temporary file seen"
+            );
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the export ended unseen"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, signal);
+        }
+        let status = child.wait().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(signal), "{status:?}");
+        assert_eq!(
+            litter(&dir.0, "big.json"),
+            Vec::<String>::new(),
+            "signal {signal}"
+        );
+    }
+}
+
+#[test]
+fn litter_of_a_killed_writer_goes_at_the_next_write_and_nothing_else_does() {
+    let dir = TempDir::new("litter");
+    let out = dir.join("trace.jsonl");
+    // A writer killed with -9 (a pid that cannot run), one still running (ours), and
+    // names that only look alike.
+    let dead = dir.join(".trace.jsonl.4294967.3.tmp");
+    let running = dir.join(&format!(".trace.jsonl.{}.0.tmp", std::process::id()));
+    let other_target = dir.join(".other.jsonl.4294967.3.tmp");
+    let not_ours = dir.join(".trace.jsonl.notapid.tmp");
+    for p in [&dead, &running, &other_target, &not_ours] {
+        std::fs::write(p, b"partial").unwrap();
+    }
+    let outcome = pollscope(&[
+        "export",
+        "lazy",
+        "--format",
+        "jsonl",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(outcome.status.success(), "{}", text(&outcome.stderr));
+    assert!(!dead.exists(), "the dead writer's litter stays");
+    for p in [&running, &other_target, &not_ours] {
+        assert!(p.exists(), "{} went", p.display());
+    }
+    assert!(is_trace(&std::fs::read(&out).unwrap()));
+}
+
+#[test]
+fn a_legal_output_name_of_255_bytes_is_written() {
+    let dir = TempDir::new("long-name");
+    for len in [243, 250, 255] {
+        let name = format!("{}.json", "n".repeat(len - 5));
+        let out = dir.join(&name);
+        let outcome = pollscope(&[
+            "export",
+            "lazy",
+            "--format",
+            "jsonl",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(outcome.status.success(), "{len}: {}", text(&outcome.stderr));
+        assert!(is_trace(&std::fs::read(&out).unwrap()), "{len}");
+    }
+}

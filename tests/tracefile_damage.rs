@@ -95,12 +95,30 @@ fn lines_after_the_end_line_or_a_wrong_count_are_refused() {
             n + 1
         )
     );
+    let end = lines[n - 1].clone();
     lines[n - 1] = r#"{"end":"pollscope-trace","events":1}"#.to_owned();
     let err = read(&join(&lines)).unwrap_err();
     assert!(
-        err.to_string()
-            .starts_with(&format!("line {n}: the end line counts 1 events")),
+        err.to_string().starts_with(&format!(
+            "line {n}: the header counts {} events, the end line 1,",
+            n - 2
+        )),
         "{err}"
+    );
+    // A header that claims more than the end line and the file agree on: the header is
+    // named, not a count that equals itself.
+    lines[n - 1] = end;
+    let header: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    let mut header = header;
+    header["events"] = serde_json::json!(1_000_000_000_000u64);
+    lines[0] = header.to_string();
+    let err = read(&join(&lines)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "line {n}: the header counts 1000000000000 events, but the end line and the file {}",
+            n - 2
+        )
     );
 }
 

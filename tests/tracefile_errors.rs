@@ -377,3 +377,31 @@ fn loading_a_missing_file_names_it() {
     );
     assert_eq!(err.line(), None);
 }
+
+#[test]
+fn a_line_without_end_is_refused_at_64_mib_without_reading_the_rest() {
+    use std::io::{BufReader, Read};
+    // A valid header, then 200 MiB of zeros and no line break (a disk image, `/dev/zero`):
+    // refused as line 2 once 64 MiB are read, not buffered whole.
+    for head in [GOOD.lines().next().unwrap_or_default(), "{\"v\":1}"] {
+        let first = format!("{head}\n").into_bytes();
+        let input = first.as_slice().chain(std::io::repeat(0).take(200 << 20));
+        let mut input = BufReader::new(input);
+        let err = tracefile::read(&mut input).expect_err("refused");
+        assert_eq!(err.line(), Some(2), "{err}");
+        assert!(err.to_string().contains("longer than 64 MiB"), "{err}");
+        // What was not read is still there: the reader stopped at the bound.
+        let mut rest = 0u64;
+        let mut chunk = vec![0u8; 1 << 20];
+        while let Ok(n) = input.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            rest += n as u64;
+        }
+        assert!(
+            rest >= (200 << 20) - (65 << 20),
+            "{head}: only {rest} bytes left"
+        );
+    }
+}

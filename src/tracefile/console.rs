@@ -63,8 +63,11 @@ pub(super) fn read(
     text: &[u8],
     input: impl BufRead,
 ) -> Result<(Header, Trace), FileError> {
-    read_limited(line, text, input, wire::MAX_LINE)
+    read_limited(line, text, input, super::lines::MAX_LINE)
 }
+
+/// What a console recording is, for messages about lines that are none of its.
+const RECORDING: &str = "a tokio-console recording";
 
 fn read_limited(
     header_line: usize,
@@ -79,7 +82,7 @@ fn read_limited(
     let mut nesting = Nesting::default();
     let mut buf = Vec::with_capacity(512);
     let mut line = header_line;
-    while wire::next_line(&mut input, &mut buf, line + 1, max_line)? {
+    while super::lines::next_line(&mut input, &mut buf, line + 1, max_line, RECORDING)? {
         line += 1;
         let text = buf.trim_ascii();
         if text.is_empty() {

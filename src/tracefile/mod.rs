@@ -22,12 +22,16 @@ mod console;
 mod error;
 mod header;
 pub mod jsonl;
+mod lines;
 mod output;
+mod temp;
 
 pub use error::FileError;
 pub use header::Header;
-pub(crate) use output::unique_suffix;
+pub use lines::MAX_LINE;
 pub use output::write_atomically;
+pub use temp::remove_in_progress;
+pub(crate) use temp::unique_suffix;
 
 use crate::trace::Trace;
 use jsonl::JsonEvent;
@@ -64,7 +68,9 @@ pub fn save(path: &Path, header: &Header, trace: &Trace) -> Result<(), FileError
 
 /// Reads a trace file: its header and the trace, checked line by line.
 ///
-/// Never panics, whatever the input; every problem is a [`FileError`] naming its line.
+/// Never panics, whatever the input; every problem is a [`FileError`] naming its line. A
+/// line over [`lines::MAX_LINE`] (64 MiB) is refused without reading further, so a file with
+/// no line breaks cannot take all memory.
 /// Blank lines are skipped (an editor may add one at the end). A file of version 3 or
 /// later must hold as many events as its header says and end with its end line; an older
 /// file has neither, and loads with a warning in [`Header::warnings`]. Strings over
@@ -79,14 +85,13 @@ pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
     let mut header: Option<(Header, Option<u64>)> = None;
     let mut ended = false;
     let mut decoder = jsonl::Decoder::default();
-    loop {
-        buf.clear();
-        let n = input
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| FileError::io(None, false, e))?;
-        if n == 0 {
-            break;
-        }
+    while lines::next_line(
+        &mut input,
+        &mut buf,
+        line + 1,
+        lines::MAX_LINE,
+        "a pollscope trace",
+    )? {
         line += 1;
         // Without its line ending, a line's errors point at its own columns, not the next line.
         let text = buf.trim_ascii_end();
@@ -108,14 +113,23 @@ pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
             ));
         }
         if let Some(count) = header::parse_end(line, text)? {
-            if expected.is_some_and(|e| e != count) || count != decoder.len() as u64 {
-                return Err(FileError::invalid(
-                    line,
-                    format!(
-                        "the end line counts {count} events, but the file holds {}",
-                        decoder.len()
-                    ),
-                ));
+            let held = decoder.len() as u64;
+            // Say which count disagrees: the header's, or the end line's with the file.
+            let wrong = match *expected {
+                Some(e) if e != count && count == held => Some(format!(
+                    "the header counts {e} events, but the end line and the file {held}"
+                )),
+                Some(e) if e != count => Some(format!(
+                    "the header counts {e} events, the end line {count}, and the file holds \
+                     {held}"
+                )),
+                _ if count != held => Some(format!(
+                    "the end line counts {count} events, but the file holds {held}"
+                )),
+                _ => None,
+            };
+            if let Some(wrong) = wrong {
+                return Err(FileError::invalid(line, wrong));
             }
             ended = true;
             continue;

@@ -7,7 +7,6 @@ use super::FileError;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many symlinks in a row are followed before giving up (Linux's own limit).
 const MAX_LINKS: usize = 40;
@@ -103,12 +102,11 @@ fn replace(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        unique_suffix()
-    ));
+    // Litter of a writer killed mid-write beside this target goes first.
+    super::temp::sweep(dir, name);
+    let tmp = super::temp::path_for(dir, name);
     let file = File::options().write(true).create_new(true).open(&tmp)?;
+    super::temp::start(&tmp);
     let written = (|| {
         let mut out = BufWriter::with_capacity(1 << 16, file);
         fill(&mut out)?;
@@ -122,8 +120,10 @@ fn replace(
     })();
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
+        super::temp::done();
         return Err(e);
     }
+    super::temp::done();
     sync_dir(dir);
     Ok(())
 }
@@ -137,14 +137,4 @@ fn sync_dir(dir: &Path) {
     }
     #[cfg(not(unix))]
     let _ = dir;
-}
-
-/// `pid.counter`: unique among concurrent writers of this process and of others.
-pub(crate) fn unique_suffix() -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{}.{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
 }

@@ -15,15 +15,10 @@
 use crate::tracefile::FileError;
 use serde::Deserialize;
 use serde_json::Value;
-use std::io::{BufRead, Read};
 
 /// The only recording format version known: console-subscriber's `DATA_FORMAT_VERSION`,
 /// 1 from its first recorder to 0.5 at least.
 pub(super) const VERSION: u64 = 1;
-
-/// The longest line read, newline excluded: a longer one is refused rather than buffered,
-/// so a file without newlines cannot take all memory.
-pub(super) const MAX_LINE: usize = 64 << 20;
 
 /// The header line, `{"v":1}`.
 #[derive(Deserialize)]
@@ -162,38 +157,4 @@ pub(super) fn parse(line: usize, text: &[u8]) -> Result<Record, FileError> {
             other => other,
         }
     })
-}
-
-/// Reads the next line into `buf` (line ending trimmed) and returns whether there was one;
-/// a line over `max` bytes is refused as line `line`.
-pub(super) fn next_line(
-    input: &mut impl BufRead,
-    buf: &mut Vec<u8>,
-    line: usize,
-    max: usize,
-) -> Result<bool, FileError> {
-    buf.clear();
-    // One byte over the limit, plus the newline, tells a line at the limit from a longer one.
-    let limit = (max as u64).saturating_add(2);
-    let n = input
-        .by_ref()
-        .take(limit)
-        .read_until(b'\n', buf)
-        .map_err(|e| FileError::io(None, false, e))?;
-    if n == 0 {
-        return Ok(false);
-    }
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
-    }
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
-    }
-    if buf.len() > max {
-        return Err(FileError::invalid(
-            line,
-            format!("line longer than {max} bytes: not a tokio-console recording line"),
-        ));
-    }
-    Ok(true)
 }
