@@ -202,3 +202,47 @@ fn bench_stall_without_python_is_one_line() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_chart_on_stdout_has_stdout_to_itself() {
+    let server = pollscope::server::DemoServer::start(Default::default()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args([
+            "bench",
+            "--rounds",
+            "1",
+            "--plot",
+            "-",
+            &server.url("/delay/5"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("<svg"),
+        "{}",
+        &stdout[..stdout.len().min(120)]
+    );
+    assert!(stdout.trim_end().ends_with("</svg>"));
+    // The table and the summary moved to stderr, as the README says.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("speed-up"), "{stderr}");
+    // JSON and the chart cannot share stdout: refused before anything runs.
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "--json", "--plot", "-", &server.url("/delay/5")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--json and --plot - both want standard output"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

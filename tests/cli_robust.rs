@@ -516,3 +516,22 @@ fn a_legal_output_name_of_255_bytes_is_written() {
         assert!(is_trace(&std::fs::read(&out).unwrap()), "{len}");
     }
 }
+
+#[test]
+fn too_many_urls_are_refused_before_anything_runs_as_in_bench() {
+    let mut args = vec!["step", "threads"];
+    let url = "http://127.0.0.1:9/";
+    for _ in 0..1025 {
+        args.extend(["--url", url]);
+    }
+    for command in ["step", "export"] {
+        args[0] = command;
+        let mut all = args.clone();
+        if command == "export" {
+            all.extend(["--format", "jsonl", "-o", "-"]);
+        }
+        let out = pollscope(&all);
+        fails_with(&out, 1, "1025 URLs given: at most 1024");
+        assert!(out.stdout.is_empty());
+    }
+}

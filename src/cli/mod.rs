@@ -44,6 +44,14 @@ pub struct Subject {
 impl Subject {
     /// Refuses page URLs for a program that fetches nothing.
     fn check_urls(&self, urls: &[String]) -> Result<(), String> {
+        // Each page is a worker thread of the run, as in `bench`: the same bound.
+        let max = crate::server::MAX_PAGES;
+        if urls.len() > max {
+            return Err(format!(
+                "{} URLs given: at most {max} (each is fetched on a worker thread of its own)",
+                urls.len()
+            ));
+        }
         if self.program.is_fetching() || urls.is_empty() {
             return Ok(());
         }

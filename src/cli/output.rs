@@ -21,8 +21,25 @@ pub(super) fn stdout_error(e: io::Error) -> String {
     }
 }
 
-/// Writes `text` to stdout and flushes it, so a full disk is noticed here, not lost.
+/// Set when a command's file output goes to stdout (`--plot -`): its words go to stderr,
+/// so stdout holds the file alone.
+static WORDS_TO_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sends the command's words ([`print`], `outln!`) to stderr from now on.
+pub(super) fn words_to_stderr() {
+    WORDS_TO_STDERR.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Writes `text` to stdout (stderr after [`words_to_stderr`]) and flushes it, so a full
+/// disk is noticed here, not lost.
 pub(super) fn print(text: &str) -> Result<(), String> {
+    if WORDS_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
+        let mut err = io::stderr().lock();
+        return err
+            .write_all(text.as_bytes())
+            .and_then(|()| err.flush())
+            .map_err(|e| format!("cannot write to standard error: {e}"));
+    }
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -57,6 +57,18 @@ fn parse_connections(s: &str) -> Result<Connections, String> {
 /// Runs the comparison and prints it. Ctrl-C stops it after the request in flight and
 /// reports the rounds completed.
 pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
+    let chart_to_stdout = args.plot.as_deref() == Some(std::path::Path::new("-"));
+    if chart_to_stdout && args.json {
+        return Err(
+            "--json and --plot - both want standard output: write the chart to a file \
+             (--plot chart.svg)"
+                .to_owned(),
+        );
+    }
+    if chart_to_stdout {
+        // Standard output holds the SVG alone; the table and the summary go to stderr.
+        super::output::words_to_stderr();
+    }
     if args.urls.len() > MAX_PAGES {
         return Err(format!(
             "{} URLs given: at most {MAX_PAGES} (each is a thread in the concurrent modes)",
