@@ -230,6 +230,15 @@ impl Fetcher {
     }
 }
 
+/// Checks that `url` is one pollscope can fetch (scheme, host, port), without fetching:
+/// the command line refuses a bad `--url` before anything runs.
+pub fn check_url(url: &str) -> Result<(), FetchError> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e| FetchError::InvalidUrl(format!("{url}: {e}")))?;
+    Target::of(&uri, url).map(|_| ())
+}
+
 /// Fetches `url` once with a fresh agent; use a [`Fetcher`] to reuse connections.
 pub fn fetch(url: &str, config: &FetchConfig) -> Result<Fetched, FetchError> {
     Fetcher::new(config.clone()).fetch(url)
@@ -294,6 +303,20 @@ impl Target {
             Some(h) if !h.is_empty() => h.to_string(),
             _ => return Err(FetchError::InvalidUrl(format!("{url}: missing host"))),
         };
+        // A port past 65535 parses, and would be connected to as another port: refused here.
+        // (`Uri::port` hides such a port: the authority's text shows it.)
+        let port = uri
+            .authority()
+            .and_then(|a| a.as_str().rsplit_once(':'))
+            .map(|(_, p)| p)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if let Some(port) = port
+            && !port.parse::<u16>().is_ok_and(|p| p > 0)
+        {
+            return Err(FetchError::InvalidUrl(format!(
+                "{url}: port {port} is out of range (1 to 65535)"
+            )));
+        }
         let authority = uri.authority().map_or(host.clone(), |a| a.to_string());
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let loopback = bare.eq_ignore_ascii_case("localhost")

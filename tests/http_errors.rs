@@ -123,3 +123,27 @@ fn unresolvable_host_is_dns() {
     );
     assert_eq!(err.class(), "dns");
 }
+
+#[test]
+fn a_port_out_of_range_is_named_not_tried() {
+    for (url, port) in [
+        ("http://127.0.0.1:99999/", "99999"),
+        ("http://localhost:0/x", "0"),
+    ] {
+        let err = fetch(url, &FetchConfig::default()).unwrap_err();
+        assert!(matches!(err, FetchError::InvalidUrl(_)), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains(&format!("port {port} is out of range")),
+            "{err}"
+        );
+    }
+    // The command line refuses it before anything runs.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["step", "threads", "--url", "http://127.0.0.1:99999/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("port 99999 is out of range"));
+}

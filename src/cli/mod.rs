@@ -52,6 +52,9 @@ impl Subject {
                 urls.len()
             ));
         }
+        for url in urls {
+            crate::http::check_url(url).map_err(|e| e.to_string())?;
+        }
         if self.program.is_fetching() || urls.is_empty() {
             return Ok(());
         }
