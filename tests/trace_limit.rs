@@ -52,9 +52,10 @@ fn a_max_speed_busy_poll_run_of_threads_stops_at_the_limit() {
     let events = timeline.len();
     assert_eq!(
         notice,
-        format!("trace full at {events} events (the trace limit): {MESSAGE}"),
+        format!("{}: {MESSAGE}", End::TraceFull { events, limit }),
         "the message names the trace's length"
     );
+    assert!(notice.starts_with("trace full") && notice.contains(&events.to_string()));
     // It stopped at the limit: past it by at most one step's events.
     assert!((limit..limit + 100).contains(&events), "{events} events");
     let status = session.status();
@@ -85,12 +86,27 @@ fn record_stops_at_the_programs_limit() {
         .trace_limit(3_000);
     let recording = pollscope::record(&program, Policy::BusyPoll).unwrap();
     let events = recording.trace.len();
-    assert_eq!(recording.end, End::TraceFull { events });
-    assert!((3_000..3_100).contains(&events), "{events}");
     assert_eq!(
-        recording.end.to_string(),
-        format!("trace full at {events} events (the trace limit)")
+        recording.end,
+        End::TraceFull {
+            events,
+            limit: 3_000
+        }
     );
+    assert!((3_000..3_100).contains(&events), "{events}");
+    // Past the limit by the last poll's events: said so, not "full at" a count it passed.
+    let words = recording.end.to_string();
+    if events == 3_000 {
+        assert_eq!(words, "trace full at 3000 events (the trace limit)");
+    } else {
+        assert_eq!(
+            words,
+            format!(
+                "trace full: {events} events against a limit of 3000 (the events of the poll \
+                 that reached it are kept together)"
+            )
+        );
+    }
 }
 
 #[test]
@@ -109,8 +125,10 @@ fn the_command_line_stops_at_its_trace_limit_and_says_so() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("pollscope: trace full at ")
-            && stderr.contains("(the trace limit): the run stopped; --trace-limit N records more"),
+        stderr.starts_with("pollscope: trace full")
+            && (stderr.contains("at 2000 events (the trace limit)")
+                || stderr.contains("against a limit of 2000 (the events of the poll"))
+            && stderr.contains(": the run stopped; --trace-limit N records more"),
         "{stderr}"
     );
 }

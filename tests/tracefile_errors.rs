@@ -11,7 +11,7 @@ use trace_kit::TempPath;
 const GOOD: &str = r#"{"format":"pollscope-trace","version":1,"lesson":"demo","policy":"waker"}
 {"seq":0,"t_ns":10,"kind":"spawn","task":0,"name":"a"}
 {"seq":1,"t_ns":20,"kind":"poll_start","task":0}
-{"seq":2,"t_ns":30,"kind":"wake","task":0,"by":"task:99"}
+{"seq":2,"t_ns":30,"kind":"wake","task":0,"by":"self"}
 {"seq":3,"t_ns":40,"kind":"poll_end","task":0,"result":"ready"}
 {"seq":4,"t_ns":50,"kind":"complete","task":0,"value":"1"}
 "#;
@@ -282,13 +282,6 @@ fn references_replay_cannot_follow_are_refused() {
     );
 }
 
-#[test]
-fn a_wake_by_an_unknown_task_is_data() {
-    let trace = read(GOOD).unwrap();
-    let text = pollscope::report::event_text(&trace, &trace.events[2]);
-    assert_eq!(text, "task 0 woken by task 99");
-}
-
 fn small_trace() -> Trace {
     let mut b = TraceBuilder::new();
     let name = b.intern("a");
@@ -404,4 +397,33 @@ fn a_line_without_end_is_refused_at_64_mib_without_reading_the_rest() {
             "{head}: only {rest} bytes left"
         );
     }
+}
+
+#[test]
+fn a_byte_order_mark_before_the_header_is_skipped() {
+    let with_bom = format!("\u{feff}{GOOD}");
+    let (header, trace) = tracefile::read(with_bom.as_bytes()).expect("loads");
+    assert_eq!(header.program_id(), Some("demo"));
+    assert_eq!(trace.len(), 5);
+}
+
+#[test]
+fn a_wake_by_a_task_never_spawned_is_refused_with_its_line() {
+    let text = with_line(
+        4,
+        r#"{"seq":2,"t_ns":30,"kind":"wake","task":0,"by":"task:99"}"#,
+    );
+    let err = error(&text);
+    assert_eq!(err.line(), Some(4), "{err}");
+    assert!(
+        err.to_string()
+            .contains("wake by task 99, which was never spawned (1 spawned so far)"),
+        "{err}"
+    );
+    // A thread pollscope did not start (a runtime's worker) may wake a task.
+    let text = with_line(
+        4,
+        r#"{"seq":2,"t_ns":30,"kind":"wake","task":0,"by":"thread:tokio-runtime-worker"}"#,
+    );
+    assert!(read(&text).is_ok());
 }

@@ -60,10 +60,13 @@ pub enum End {
         /// The timeout.
         after: Duration,
     },
-    /// The trace reached its limit: the run stops, its trace intact.
+    /// The trace reached its limit: the run stops, its trace intact. The poll that
+    /// crossed the limit is kept whole, so `events` may pass `limit` by its events.
     TraceFull {
         /// Events in the trace.
         events: usize,
+        /// The limit.
+        limit: usize,
     },
 }
 
@@ -85,10 +88,26 @@ impl std::fmt::Display for End {
                 "timed out after {} s waiting for a wake",
                 after.as_secs_f64()
             ),
-            End::TraceFull { events } => {
-                write!(f, "trace full at {events} events (the trace limit)")
-            }
+            End::TraceFull { events, limit } => trace_full(f, *events, *limit),
         }
+    }
+}
+
+/// "trace full at 10 events (the trace limit)", or, when the last poll's events went past
+/// it, "trace full: 12 events against a limit of 10 (a poll's events are kept together)".
+pub(crate) fn trace_full(
+    f: &mut std::fmt::Formatter<'_>,
+    events: usize,
+    limit: usize,
+) -> std::fmt::Result {
+    if events <= limit {
+        write!(f, "trace full at {events} events (the trace limit)")
+    } else {
+        write!(
+            f,
+            "trace full: {events} events against a limit of {limit} (the events of the poll \
+             that reached it are kept together)"
+        )
     }
 }
 
@@ -174,7 +193,10 @@ impl Driver {
         if events >= self.limits.max_events {
             return Turn {
                 step: None,
-                end: Some(End::TraceFull { events }),
+                end: Some(End::TraceFull {
+                    events,
+                    limit: self.limits.max_events,
+                }),
             };
         }
         let step = ex.step();

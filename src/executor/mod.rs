@@ -61,6 +61,8 @@ pub enum RunError {
     TraceFull {
         /// Events recorded.
         events: usize,
+        /// The limit.
+        limit: usize,
     },
 }
 
@@ -75,9 +77,7 @@ impl std::fmt::Display for RunError {
                 )
             }
             RunError::TimedOut { polls } => write!(f, "timed out after {polls} polls"),
-            RunError::TraceFull { events } => {
-                write!(f, "trace full at {events} events (the trace limit)")
-            }
+            RunError::TraceFull { events, limit } => drive::trace_full(f, *events, *limit),
         }
     }
 }
@@ -505,7 +505,7 @@ impl Executor {
             End::Stalled => Err(RunError::Stalled {
                 unfinished: self.unfinished_tasks(),
             }),
-            End::TraceFull { events } => Err(RunError::TraceFull { events }),
+            End::TraceFull { events, limit } => Err(RunError::TraceFull { events, limit }),
             // No poll limit is set: only the timeout stops it otherwise.
             End::TimedOut { .. } | End::PollLimit { .. } => Err(RunError::TimedOut {
                 polls: driver.polls(),

@@ -95,6 +95,11 @@ pub fn read(mut input: impl BufRead) -> Result<(Header, Trace), FileError> {
         line += 1;
         // Without its line ending, a line's errors point at its own columns, not the next line.
         let text = buf.trim_ascii_end();
+        // An editor's byte-order mark before the header is not part of it.
+        let text = match line {
+            1 => text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text),
+            _ => text,
+        };
         if text.is_empty() {
             continue;
         }

@@ -233,9 +233,21 @@ impl Decoder {
             }
             "wake" => {
                 let by = required_str(line, kind, "by", &json.by)?;
-                EventKind::Wake {
-                    by: wake_source(b, line, by)?,
+                let by = wake_source(b, line, by)?;
+                // A thread may be one pollscope did not start (tokio's workers, async-io's
+                // reactor), named only by its wakes; a task must have been spawned.
+                if let WakeSource::Task(t) = by
+                    && t.0 >= self.tasks
+                {
+                    return Err(FileError::reference(
+                        line,
+                        format!(
+                            "wake by task {t}, which was never spawned ({} spawned so far)",
+                            self.tasks
+                        ),
+                    ));
                 }
+                EventKind::Wake { by }
             }
             "say" => EventKind::Say {
                 text: b.intern(required_str(line, kind, "text", &json.text)?),
