@@ -239,6 +239,11 @@ fn huge_numbers_are_refused_before_anything_runs() {
             &["step", "join", "--trace-limit", "99999999999999"],
             "is out of range",
         ),
+        // 2^70: a whole number, past any count (not "not a whole number").
+        (
+            &["bench", "executor", "--tasks", "1180591620717411303424"],
+            "1180591620717411303424 is out of range: use a whole number from 1 to 1,000,000",
+        ),
     ];
     for (args, message) in cases {
         fails_with(&pollscope(args), 2, message);
@@ -533,5 +538,61 @@ fn too_many_urls_are_refused_before_anything_runs_as_in_bench() {
         let out = pollscope(&all);
         fails_with(&out, 1, "1025 URLs given: at most 1024");
         assert!(out.stdout.is_empty());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_a_failure_not_a_success() {
+    let commands: &[&[&str]] = &[
+        &["export", "lazy", "--format", "jsonl", "-o", "-"],
+        &["step", "lazy"],
+        &["lessons"],
+        &["--help"],
+        &["--version"],
+    ];
+    for args in commands {
+        // `>&-`: the shell closes descriptor 1 before pollscope starts.
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(r#"exec "$0" "$@" >&-"#)
+            .arg(env!("CARGO_BIN_EXE_pollscope"))
+            .args(*args)
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("standard output is closed"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("wrote"), "{args:?}: {stderr}");
+    }
+    // Sent to /dev/null on purpose, it is written and the command succeeds.
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["step", "lazy"])
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn help_and_version_into_a_full_disk_say_so() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for flag in ["--help", "--version"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+            .arg(flag)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{flag}: {stderr}"
+        );
     }
 }

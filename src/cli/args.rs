@@ -32,11 +32,15 @@ pub const MAX_SAMPLES: u64 = 1_000_000;
 /// where the flags are defined).
 fn whole(s: &str, min: u64, max: u64) -> Result<u64, String> {
     let range = || format!("a whole number from {min} to {}", group(max));
-    let n: u64 = s
-        .trim()
-        .replace('_', "")
-        .parse()
-        .map_err(|_| format!("{s:?} is not {}", range()))?;
+    let digits = s.trim().replace('_', "");
+    let n: u64 = match digits.parse() {
+        Ok(n) => n,
+        // Digits past u64: a whole number, far out of range.
+        Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(format!("{s} is out of range: use {}", range()));
+        }
+        Err(_) => return Err(format!("{s:?} is not {}", range())),
+    };
     if !(min..=max).contains(&n) {
         return Err(format!("{} is out of range: use {}", group(n), range()));
     }

@@ -76,6 +76,20 @@ fn parse_lens(s: &str) -> Result<Lens, String> {
     s.parse()
 }
 
+/// A command line that did not parse into a command: `--help` and `--version` are written
+/// as every output is, so a failed write (a full disk, a closed stdout) is reported with a
+/// failure code instead of passing for success; other errors are clap's own (exit 2).
+fn parse_failed(name: &str, e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let text = e.render().to_string();
+            exit(name, output::print(&text).map(|()| ExitCode::SUCCESS))
+        }
+        _ => e.exit(),
+    }
+}
+
 /// Turns a command's result into the process's exit: a message on stderr, prefixed with
 /// the command's name, and a failure code; a reader that went away (a closed pipe) ends
 /// the process quietly.

@@ -16,10 +16,39 @@ pub(super) const BROKEN_PIPE_EXIT: u8 = 141;
 pub(super) fn stdout_error(e: io::Error) -> String {
     if e.kind() == io::ErrorKind::BrokenPipe {
         BROKEN_PIPE.to_owned()
+    } else if e.to_string() == STDOUT_CLOSED {
+        STDOUT_CLOSED.to_owned()
     } else {
         format!("cannot write to standard output: {e}")
     }
 }
+
+/// True when the shell closed stdout (`>&-`). The standard library opens `/dev/null` in
+/// place of a closed standard descriptor when the process starts (read-write, as no shell
+/// redirection does), so what is written there would vanish while the command reports
+/// success. Descriptor 1 on `/dev/null` opened read-write is taken for that.
+fn stdout_closed() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: F_GETFL only reads descriptor 1's flags; -1 means it is not open at all.
+        let flags = unsafe { libc::fcntl(1, libc::F_GETFL) };
+        if flags == -1 {
+            return true;
+        }
+        if flags & libc::O_ACCMODE != libc::O_RDWR {
+            return false;
+        }
+        let null = std::fs::metadata("/dev/null").map(|m| m.rdev()).ok();
+        let fd1 = std::fs::metadata("/proc/self/fd/1").map(|m| m.rdev()).ok();
+        null.is_some() && null == fd1
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+/// The message for a closed stdout.
+const STDOUT_CLOSED: &str = "standard output is closed (>&-): nothing could be written there";
 
 /// Set when a command's file output goes to stdout (`--plot -`): its words go to stderr,
 /// so stdout holds the file alone.
@@ -39,6 +68,9 @@ pub(super) fn print(text: &str) -> Result<(), String> {
             .write_all(text.as_bytes())
             .and_then(|()| err.flush())
             .map_err(|e| format!("cannot write to standard error: {e}"));
+    }
+    if stdout_closed() {
+        return Err(STDOUT_CLOSED.to_owned());
     }
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -72,6 +104,9 @@ pub(super) fn write_output(
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<bool, String> {
     if path.as_os_str() == "-" {
+        if stdout_closed() {
+            return Err(STDOUT_CLOSED.to_owned());
+        }
         let stdout = io::stdout().lock();
         let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
         fill(&mut out)
@@ -98,9 +133,11 @@ pub(super) struct Lines {
 
 impl Lines {
     pub(super) fn new() -> Lines {
+        // A closed stdout fails the first write, as a full one does.
+        let failed = stdout_closed().then(|| io::Error::other(STDOUT_CLOSED));
         Lines {
             out: std::io::BufWriter::new(std::io::stdout().lock()),
-            failed: None,
+            failed,
         }
     }
 

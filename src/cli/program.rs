@@ -65,7 +65,7 @@ pub fn program_main(program: Program) -> ExitCode {
         .and_then(|m| ProgramCli::from_arg_matches(&m))
     {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => return super::parse_failed(&name, e),
     };
     let subject = Subject {
         program,

@@ -83,7 +83,10 @@ enum Command {
 
 /// The `pollscope` binary: parses the process's arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return super::parse_failed("pollscope", e),
+    };
     exit("pollscope", run(cli))
 }
 
