@@ -596,3 +596,20 @@ fn help_and_version_into_a_full_disk_say_so() {
         );
     }
 }
+
+#[test]
+fn open_without_a_display_says_so_before_reading_the_file() {
+    // /dev/zero never ends: read first, it would be refused for its line instead.
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["open", "/dev/zero"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    fails_with(&out, 1, "the app needs a display");
+    assert!(
+        !text(&out.stderr).contains("line 1"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -44,6 +44,6 @@ mod view;
 
 pub use action::Action;
 pub use settings::Settings;
-pub use startup::{AppError, Startup, catalog, run, show};
+pub use startup::{AppError, Startup, catalog, check_display, run, show};
 pub use state::PollscopeApp;
 pub use view::{SideTab, View, WIDE_LAYOUT};

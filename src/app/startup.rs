@@ -66,7 +66,35 @@ pub fn run(startup: Startup) -> Result<(), AppError> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| AppError::Window(e.to_string()))
+    .map_err(|e| AppError::Window(window_words(&e.to_string())))
+}
+
+/// Checks, before anything slow, that a window can open at all: `open` says so before
+/// loading a big file, not after.
+pub fn check_display(program: bool) -> Result<(), AppError> {
+    match no_display(program) {
+        Some(message) => Err(AppError::NoDisplay(message)),
+        None => Ok(()),
+    }
+}
+
+/// The windowing system's refusal in words for a user: winit's text names the source file
+/// and line it failed in (`os error at /root/.cargo/registry/.../mod.rs:788: ...`), which
+/// is left out; a display that cannot be reached is named with its value.
+fn window_words(raw: &str) -> String {
+    let mut text = raw.to_owned();
+    if let Some(at) = text.find(" at /")
+        && let Some(end) = text[at..].find(": ")
+    {
+        text.replace_range(at..at + end, "");
+    }
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    if text.contains("X server") && !display.is_empty() {
+        text.push_str(&format!(
+            " (DISPLAY={display}: is an X server running there, and may this user use it?)"
+        ));
+    }
+    text
 }
 
 /// The built-in lessons, then (where Python can run) the original's experiments as
@@ -160,5 +188,23 @@ impl Startup {
             program: Some(program),
             ..Startup::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_words;
+
+    #[test]
+    fn the_windowing_systems_words_lose_its_source_path() {
+        let raw = "winit EventLoopError: os error at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/winit-0.30.13/src/platform_impl/linux/mod.rs:788: Failed to open connection to X server";
+        let words = window_words(raw);
+        assert!(!words.contains("/root/.cargo"), "{words}");
+        assert!(
+            words.starts_with(
+                "winit EventLoopError: os error: Failed to open connection to X server"
+            ),
+            "{words}"
+        );
     }
 }

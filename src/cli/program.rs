@@ -103,6 +103,7 @@ fn gui(program: Program, policy: Option<Policy>) -> Result<ExitCode, String> {
 
 #[cfg(feature = "app")]
 fn open(program: Program, file: PathBuf) -> Result<ExitCode, String> {
+    crate::app::check_display(true).map_err(|e| e.to_string())?;
     // Loaded here first, so a bad file is a message on stderr, not an empty window.
     let (header, trace) = crate::tracefile::load(&file).map_err(|e| e.to_string())?;
     let startup = crate::app::Startup {

@@ -134,6 +134,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| e.to_string())
         }
         Command::Open { file } => {
+            // No display: said before a big file is read for nothing.
+            crate::app::check_display(false).map_err(|e| e.to_string())?;
             // Loaded here first, so a bad file is a message on stderr, not an empty window.
             let (header, trace) = crate::tracefile::load(&file).map_err(|e| e.to_string())?;
             let startup = crate::app::Startup {
