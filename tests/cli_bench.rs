@@ -246,3 +246,43 @@ fn a_chart_on_stdout_has_stdout_to_itself() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_target_that_never_answers_fails_the_run_after_its_report() {
+    let server = pollscope::server::DemoServer::start(Default::default()).unwrap();
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", listener.local_addr().unwrap())
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args(["bench", "--rounds", "2", &server.url("/delay/5"), &dead])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("speed-up"),
+        "the report is still printed: {stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{dead} never answered in any round (connection refused"
+        )),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args([
+            "bench",
+            "--rounds",
+            "1",
+            "--json",
+            &server.url("/delay/5"),
+            &dead,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["never_answered"], serde_json::json!([dead]));
+}

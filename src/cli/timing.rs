@@ -156,6 +156,11 @@ pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
         let mut json = report.to_json();
         json["summary"]["connections"] = config.connections.word().into();
         json["summary"]["interrupted"] = interrupted.into();
+        json["summary"]["never_answered"] = dead_targets(&report)
+            .iter()
+            .map(|(url, _)| url.as_str())
+            .collect::<Vec<_>>()
+            .into();
         outln!("{json}")?;
     } else if !report.rounds.is_empty() && report.summary.unanswered.is_empty() {
         print_summary(&report, config.connections)?;
@@ -173,6 +178,9 @@ pub fn run(args: TimingArgs) -> Result<ExitCode, String> {
         }
     }
     if let Some(error) = unanswered(&report) {
+        return Err(error);
+    }
+    if let Some(error) = never_answered(&report) {
         return Err(error);
     }
     if interrupted {
@@ -198,6 +206,39 @@ fn unanswered(report: &Report) -> Option<String> {
     Some(format!(
         "no request succeeded in {} ({first_error}): no speed-up to report",
         names.join(", ")
+    ))
+}
+
+/// The targets that failed in every request of every round, with their first error.
+fn dead_targets(report: &Report) -> Vec<(String, String)> {
+    let requests = || report.rounds.iter().flat_map(|r| &r.requests);
+    let positions = requests().map(|f| f.index + 1).max().unwrap_or(0);
+    (0..positions)
+        .filter(|&i| {
+            requests()
+                .filter(|f| f.index == i)
+                .all(|f| f.error.is_some())
+        })
+        .filter_map(|i| {
+            let first = requests().find(|f| f.index == i)?;
+            Some((first.url.clone(), first.error.clone().unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// The refusal for a run in which some targets never answered: the summary above leaves
+/// them out of the ideal, and the totals time their failures, so the speed-up printed is
+/// not the one asked for.
+fn never_answered(report: &Report) -> Option<String> {
+    let dead = dead_targets(report);
+    let (url, error) = dead.first()?;
+    let more = match dead.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Some(format!(
+        "{url}{more} never answered in any round ({error}): left out of the ideal, and its \
+         failures timed in the totals, so the speed-up above is not of the pages asked for"
     ))
 }
 
