@@ -20,6 +20,37 @@ pub(crate) const POLL_SLICE: Duration = Duration::from_millis(20);
 const IDLE_LIMIT: Duration = Duration::from_secs(30);
 /// A client that stops reading a response this long is dropped.
 const STALL_LIMIT: Duration = Duration::from_secs(30);
+/// A request head must arrive whole within this long of its first byte: a client that
+/// trickles a byte a second is dropped (with 408), not waited for.
+pub(crate) const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+
+/// One connection as the acceptor sees it: whether it waits for a request (and since
+/// when), and a flag to close it when room is needed for a fresh client.
+#[derive(Default)]
+pub(crate) struct Slot {
+    /// Milliseconds since the server started at which it began waiting for a request
+    /// head (plus one, so 0 means "busy answering").
+    waiting_since: AtomicU64,
+    /// Set by the acceptor: close at the next look (between requests only).
+    evict: AtomicBool,
+}
+
+impl Slot {
+    /// When it began waiting for a request, if it is waiting.
+    pub fn waiting_since(&self) -> Option<u64> {
+        self.waiting_since.load(Ordering::Relaxed).checked_sub(1)
+    }
+
+    /// Asks it to close; false if it was asked already.
+    pub fn evict(&self) -> bool {
+        !self.evict.swap(true, Ordering::Relaxed)
+    }
+
+    /// Whether it was asked to close.
+    pub fn evicted(&self) -> bool {
+        self.evict.load(Ordering::Relaxed)
+    }
+}
 
 /// State every thread of one server shares.
 pub(crate) struct Shared {
@@ -27,6 +58,8 @@ pub(crate) struct Shared {
     pub stopping: AtomicBool,
     pub connections: AtomicU64,
     pub requests: AtomicU64,
+    /// When the server started: the clock of [`Slot::waiting_since`].
+    pub started: Instant,
 }
 
 impl Shared {
@@ -66,13 +99,17 @@ enum Incoming {
 
 /// Serves `stream` until the client closes, misbehaves or the server stops.
 /// Errors only end the connection: nothing a client sends can panic this thread.
-pub(crate) fn serve(mut stream: TcpStream, shared: &Shared) {
+pub(crate) fn serve(mut stream: TcpStream, shared: &Shared, slot: &Slot) {
     if configure(&stream).is_err() {
         return;
     }
     let mut buf = Vec::with_capacity(1024);
     loop {
-        let (reply, head_only, keep_alive) = match read_request(&mut stream, &mut buf, shared) {
+        let now = shared.started.elapsed().as_millis() as u64;
+        slot.waiting_since.store(now + 1, Ordering::Relaxed);
+        let incoming = read_request(&mut stream, &mut buf, shared, slot);
+        slot.waiting_since.store(0, Ordering::Relaxed);
+        let (reply, head_only, keep_alive) = match incoming {
             Incoming::Closed => return,
             Incoming::Reject(reply) => (reply, false, false),
             Incoming::Request(req) => {
@@ -99,8 +136,16 @@ fn configure(stream: &TcpStream) -> io::Result<()> {
     stream.set_write_timeout(Some(POLL_SLICE))
 }
 
-fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> Incoming {
+fn read_request(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+    slot: &Slot,
+) -> Incoming {
     let mut last_byte = Instant::now();
+    // A pipelined request already in the buffer started arriving now, as far as its
+    // deadline goes.
+    let mut first_byte = (!buf.is_empty()).then(Instant::now);
     let mut chunk = [0u8; 4096];
     loop {
         // Parse first: a pipelined request may already be in the buffer.
@@ -117,11 +162,25 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> I
         if shared.stopping() {
             return Incoming::Closed;
         }
+        // Room for a fresh client: a connection with no request under way goes, and so
+        // does one whose head has been trickling in for over a second.
+        if slot.evict.load(Ordering::Relaxed)
+            && first_byte.is_none_or(|t| t.elapsed() > Duration::from_secs(1))
+        {
+            return Incoming::Closed;
+        }
+        if first_byte.is_some_and(|t| t.elapsed() > HEAD_DEADLINE) {
+            return Incoming::Reject(Reply::error(
+                408,
+                "the request head did not arrive within 10 s of its first byte",
+            ));
+        }
         match stream.read(&mut chunk) {
             Ok(0) => return Incoming::Closed,
             Ok(n) => {
                 buf.extend_from_slice(&chunk[..n]);
                 last_byte = Instant::now();
+                first_byte.get_or_insert(last_byte);
             }
             Err(e) if is_timeout(&e) => {
                 if last_byte.elapsed() > IDLE_LIMIT {

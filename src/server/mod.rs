@@ -115,6 +115,7 @@ impl DemoServer {
             stopping: AtomicBool::new(false),
             connections: AtomicU64::new(0),
             requests: AtomicU64::new(0),
+            started: std::time::Instant::now(),
         });
         let acceptor = {
             let shared = Arc::clone(&shared);
@@ -204,7 +205,7 @@ impl Drop for DemoServer {
 }
 
 fn accept_loop(listener: TcpListener, shared: &Arc<Shared>) {
-    let mut workers: Vec<JoinHandle<()>> = Vec::new();
+    let mut workers: Vec<(JoinHandle<()>, Arc<conn::Slot>)> = Vec::new();
     for stream in listener.incoming() {
         if shared.stopping() {
             break;
@@ -214,24 +215,55 @@ fn accept_loop(listener: TcpListener, shared: &Arc<Shared>) {
             std::thread::sleep(conn::POLL_SLICE);
             continue;
         };
-        workers.retain(|w| !w.is_finished());
-        if workers.len() >= MAX_CONNECTIONS {
+        workers.retain(|(w, _)| !w.is_finished());
+        if workers.len() >= MAX_CONNECTIONS && !make_room(&workers) {
+            // Every connection is busy answering: this client hears why, not silence.
+            refuse(stream);
             continue;
         }
         shared.connections.fetch_add(1, Ordering::Relaxed);
         let worker_shared = Arc::clone(shared);
+        let slot = Arc::new(conn::Slot::default());
+        let worker_slot = Arc::clone(&slot);
         // If the OS refuses a thread, the connection is dropped (client sees a reset).
         if let Ok(worker) = std::thread::Builder::new()
             .name("pollscope-conn".into())
             // A connection thread parses a request and streams a static buffer.
             .stack_size(256 * 1024)
-            .spawn(move || conn::serve(stream, &worker_shared))
+            .spawn(move || conn::serve(stream, &worker_shared, &worker_slot))
         {
-            workers.push(worker);
+            workers.push((worker, slot));
         }
     }
     drop(listener);
-    for worker in workers {
+    for (worker, _) in workers {
         let _ = worker.join();
     }
+}
+
+/// At the connection cap: asks the connection that has waited longest for a request (an
+/// idle keep-alive, a client trickling its head) to close, so a fresh client is served.
+/// It goes within one poll slice; until then the cap is passed by one. `false` if every
+/// connection is busy answering.
+fn make_room(workers: &[(JoinHandle<()>, Arc<conn::Slot>)]) -> bool {
+    let oldest = workers
+        .iter()
+        .filter(|(_, slot)| !slot.evicted())
+        .filter_map(|(_, slot)| slot.waiting_since().map(|t| (t, slot)))
+        .min_by_key(|(t, _)| *t);
+    oldest.is_some_and(|(_, slot)| slot.evict())
+}
+
+/// Answers a client for whom there is no room with 503 and closes; a client that does not
+/// read it in time is simply dropped.
+fn refuse(mut stream: TcpStream) {
+    use std::io::Write;
+    let _ = stream.set_write_timeout(Some(conn::POLL_SLICE));
+    let body = "503 Service Unavailable: every connection is busy; try again\n";
+    let reply = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: \
+         {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes());
 }
