@@ -101,6 +101,11 @@ pub enum FetchError {
     },
     /// More redirects than [`FetchConfig::max_redirects`].
     TooManyRedirects,
+    /// The response's status line and headers are longer than the client takes.
+    HeaderTooLarge {
+        /// The cap, in bytes.
+        cap: usize,
+    },
     /// Any other I/O or protocol failure, with its description.
     Io(String),
 }
@@ -116,6 +121,7 @@ impl FetchError {
             FetchError::Status(_) => "status",
             FetchError::BodyTooLarge { .. } => "too-large",
             FetchError::TooManyRedirects => "redirects",
+            FetchError::HeaderTooLarge { .. } => "head-too-large",
             FetchError::Io(_) => "io",
         }
     }
@@ -131,6 +137,9 @@ impl fmt::Display for FetchError {
             FetchError::Status(code) => write!(f, "http status {code}"),
             FetchError::BodyTooLarge { cap } => write!(f, "body over the cap of {cap} bytes"),
             FetchError::TooManyRedirects => write!(f, "too many redirects"),
+            FetchError::HeaderTooLarge { cap } => {
+                write!(f, "response head over the cap of {} KiB", cap / 1024)
+            }
             FetchError::Io(v) => write!(f, "io: {v}"),
         }
     }
@@ -164,6 +173,9 @@ impl Fetcher {
             // ureq's default 128 KiB buffers are zeroed per connection: with 64 requests
             // at once that zeroing showed up as a tenth of the CPU time. A GET needs little.
             .input_buffer_size(16 * 1024)
+            // Under the buffer, so an overlong head is named as such: a head that filled
+            // the buffer unparsed would read as "Peer disconnected".
+            .max_response_header_size(MAX_RESPONSE_HEAD)
             .output_buffer_size(4 * 1024)
             .max_idle_connections(config.idle_connections.max(1) * 4)
             .max_idle_connections_per_host(config.idle_connections)
@@ -238,6 +250,9 @@ pub fn check_url(url: &str) -> Result<(), FetchError> {
         .map_err(|e| FetchError::InvalidUrl(format!("{url}: {e}")))?;
     Target::of(&uri, url).map(|_| ())
 }
+
+/// The longest response head (status line and headers) a fetch takes, in bytes.
+pub const MAX_RESPONSE_HEAD: usize = 15 * 1024;
 
 /// Fetches `url` once with a fresh agent; use a [`Fetcher`] to reuse connections.
 pub fn fetch(url: &str, config: &FetchConfig) -> Result<Fetched, FetchError> {
@@ -341,6 +356,7 @@ impl Target {
             U::Timeout(t) => FetchError::Timeout(phase(t)),
             U::BodyExceedsLimit(cap) => FetchError::BodyTooLarge { cap },
             U::TooManyRedirects => FetchError::TooManyRedirects,
+            U::LargeResponseHeader(_, cap) => FetchError::HeaderTooLarge { cap },
             U::Io(io) => self.classify_io(io),
             other => FetchError::Io(other.to_string()),
         }

@@ -147,3 +147,31 @@ fn a_port_out_of_range_is_named_not_tried() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("port 99999 is out of range"));
 }
+
+#[test]
+fn a_response_head_over_the_cap_is_named() {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let server = std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut byte = [0u8; 1];
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        let big = "a".repeat(1 << 20);
+        let _ = stream.write_all(
+            format!("HTTP/1.1 200 OK\r\nX-Big: {big}\r\nContent-Length: 2\r\n\r\nok").as_bytes(),
+        );
+    });
+    let err = fetch(&url, &FetchConfig::default()).unwrap_err();
+    let _ = server.join();
+    assert!(
+        matches!(err, FetchError::HeaderTooLarge { .. }),
+        "{err:?}: {err}"
+    );
+    assert!(err.to_string().contains("response head over"), "{err}");
+}
