@@ -372,5 +372,8 @@ fn text_is_escaped_and_panics_end_their_task() {
 fn an_empty_trace_exports_only_metadata() {
     let (events, count) = export(&Trace::default());
     assert!(events.iter().all(|e| e["ph"] == "M"));
-    assert_eq!(count, 3, "two processes and the executor's thread");
+    assert_eq!(
+        count, 4,
+        "two processes, the executor's thread and its place among the rows"
+    );
 }

@@ -6,7 +6,10 @@
 //!   inside its parent, siblings one after another (catapult's nesting);
 //! - each arrow (`s`/`f`) starts inside a slice on the waker's track (a worker thread's, or
 //!   the poll that woke) and ends inside the woken task's next poll (`bp: "e"`);
-//! - every wake that caused a poll has its arrow.
+//! - every wake that caused a poll has its arrow;
+//! - each `E` carries its `B`'s args (speedscope pairs them by name and args), no two
+//!   instants on a track share a time (the second would nest under the first), and every
+//!   named row has a `thread_sort_index`, task rows by task number.
 
 #![cfg(feature = "lessons")]
 
@@ -40,6 +43,7 @@ struct Track {
     slices: Vec<Slice>,
     open: Vec<usize>,
     last_ts: u64,
+    last_instant: Option<u64>,
 }
 
 /// The file's timestamp in nanoseconds: microseconds with three decimals.
@@ -88,6 +92,7 @@ fn rebuild(events: &[Value]) -> BTreeMap<(u64, u64), Track> {
                     .unwrap_or_else(|| panic!("{e} closes nothing"));
                 let slice = &mut track.slices[top];
                 assert_eq!(slice.name, name, "E closes the slice on top: {e}");
+                assert_eq!(e["args"], slice.args, "E carries its B's args: {e}");
                 slice.end = ts;
             }
             _ => {
@@ -95,6 +100,12 @@ fn rebuild(events: &[Value]) -> BTreeMap<(u64, u64), Track> {
                 if let Some(&top) = track.open.last() {
                     assert!(track.slices[top].start <= ts, "{e}");
                 }
+                assert_ne!(
+                    track.last_instant,
+                    Some(ts),
+                    "two instants at one time: {e}"
+                );
+                track.last_instant = Some(ts);
             }
         }
     }
@@ -157,6 +168,37 @@ fn check(trace: &Trace, what: &str) -> usize {
     let events = json["traceEvents"].as_array().unwrap();
     assert_eq!(count, events.len(), "{what}: the count");
     let tracks = rebuild(events);
+    // Every named row is sorted; task rows by task number, not by name.
+    let meta = |name: &str| -> BTreeMap<(u64, u64), Value> {
+        events
+            .iter()
+            .filter(|e| e["ph"] == "M" && e["name"] == name)
+            .map(|e| {
+                let key = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+                (key, e["args"].clone())
+            })
+            .collect()
+    };
+    let names = meta("thread_name");
+    let sorts = meta("thread_sort_index");
+    assert_eq!(
+        names.keys().collect::<Vec<_>>(),
+        sorts.keys().collect::<Vec<_>>(),
+        "{what}: a thread_sort_index for every named row"
+    );
+    let tasks_pid = meta("process_name")
+        .into_iter()
+        .find(|(_, args)| args["name"] == "tasks")
+        .map(|((pid, _), _)| pid);
+    for ((pid, tid), args) in &sorts {
+        if Some(*pid) == tasks_pid {
+            assert_eq!(
+                args["sort_index"].as_u64(),
+                Some(*tid),
+                "{what}: task row {tid}"
+            );
+        }
+    }
     let mut starts = BTreeMap::new();
     let mut ends = BTreeMap::new();
     for e in events {

@@ -41,6 +41,7 @@ pub(super) fn sequence(unit: &mut Unit) -> Vec<(u64, Out)> {
             slice.end = slice.end.min(cap);
         }
     }
+    separate_instants(unit);
     let mut order: Vec<usize> = (0..unit.slices.len()).collect();
     order.sort_by_key(|&i| {
         let s = &unit.slices[i];
@@ -65,6 +66,35 @@ pub(super) fn sequence(unit: &mut Unit) -> Vec<(u64, Out)> {
     // at its time, so the slices it binds to are open.
     events.sort_by_key(|&(ts, out)| (ts, matches!(out, Out::FlowStart(_) | Out::FlowEnd(_))));
     events
+}
+
+/// Two instants at one time on a track: a viewer nests the second under the first (a say
+/// and a wake recorded in the same nanosecond). The later moves one nanosecond on, where
+/// every lasting slice around it, and the unit's cap, still hold it there.
+fn separate_instants(unit: &mut Unit) {
+    let mut instants: Vec<usize> = (0..unit.slices.len())
+        .filter(|&i| unit.slices[i].shape == Shape::Instant)
+        .collect();
+    instants.sort_by_key(|&i| (unit.slices[i].start, i));
+    let mut last: Option<u64> = None;
+    for i in instants {
+        let t = unit.slices[i].start;
+        if let Some(prev) = last
+            && t <= prev
+        {
+            let want = prev + 1;
+            let held = unit.slices.iter().all(|s| {
+                s.shape == Shape::Instant || !(s.start <= t && t <= s.end) || want < s.end
+            }) && unit.cap.is_none_or(|c| want <= c);
+            if held {
+                unit.slices[i].start = want;
+                unit.slices[i].end = want;
+                last = Some(want);
+                continue;
+            }
+        }
+        last = Some(t);
+    }
 }
 
 /// A time inside `[start, end]` for something at `t`, one nanosecond clear of both ends

@@ -58,6 +58,10 @@ impl<'a, W: Write> Writer<'a, W> {
     pub fn metadata(&mut self) -> io::Result<()> {
         self.meta("process_name", Track { pid: PID, tid: 0 }, "pollscope")?;
         self.meta("thread_name", EXECUTOR, "executor")?;
+        // Rows in this order, not by name: the executor, its runtime's workers, the
+        // worker threads in start order; tasks by number.
+        let mut order = 0;
+        self.sort(EXECUTOR, &mut order)?;
         let tables = self.tables;
         let trace = self.trace;
         for &on in &tables.executors {
@@ -71,13 +75,16 @@ impl<'a, W: Write> Writer<'a, W> {
                 format!("executor {on}")
             };
             self.meta("thread_name", track, &name)?;
+            self.sort(track, &mut order)?;
         }
         for &(track, slot) in &tables.worker_tracks {
             let name = tables.threads.get(slot).map_or("?", |t| trace.str(t.name));
             self.meta("thread_name", track, name)?;
+            self.sort(track, &mut order)?;
         }
         for &(track, name) in &tables.foreign_tracks {
             self.meta("thread_name", track, trace.str(name))?;
+            self.sort(track, &mut order)?;
         }
         let tasks = Track {
             pid: TASKS_PID,
@@ -91,8 +98,24 @@ impl<'a, W: Write> Writer<'a, W> {
                     tid: n as u64,
                 };
                 self.meta("thread_name", row, trace.str(facts.name))?;
+                let mut by_number = n as u64;
+                self.sort(row, &mut by_number)?;
             }
         }
+        Ok(())
+    }
+
+    /// `thread_sort_index` for `track`: `*order`, then the next number.
+    fn sort(&mut self, track: Track, order: &mut u64) -> io::Result<()> {
+        self.out.write_all(b",\n")?;
+        self.count += 1;
+        write!(
+            self.out,
+            "{{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"ts\":0,\"pid\":{},\"tid\":{},\
+             \"args\":{{\"sort_index\":{order}}}}}",
+            track.pid, track.tid
+        )?;
+        *order += 1;
         Ok(())
     }
 
@@ -126,8 +149,9 @@ impl<'a, W: Write> Writer<'a, W> {
             self.head(&name, cat, "B", slice.start, track)?;
             self.args_and_close(&args)
         } else {
+            // The `B`'s name and args again: speedscope pairs a `B` and its `E` by both.
             self.head(&name, cat, "E", slice.end, track)?;
-            self.out.write_all(b"}")
+            self.args_and_close(&args)
         }
     }
 
@@ -156,10 +180,10 @@ impl<'a, W: Write> Writer<'a, W> {
                 let Some(slice) = unit.slices.get(i) else {
                     return Ok(());
                 };
-                // The same name as its `B`: speedscope pairs them by name.
-                let (name, cat, _) = self.describe(slice, Some(unit));
+                // The same name and args as its `B`: speedscope pairs them by both.
+                let (name, cat, args) = self.describe(slice, Some(unit));
                 self.head(&name, cat, "E", ts, unit.track)?;
-                self.out.write_all(b"}")
+                self.args_and_close(&args)
             }
             Out::FlowStart(k) => {
                 let Some(flow) = unit.starts.get(k) else {
