@@ -171,10 +171,11 @@ impl Fetcher {
             .timeout_recv_body(Some(config.body_timeout))
             .max_redirects(config.max_redirects)
             // ureq's default 128 KiB buffers are zeroed per connection: with 64 requests
-            // at once that zeroing showed up as a tenth of the CPU time. A GET needs little.
-            .input_buffer_size(16 * 1024)
-            // Under the buffer, so an overlong head is named as such: a head that filled
-            // the buffer unparsed would read as "Peer disconnected".
+            // at once that zeroing showed up as a tenth of the CPU time. A GET needs little:
+            // 32 KiB in, of which a response head may take 16.
+            .input_buffer_size(2 * MAX_RESPONSE_HEAD)
+            // Half the buffer, so an overlong head is named as such: a head that filled
+            // the buffer unparsed reads as "Peer disconnected".
             .max_response_header_size(MAX_RESPONSE_HEAD)
             .output_buffer_size(4 * 1024)
             .max_idle_connections(config.idle_connections.max(1) * 4)
@@ -252,7 +253,7 @@ pub fn check_url(url: &str) -> Result<(), FetchError> {
 }
 
 /// The longest response head (status line and headers) a fetch takes, in bytes.
-pub const MAX_RESPONSE_HEAD: usize = 15 * 1024;
+pub const MAX_RESPONSE_HEAD: usize = 16 * 1024;
 
 /// Fetches `url` once with a fresh agent; use a [`Fetcher`] to reuse connections.
 pub fn fetch(url: &str, config: &FetchConfig) -> Result<Fetched, FetchError> {

@@ -430,18 +430,16 @@ fn litter(dir: &Path, target: &str) -> Vec<String> {
 fn an_export_stopped_mid_write_leaves_no_temporary_file() {
     let dir = TempDir::new("signals");
     let out = dir.join("big.json");
+    // Busy polling while a page takes 3 s: a trace of a million events, written for long
+    // enough to be caught.
+    let server = pollscope::server::DemoServer::start(Default::default()).unwrap();
+    let slow = server.url("/delay/3000");
     for signal in [libc::SIGTERM, libc::SIGINT] {
-        // Busy polling without end: a big trace, written for long enough to be caught.
         let mut child = Command::new(env!("CARGO_BIN_EXE_pollscope"))
             .args([
-                "export",
-                "busy-driver",
-                "--policy",
-                "busy",
-                "--format",
-                "chrome",
+                "export", "threads", "--policy", "busy", "--format", "chrome",
             ])
-            .args(["--steps", "400000", "-o"])
+            .args(["--url", &slow, "--trace-limit", "1000000", "-o"])
             .arg(&out)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
