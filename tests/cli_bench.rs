@@ -286,3 +286,37 @@ fn a_target_that_never_answers_fails_the_run_after_its_report() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["summary"]["never_answered"], serde_json::json!([dead]));
 }
+
+#[test]
+fn bench_executor_reports_each_peer_in_the_same_run() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args([
+            "bench", "executor", "--tasks", "500", "--rounds", "1", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let peers = json["peers"].as_array().unwrap();
+    let names: Vec<&str> = peers.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "LocalPool",
+            "async-executor LocalExecutor",
+            "tokio LocalSet"
+        ]
+    );
+    let ours = json["ns_per_poll"].as_f64().unwrap();
+    for peer in peers {
+        let ns = peer["ns_per_poll"].as_f64().unwrap();
+        assert!(ns > 0.0, "{peer}");
+        let ratio = peer["ratio"].as_f64().unwrap();
+        assert!((ratio - ours / ns).abs() < 1e-9, "{peer}");
+    }
+    assert_eq!(json["polls"], 1000);
+}

@@ -1,5 +1,7 @@
-//! The executor benchmark: pollscope's fully recorded executor against
-//! `futures::executor::LocalPool` on the same workload, in the same run.
+//! The executor benchmark: pollscope's fully recorded executor against its single-thread
+//! peers on the same workload, in the same run: `futures::executor::LocalPool`, and (with
+//! the `peers` feature, which the app has) smol's `async_executor::LocalExecutor` and
+//! tokio's current-thread runtime running the tasks with `spawn_local` on a `LocalSet`.
 
 use crate::executor::{Executor, Policy, Step};
 use serde::Serialize;
@@ -24,6 +26,30 @@ pub struct ExecutorBench {
     pub localpool_ns_per_poll: f64,
     /// `ns_per_poll / localpool_ns_per_poll`.
     pub ratio: f64,
+    /// Every peer measured, LocalPool first: name, ns per poll, pollscope's ratio to it.
+    pub peers: Vec<Peer>,
+}
+
+/// One peer's figure.
+#[derive(Clone, Debug, Serialize)]
+pub struct Peer {
+    /// `LocalPool`, `async-executor LocalExecutor`, `tokio LocalSet`.
+    pub name: &'static str,
+    /// Wall time per poll, spawning included (fastest round).
+    pub ns_per_poll: f64,
+    /// pollscope's ns per poll over this one's: below 1 means pollscope is ahead.
+    pub ratio: f64,
+}
+
+/// The peers: a name and one round (nanoseconds for `tasks` tasks).
+fn peers() -> Vec<(&'static str, fn(usize) -> f64)> {
+    let mut peers: Vec<(&'static str, fn(usize) -> f64)> = vec![("LocalPool", localpool_round)];
+    #[cfg(feature = "peers")]
+    {
+        peers.push(("async-executor LocalExecutor", async_executor_round));
+        peers.push(("tokio LocalSet", tokio_local_round));
+    }
+    peers
 }
 
 /// Runs `tasks` [`YieldOnce`] tasks on both executors, `rounds` times, and keeps the
@@ -35,16 +61,28 @@ pub fn executor(tasks: usize, rounds: usize) -> ExecutorBench {
     let polls = tasks * 2;
     // The clock calibrates itself on first use: not part of any round.
     std::hint::black_box(crate::trace::Recorder::new().now_ns());
+    let peers = peers();
     let mut best_ours = f64::INFINITY;
-    let mut best_pool = f64::INFINITY;
+    let mut best: Vec<f64> = vec![f64::INFINITY; peers.len()];
     let mut events = 0;
     for _ in 0..rounds.max(1) {
         let (ours, recorded) = pollscope_round(tasks);
         events = recorded;
-        let theirs = localpool_round(tasks);
         best_ours = best_ours.min(ours / polls.max(1) as f64);
-        best_pool = best_pool.min(theirs / polls.max(1) as f64);
+        for ((_, round), best) in peers.iter().zip(&mut best) {
+            *best = best.min(round(tasks) / polls.max(1) as f64);
+        }
     }
+    let peers: Vec<Peer> = peers
+        .iter()
+        .zip(&best)
+        .map(|(&(name, _), &ns)| Peer {
+            name,
+            ns_per_poll: ns,
+            ratio: best_ours / ns,
+        })
+        .collect();
+    let best_pool = best[0];
     ExecutorBench {
         tasks,
         polls,
@@ -52,6 +90,7 @@ pub fn executor(tasks: usize, rounds: usize) -> ExecutorBench {
         ns_per_poll: best_ours,
         localpool_ns_per_poll: best_pool,
         ratio: best_ours / best_pool,
+        peers,
     }
 }
 
@@ -90,5 +129,39 @@ fn localpool_round(tasks: usize) -> f64 {
     pool.run();
     let ns = start.elapsed().as_nanos() as f64;
     drop(pool);
+    ns
+}
+
+/// One round on smol's `async_executor::LocalExecutor`: nanoseconds.
+#[cfg(feature = "peers")]
+#[inline(never)]
+fn async_executor_round(tasks: usize) -> f64 {
+    let start = Instant::now();
+    let ex = async_executor::LocalExecutor::new();
+    for _ in 0..tasks {
+        ex.spawn(YieldOnce::default()).detach();
+    }
+    while ex.try_tick() {}
+    let ns = start.elapsed().as_nanos() as f64;
+    drop(ex);
+    ns
+}
+
+/// One round on tokio's current-thread runtime, the tasks spawned with `spawn_local` on a
+/// `LocalSet`: nanoseconds (the runtime's construction included, as the others' is).
+#[cfg(feature = "peers")]
+#[inline(never)]
+fn tokio_local_round(tasks: usize) -> f64 {
+    let start = Instant::now();
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().build() else {
+        return f64::NAN;
+    };
+    let local = tokio::task::LocalSet::new();
+    for _ in 0..tasks {
+        drop(local.spawn_local(YieldOnce::default()));
+    }
+    rt.block_on(local);
+    let ns = start.elapsed().as_nanos() as f64;
+    drop(rt);
     ns
 }

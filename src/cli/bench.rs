@@ -178,6 +178,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
                     "ns_per_poll": r.ns_per_poll,
                     "localpool_ns_per_poll": r.localpool_ns_per_poll,
                     "ratio": r.ratio,
+                    "peers": r.peers,
                 });
                 outln!("{json}")?;
             } else {
@@ -189,11 +190,14 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
                     r.events
                 )?;
                 outln!("pollscope (recording):  {:8.1} ns per poll", r.ns_per_poll)?;
-                outln!(
-                    "futures LocalPool:      {:8.1} ns per poll",
-                    r.localpool_ns_per_poll
-                )?;
-                outln!("ratio:                  {:8.2}x", r.ratio)?;
+                for peer in &r.peers {
+                    outln!(
+                        "{:<30} {:8.1} ns per poll   pollscope {:.2}x",
+                        peer.name,
+                        peer.ns_per_poll,
+                        peer.ratio
+                    )?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
