@@ -41,9 +41,13 @@ pub struct Peer {
     pub ratio: f64,
 }
 
-/// The peers: a name and one round (nanoseconds for `tasks` tasks).
-fn peers() -> Vec<(&'static str, fn(usize) -> f64)> {
-    let mut peers: Vec<(&'static str, fn(usize) -> f64)> = vec![("LocalPool", localpool_round)];
+/// One round of a peer: nanoseconds for `tasks` tasks.
+type Round = fn(usize) -> f64;
+
+/// The peers, by name.
+fn peers() -> Vec<(&'static str, Round)> {
+    #[cfg_attr(not(feature = "peers"), allow(unused_mut))]
+    let mut peers: Vec<(&'static str, Round)> = vec![("LocalPool", localpool_round)];
     #[cfg(feature = "peers")]
     {
         peers.push(("async-executor LocalExecutor", async_executor_round));

@@ -16,6 +16,7 @@ mod py;
 mod replay;
 #[cfg(feature = "app")]
 mod serve;
+mod signals;
 mod states;
 mod step;
 #[cfg(feature = "app")]
@@ -44,14 +45,16 @@ pub struct Subject {
 impl Subject {
     /// Refuses page URLs for a program that fetches nothing.
     fn check_urls(&self, urls: &[String]) -> Result<(), String> {
-        // Each page is a worker thread of the run, as in `bench`: the same bound.
-        let max = crate::server::MAX_PAGES;
+        // Each page is a worker thread of the run: the bound of `bench` and of a server
+        // profile's pages.
+        let max = MAX_URLS;
         if urls.len() > max {
             return Err(format!(
                 "{} URLs given: at most {max} (each is fetched on a worker thread of its own)",
                 urls.len()
             ));
         }
+        #[cfg(feature = "http")]
         for url in urls {
             crate::http::check_url(url).map_err(|e| e.to_string())?;
         }
@@ -65,6 +68,9 @@ impl Subject {
         ))
     }
 }
+
+/// The most `--url`s a command takes (`server::MAX_PAGES`, which `bench` uses).
+const MAX_URLS: usize = 1024;
 
 /// Parses `--policy`.
 fn parse_policy(s: &str) -> Result<Policy, String> {

@@ -55,6 +55,7 @@ const STDOUT_CLOSED: &str = "standard output is closed (>&-): nothing could be w
 static WORDS_TO_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Sends the command's words ([`print`], `outln!`) to stderr from now on.
+#[cfg_attr(not(feature = "app"), allow(dead_code))]
 pub(super) fn words_to_stderr() {
     WORDS_TO_STDERR.store(true, std::sync::atomic::Ordering::Relaxed);
 }

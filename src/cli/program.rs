@@ -50,7 +50,7 @@ enum ProgramCommand {
 /// arguments, runs the command, and returns the exit code (bad arguments: clap's message
 /// and exit code 2; a failed command: one line on stderr and code 1).
 pub fn program_main(program: Program) -> ExitCode {
-    super::interrupt::clean_up_on_signals();
+    super::signals::clean_up_on_signals();
     let name = binary_name().unwrap_or_else(|| program.id().to_owned());
     let about = format!(
         "{} — stepped one poll at a time by pollscope",

@@ -100,7 +100,7 @@ fn lesson(id: &str) -> Result<Subject, String> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    super::interrupt::clean_up_on_signals();
+    super::signals::clean_up_on_signals();
     let gui = Command::Gui {
         lesson: None,
         policy: None,
