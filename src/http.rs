@@ -243,15 +243,6 @@ impl Fetcher {
     }
 }
 
-/// Checks that `url` is one pollscope can fetch (scheme, host, port), without fetching:
-/// the command line refuses a bad `--url` before anything runs.
-pub fn check_url(url: &str) -> Result<(), FetchError> {
-    let uri: Uri = url
-        .parse()
-        .map_err(|e| FetchError::InvalidUrl(format!("{url}: {e}")))?;
-    Target::of(&uri, url).map(|_| ())
-}
-
 /// The longest response head (status line and headers) a fetch takes, in bytes.
 pub const MAX_RESPONSE_HEAD: usize = 16 * 1024;
 

@@ -54,10 +54,6 @@ impl Subject {
                 urls.len()
             ));
         }
-        #[cfg(feature = "http")]
-        for url in urls {
-            crate::http::check_url(url).map_err(|e| e.to_string())?;
-        }
         if self.program.is_fetching() || urls.is_empty() {
             return Ok(());
         }
