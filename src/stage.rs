@@ -9,7 +9,6 @@ use crate::lens::Lens;
 use crate::report::duration;
 use crate::trace::{
     EventKind, Held, Holder, PollResult, State, TaskId, TaskState, TaskView, ThreadNo, Trace,
-    WakeSource,
 };
 
 /// What the executor's loop is doing, as the last event shows it.
@@ -127,15 +126,15 @@ const PY_ASYNCIO: &[LoopLine] = &[
 ];
 
 impl LoopKind {
-    /// The loop for a run: Python's words in the Python lens (asyncio's loop for an asyncio
-    /// script), else the policy's own loop.
-    pub fn of(trace: &Trace, policy: Policy, lens: Lens) -> LoopKind {
+    /// The loop for a run: Python's words in the Python lens (asyncio's loop once a task
+    /// was resumed by asyncio), else the policy's own loop. Reads the tasks, not the events:
+    /// it is asked every frame.
+    pub fn of(trace: &Trace, state: &State, policy: Policy, lens: Lens) -> LoopKind {
         if lens == Lens::Python {
-            let asyncio = trace.events.iter().any(|e| match e.kind {
-                EventKind::Input { driver, .. } => trace
-                    .await_point(driver)
-                    .is_some_and(|p| p.file.contains("asyncio")),
-                _ => false,
+            let asyncio = state.tasks.iter().any(|t| {
+                t.input
+                    .and_then(|(_, driver)| trace.await_point(driver))
+                    .is_some_and(|p| p.file.contains("asyncio"))
             });
             return if asyncio {
                 LoopKind::PyAsyncio
@@ -178,28 +177,13 @@ pub struct Card {
     pub note: String,
 }
 
-/// What holds a parked task's waker, as the stage draws it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HolderCard {
-    /// A worker thread (its card is among [`Stage::threads`]).
-    Thread(ThreadNo),
-    /// A task (its card is wherever the task is).
-    Task(TaskId),
-    /// The task woke itself: it is back in the queue.
-    Yield,
-    /// Clones pollscope cannot name.
-    Elsewhere(u32),
-    /// A Python future, by its `repr`.
-    Future(String),
-}
-
 /// A parked task.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parked {
     /// The task's card; the note says where it is suspended.
     pub card: Card,
     /// Who holds its waker (empty: nobody, or not recorded).
-    pub holders: Vec<HolderCard>,
+    pub holders: Vec<Holder>,
     /// Nobody holds its waker: it can never run again.
     pub stalled: bool,
     /// Who holds it, in words: "waker held by thread fetch-google".
@@ -250,16 +234,10 @@ fn name_of(trace: &Trace, task: &TaskView) -> String {
 }
 
 fn woken_note(trace: &Trace, task: &TaskView) -> String {
-    match task.state {
-        TaskState::Created => "new: never polled yet".to_owned(),
-        _ => match task.last_wake {
-            Some(WakeSource::SelfWake) => "woke itself (yield)".to_owned(),
-            Some(WakeSource::Task(t)) if t == task.id => "woke itself (yield)".to_owned(),
-            Some(WakeSource::Task(t)) => format!("woken by task {t}"),
-            Some(WakeSource::Thread(name)) => format!("woken by thread {}", trace.str(name)),
-            Some(WakeSource::External) => "woken from outside any task".to_owned(),
-            None => "woken".to_owned(),
-        },
+    match (task.state, task.last_wake) {
+        (TaskState::Created, _) => "new: never polled yet".to_owned(),
+        (_, Some(by)) => format!("woken by {}", crate::why::waker(trace, by, task.id)),
+        (_, None) => "woken".to_owned(),
     }
 }
 
@@ -272,18 +250,8 @@ fn card(trace: &Trace, task: &TaskView, note: String) -> Card {
     }
 }
 
-fn holder_card(trace: &Trace, holder: Holder) -> HolderCard {
-    match holder {
-        Holder::Thread(t) => HolderCard::Thread(t),
-        Holder::Task(t) => HolderCard::Task(t),
-        Holder::Yield => HolderCard::Yield,
-        Holder::Elsewhere(n) => HolderCard::Elsewhere(n),
-        Holder::Future(repr) => HolderCard::Future(trace.str(repr).to_owned()),
-    }
-}
-
 /// "waker held by thread fetch-google", "waker held by nobody".
-fn held_words(trace: &Trace, state: &State, task: &TaskView, holders: &[HolderCard]) -> String {
+fn held_words(trace: &Trace, state: &State, task: &TaskView, holders: &[Holder]) -> String {
     if task.held == Held::Unknown {
         // A Python coroutine driven by hand has no waker: its driver resumes it.
         let driver = task
@@ -301,17 +269,17 @@ fn held_words(trace: &Trace, state: &State, task: &TaskView, holders: &[HolderCa
     let words: Vec<String> = holders
         .iter()
         .map(|h| match h {
-            HolderCard::Thread(t) => state
+            Holder::Thread(t) => state
                 .threads
                 .get(t.0 as usize)
                 .map_or(format!("thread {}", t.0), |th| {
                     format!("thread {}", trace.str(th.name))
                 }),
-            HolderCard::Task(t) => format!("task {t}"),
-            HolderCard::Yield => "itself (it yielded)".to_owned(),
-            HolderCard::Elsewhere(1) => "something else (1 clone)".to_owned(),
-            HolderCard::Elsewhere(n) => format!("something else ({n} clones)"),
-            HolderCard::Future(repr) => format!("future {repr}"),
+            Holder::Task(t) => format!("task {t}"),
+            Holder::Yield => "itself (it yielded)".to_owned(),
+            Holder::Elsewhere(1) => "something else (1 clone)".to_owned(),
+            Holder::Elsewhere(n) => format!("something else ({n} clones)"),
+            Holder::Future(repr) => format!("future {}", trace.str(*repr)),
         })
         .collect();
     format!("waker held by {}", words.join(", "))
@@ -400,12 +368,7 @@ impl Stage {
             .filter(|t| t.state == TaskState::Suspended)
             .take(cap)
             .map(|t| {
-                let holders: Vec<HolderCard> = t
-                    .held
-                    .holders(trace)
-                    .into_iter()
-                    .map(|h| holder_card(trace, h))
-                    .collect();
+                let holders = t.held.holders(trace);
                 let note = t
                     .await_point()
                     .and_then(|p| trace.await_point(p))
@@ -438,7 +401,7 @@ impl Stage {
             .iter()
             .flat_map(|p| &p.holders)
             .filter_map(|h| match h {
-                HolderCard::Thread(t) => Some(*t),
+                Holder::Thread(t) => Some(*t),
                 _ => None,
             })
             .collect();

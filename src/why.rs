@@ -22,8 +22,8 @@ pub struct Context {
     pub stalled: bool,
 }
 
-/// Who woke a task, in words.
-fn waker(trace: &Trace, by: WakeSource, task: TaskId) -> String {
+/// Who woke a task, in words ("itself", "task 2", "thread fetch-google").
+pub(crate) fn waker(trace: &Trace, by: WakeSource, task: TaskId) -> String {
     match by {
         WakeSource::SelfWake => "itself".to_owned(),
         WakeSource::Task(t) if t == task => "itself".to_owned(),

@@ -485,6 +485,15 @@ fn litter_of_a_killed_writer_goes_at_the_next_write_and_nothing_else_does() {
     for p in [&dead, &running, &other_target, &not_ours] {
         std::fs::write(p, b"partial").unwrap();
     }
+    exports_lazy_to(&out);
+    assert!(!dead.exists(), "the dead writer's litter stays");
+    for p in [&running, &other_target, &not_ours] {
+        assert!(p.exists(), "{} went", p.display());
+    }
+}
+
+/// `export lazy -o out` succeeds and leaves a trace there.
+fn exports_lazy_to(out: &Path) {
     let outcome = pollscope(&[
         "export",
         "lazy",
@@ -493,12 +502,13 @@ fn litter_of_a_killed_writer_goes_at_the_next_write_and_nothing_else_does() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(outcome.status.success(), "{}", text(&outcome.stderr));
-    assert!(!dead.exists(), "the dead writer's litter stays");
-    for p in [&running, &other_target, &not_ours] {
-        assert!(p.exists(), "{} went", p.display());
-    }
-    assert!(is_trace(&std::fs::read(&out).unwrap()));
+    assert!(
+        outcome.status.success(),
+        "{}: {}",
+        out.display(),
+        text(&outcome.stderr)
+    );
+    assert!(is_trace(&std::fs::read(out).unwrap()), "{}", out.display());
 }
 
 #[test]
@@ -506,17 +516,7 @@ fn a_legal_output_name_of_255_bytes_is_written() {
     let dir = TempDir::new("long-name");
     for len in [243, 250, 255] {
         let name = format!("{}.json", "n".repeat(len - 5));
-        let out = dir.join(&name);
-        let outcome = pollscope(&[
-            "export",
-            "lazy",
-            "--format",
-            "jsonl",
-            "-o",
-            out.to_str().unwrap(),
-        ]);
-        assert!(outcome.status.success(), "{len}: {}", text(&outcome.stderr));
-        assert!(is_trace(&std::fs::read(&out).unwrap()), "{len}");
+        exports_lazy_to(&dir.join(&name));
     }
 }
 

@@ -8,8 +8,8 @@
 use super::action::Action;
 use super::style;
 use super::view::View;
-use crate::stage::{Card, HolderCard, LoopKind, Stage};
-use crate::trace::{TaskId, TaskState, ThreadNo};
+use crate::stage::{Card, LoopKind, Stage};
+use crate::trace::{Holder, Sym, TaskId, TaskState, ThreadNo};
 use egui::{Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, TextStyle, Vec2};
 
 /// How long a card takes to reach its new place, in seconds.
@@ -21,7 +21,7 @@ enum Key {
     Task(TaskId),
     Thread(ThreadNo),
     Elsewhere,
-    Future(usize),
+    Future(Sym),
     /// The card counting a row's cards that do not fit (by the row's top).
     More(u32),
 }
@@ -43,7 +43,7 @@ struct Placed {
 /// Draws the Stage; returns the task clicked, as an action.
 pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
     let mut actions = Vec::new();
-    let kind = LoopKind::of(view.trace, view.policy, view.lens);
+    let kind = LoopKind::of(view.trace, view.state, view.policy, view.lens);
     // No row shows more cards than this; the rest are counted.
     let stage = Stage::build(view.trace, view.state, kind, view.now_ns, 48);
     let size = |style: TextStyle| ui.style().text_styles.get(&style).map_or(14.0, |f| f.size);
@@ -82,11 +82,11 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, animate: bool) -> Vec<Action> {
         };
         for holder in &parked.holders {
             let key = match holder {
-                HolderCard::Thread(t) => Key::Thread(*t),
-                HolderCard::Task(t) => Key::Task(*t),
-                HolderCard::Elsewhere(_) => Key::Elsewhere,
-                HolderCard::Future(repr) => Key::Future(future_index(&stage, repr)),
-                HolderCard::Yield => continue,
+                Holder::Thread(t) => Key::Thread(*t),
+                Holder::Task(t) => Key::Task(*t),
+                Holder::Elsewhere(_) => Key::Elsewhere,
+                Holder::Future(repr) => Key::Future(*repr),
+                Holder::Yield => continue,
             };
             if let Some(to) = rect_of(key) {
                 draw_arrow(&painter, from, to, arrow);
@@ -330,18 +330,14 @@ fn arrow_colour(dark: bool) -> Color32 {
     }
 }
 
-fn future_index(stage: &Stage, repr: &str) -> usize {
-    futures(stage).iter().position(|r| r == repr).unwrap_or(0)
-}
-
 /// The distinct Python futures holding wakers, in order of first mention.
-fn futures(stage: &Stage) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn futures(stage: &Stage) -> Vec<Sym> {
+    let mut out: Vec<Sym> = Vec::new();
     for h in stage.parked.iter().flat_map(|p| &p.holders) {
-        if let HolderCard::Future(repr) = h
-            && !out.contains(repr)
+        if let Holder::Future(repr) = *h
+            && !out.contains(&repr)
         {
-            out.push(repr.clone());
+            out.push(repr);
         }
     }
     out
@@ -449,7 +445,7 @@ fn layout(stage: &Stage, view: &View<'_>, geo: &Geometry) -> Vec<Placed> {
         .iter()
         .flat_map(|p| &p.holders)
         .filter_map(|h| match h {
-            HolderCard::Elsewhere(n) => Some(*n),
+            Holder::Elsewhere(n) => Some(*n),
             _ => None,
         })
         .sum();
@@ -469,12 +465,12 @@ fn layout(stage: &Stage, view: &View<'_>, geo: &Geometry) -> Vec<Placed> {
             warn: false,
         });
     }
-    for (i, repr) in futures(stage).into_iter().enumerate() {
+    for repr in futures(stage) {
         holders.push(Placed {
-            key: Key::Future(i),
+            key: Key::Future(repr),
             rect: Rect::NOTHING,
             title: "asyncio future".to_owned(),
-            note: repr,
+            note: view.trace.str(repr).to_owned(),
             stripe: Color32::GRAY,
             warn: false,
         });

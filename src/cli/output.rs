@@ -28,6 +28,12 @@ pub(super) fn stdout_error(e: io::Error) -> String {
 /// redirection does), so what is written there would vanish while the command reports
 /// success. Descriptor 1 on `/dev/null` opened read-write is taken for that.
 fn stdout_closed() -> bool {
+    // Asked at every line written: found out once, as it cannot change.
+    static CLOSED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CLOSED.get_or_init(stdout_closed_now)
+}
+
+fn stdout_closed_now() -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

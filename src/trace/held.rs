@@ -47,11 +47,6 @@ impl Held {
             Held::Several(sym) => decode(trace.str(sym)),
         }
     }
-
-    /// True when something (or someone pollscope cannot name) holds the waker.
-    pub fn is_held(self) -> bool {
-        matches!(self, Held::One(_) | Held::Several(_))
-    }
 }
 
 /// The compact spelling of several holders, for [`Held::Several`]'s string: one token
@@ -91,14 +86,6 @@ pub fn decode(text: &str) -> Vec<Holder> {
             })
         })
         .collect()
-}
-
-/// The trace's name of a worker thread, for the schema's `thread:NAME`.
-pub fn thread_name(trace: &Trace, thread: ThreadNo) -> Option<&str> {
-    trace.events.iter().find_map(|e| match e.kind {
-        super::EventKind::ThreadSpawn { thread: t, name } if t == thread => Some(trace.str(name)),
-        _ => None,
-    })
 }
 
 #[cfg(test)]

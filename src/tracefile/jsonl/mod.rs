@@ -7,7 +7,7 @@ mod decode;
 pub use decode::Decoder;
 
 use crate::trace::{
-    AwaitPoint, Event, EventKind, ExecThread, Held, Holder, PointId, Trace, WakeSource,
+    AwaitPoint, Event, EventKind, ExecThread, Held, Holder, PointId, Sym, Trace, WakeSource,
 };
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
@@ -92,19 +92,35 @@ pub fn wake_source_text(trace: &Trace, by: WakeSource) -> String {
     }
 }
 
+/// Worker threads' names by number (threads are numbered in start order), for
+/// `held_by`'s `thread:NAME`: read in one pass, not looked for at every pending poll.
+#[derive(Debug, Default)]
+pub struct ThreadNames(Vec<Sym>);
+
+impl ThreadNames {
+    /// The names of every thread `trace` starts.
+    pub fn of(trace: &Trace) -> ThreadNames {
+        let mut names = Vec::new();
+        for e in &trace.events {
+            if let EventKind::ThreadSpawn { thread, name } = e.kind {
+                let at = thread.0 as usize;
+                if names.len() <= at {
+                    names.resize(at + 1, name);
+                }
+                names[at] = name;
+            }
+        }
+        ThreadNames(names)
+    }
+}
+
 /// A holder of a task's waker the schema's way.
-pub fn holder_text(trace: &Trace, seq: usize, holder: Holder) -> String {
+pub fn holder_text(trace: &Trace, threads: &ThreadNames, holder: Holder) -> String {
     match holder {
         Holder::Yield => "yield".to_owned(),
         Holder::Thread(t) => {
-            // The thread started before the poll that left its waker with it.
-            let name = trace.events.get(..seq).and_then(|before| {
-                before.iter().rev().find_map(|e| match e.kind {
-                    EventKind::ThreadSpawn { thread, name } if thread == t => Some(name),
-                    _ => None,
-                })
-            });
-            format!("thread:{}", name.map_or("?", |n| trace.str(n)))
+            let name = threads.0.get(t.0 as usize).map_or("?", |&n| trace.str(n));
+            format!("thread:{name}")
         }
         Holder::Task(t) => format!("task:{}", t.0),
         Holder::Elsewhere(n) => format!("elsewhere:{n}"),
@@ -112,13 +128,13 @@ pub fn holder_text(trace: &Trace, seq: usize, holder: Holder) -> String {
     }
 }
 
-fn held_words(trace: &Trace, seq: usize, held: Held) -> Option<Vec<String>> {
+fn held_words(trace: &Trace, threads: &ThreadNames, held: Held) -> Option<Vec<String>> {
     match held {
         Held::Unknown => None,
         held => Some(
             held.holders(trace)
                 .into_iter()
-                .map(|h| holder_text(trace, seq, h))
+                .map(|h| holder_text(trace, threads, h))
                 .collect(),
         ),
     }
@@ -133,8 +149,31 @@ fn point(trace: &Trace, id: PointId) -> Option<AwaitPoint> {
 }
 
 impl JsonEvent {
-    /// The JSON form of `trace.events[seq]`.
+    /// The JSON form of `trace.events[seq]`. For a whole trace, [`write_events`] (or
+    /// [`JsonEvent::from_event_in`]) reads the threads' names once instead of per event.
     pub fn from_event(trace: &Trace, seq: usize, event: &Event) -> JsonEvent {
+        let names_a_thread = match event.kind {
+            EventKind::PollEnd { held, .. } => held
+                .holders(trace)
+                .iter()
+                .any(|h| matches!(h, Holder::Thread(_))),
+            _ => false,
+        };
+        let threads = if names_a_thread {
+            ThreadNames::of(trace)
+        } else {
+            ThreadNames::default()
+        };
+        Self::from_event_in(trace, &threads, seq, event)
+    }
+
+    /// [`JsonEvent::from_event`] with the trace's thread names already read.
+    pub fn from_event_in(
+        trace: &Trace,
+        threads: &ThreadNames,
+        seq: usize,
+        event: &Event,
+    ) -> JsonEvent {
         let s = |sym| Some(trace.str(sym).to_owned());
         let mut json = JsonEvent {
             seq: seq as u64,
@@ -152,7 +191,7 @@ impl JsonEvent {
             EventKind::PollEnd { result, on, held } => {
                 json.result = Some(result.name().to_owned());
                 json.executor = (on != ExecThread::MAIN).then_some(on.0);
-                json.held_by = held_words(trace, seq, held);
+                json.held_by = held_words(trace, threads, held);
             }
             EventKind::AwaitEnter { point: p }
             | EventKind::Suspend { point: p }
@@ -216,8 +255,10 @@ impl JsonEvent {
 
 /// Writes `trace.events[from..]` as JSON Lines.
 pub fn write_events(out: &mut impl Write, trace: &Trace, from: usize) -> io::Result<()> {
+    let threads = ThreadNames::of(trace);
     for (seq, event) in trace.events.iter().enumerate().skip(from) {
-        serde_json::to_writer(&mut *out, &JsonEvent::from_event(trace, seq, event))?;
+        let json = JsonEvent::from_event_in(trace, &threads, seq, event);
+        serde_json::to_writer(&mut *out, &json)?;
         out.write_all(b"\n")?;
     }
     Ok(())
