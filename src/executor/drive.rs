@@ -239,6 +239,16 @@ impl Driver {
         }
     }
 
+    /// Turns until the drive ends, with nothing between the steps: one clock reading ends
+    /// a poll and starts the next (see [`Executor::run_until_stalled`]), but not across a
+    /// park.
+    pub fn run_straight(&mut self, ex: &mut Executor) -> End {
+        ex.set_straight(true);
+        let end = self.run(ex, |_, _| {});
+        ex.set_straight(false);
+        end
+    }
+
     /// Turns until the drive ends; `each` sees every step, the last one included.
     pub fn run(&mut self, ex: &mut Executor, mut each: impl FnMut(&mut Executor, &Step)) -> End {
         loop {
@@ -254,6 +264,11 @@ impl Driver {
 }
 
 /// Drives `ex` to its end under `limits`.
+///
+/// The polls follow one another at once: the clock reading that ends a poll also starts
+/// the next, so each poll reads the clock once, and the few nanoseconds the executor spends
+/// between two polls count in the second. A step that is not a poll (waiting for a wake)
+/// breaks the chain: the next poll reads the clock afresh.
 pub fn drive(ex: &mut Executor, limits: Limits) -> End {
-    Driver::new(limits).run(ex, |_, _| {})
+    Driver::new(limits).run_straight(ex)
 }

@@ -4,7 +4,7 @@
 //! executor lists the named holders still alive and counts the other clones.
 
 use super::context::{self, Local};
-use super::waker::TaskWaker;
+use super::task::Task;
 use crate::trace::{Held, Holder, Log, TaskId, held};
 use std::sync::{Arc, Weak};
 use std::task::Waker;
@@ -68,10 +68,13 @@ impl HeldWaker {
 
 /// Who holds task `id`'s waker as its poll returns `Pending`: the named holders alive, the
 /// other clones counted, and `yield` if it was woken during the poll.
-pub(super) fn at_pending(local: &mut Local, id: TaskId, waker: &Arc<TaskWaker>) -> Held {
+pub(super) fn at_pending(local: &mut Local, id: TaskId, task: &Task) -> Held {
     // Relaxed: a wake racing with the poll's end is in the trace either way, as a wake.
-    let woken = waker.woken.load(std::sync::atomic::Ordering::Relaxed);
-    let clones = Arc::strong_count(waker);
+    let woken = task
+        .waker()
+        .woken
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let clones = task.references();
     // The common cases, with nothing to look up: a task that yielded, or one whose waker
     // nobody took.
     if local.holders.is_empty() && clones == 1 {

@@ -4,7 +4,7 @@
 use super::context::with_current;
 use super::held::HeldWaker;
 use super::panic;
-use super::task::{self, BoxedFuture};
+use super::task;
 use crate::trace::{Holder, TaskId};
 use std::cell::RefCell;
 use std::fmt::{self, Debug};
@@ -149,13 +149,11 @@ where
             result: None,
             waiter: None,
         }));
-        let inner = Box::pin(future);
-        let coro = super::task::CoroRoot::new(inner.as_ref().get_ref() as *const F);
-        let child: BoxedFuture = Box::pin(Child {
+        let child = Child {
             task: id,
-            inner,
+            inner: future,
             slot: Some(slot.clone()),
-        });
+        };
         let task = super::new_task(
             current.shared,
             &mut current.local.borrow_mut(),
@@ -163,7 +161,6 @@ where
             name,
             current.task,
             child,
-            Some(coro),
         );
         spawned.push((id, task));
         JoinHandle { task: id, slot }
@@ -181,7 +178,8 @@ where
 /// The child's future: hands its value (or its panic) to the handle.
 struct Child<F: Future> {
     task: TaskId,
-    inner: Pin<Box<F>>,
+    /// Pinned where the child is (see `poll`).
+    inner: F,
     /// Taken when the result is handed over.
     slot: Option<Rc<RefCell<Slot<F::Output>>>>,
 }
@@ -192,9 +190,14 @@ where
 {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        match panic::catching(|| this.inner.as_mut().poll(cx)) {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: `inner` is structurally pinned: it is never moved out of a pinned
+        // `Child` (not in `Drop` either, which touches `slot` only), and `Child` is
+        // `Unpin` only when `F` is. The other fields are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: as above.
+        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        match panic::catching(|| inner.poll(cx)) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => {
                 task::set_value(&value);
@@ -227,5 +230,18 @@ impl<F: Future> Drop for Child<F> {
             // Only the waiter's waker is touched: it is safe to call during teardown.
             Slot::fill(&slot, Err(JoinError::Dropped { task: self.task }));
         }
+    }
+}
+
+impl<F> task::Wrapped for Child<F>
+where
+    F: Future + 'static,
+    F::Output: Debug + 'static,
+{
+    fn root(&self) -> Option<(crate::coro::Root, *const u8)> {
+        Some((
+            crate::coro::Root::of::<F>(),
+            (&self.inner as *const F).cast(),
+        ))
     }
 }

@@ -16,7 +16,7 @@ mod yield_now;
 pub use crate::trace::Site;
 pub use held::HeldWaker;
 pub use join::{JoinError, JoinHandle, spawn};
-pub use outcome::{Outcome, Polled, Step};
+pub use outcome::{Outcome, Polled, Step, ValueText};
 pub use policy::Policy;
 pub use yield_now::{YieldNow, yield_now};
 
@@ -29,7 +29,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use task::{BoxedFuture, Task};
+use task::Task;
 use waker::{Shared, TaskWaker};
 
 /// Receives the events recorded so far each time a poll starts, so a viewer on another
@@ -142,6 +142,11 @@ pub struct Executor {
     /// In a stepped run beside tokio: the next step lets one of tokio's polls through
     /// (when one waits), so its tasks and the executor's own take turns.
     foreign_turn: bool,
+    /// The clock reading that ended the last poll, while the run goes straight on to the
+    /// next one (see [`Executor::run_until_stalled`]): it starts that poll too.
+    boundary: Option<u64>,
+    /// Inside a run that goes from poll to poll without waiting or handing control out.
+    straight: bool,
 }
 
 impl Executor {
@@ -177,6 +182,8 @@ impl Executor {
             seen_units: None,
             looked_up: false,
             foreign_turn: true,
+            boundary: None,
+            straight: false,
         }
     }
 
@@ -219,7 +226,7 @@ impl Executor {
             self.looked_up = true;
             // Waiting, each task's debug info is read before its first poll instead.
             if self.read_states && !self.wait_for_states {
-                for task in &self.tasks {
+                for task in &mut self.tasks {
                     task.look_up_coro(index, false, &mut self.lookups);
                 }
             }
@@ -350,15 +357,13 @@ impl Executor {
         let local = self.local.get_mut();
         // The log numbers every task, tokio's included, in the order it records them.
         let id = TaskId(local.log.tasks_spawned());
-        let (future, coro) = task::boxed(future);
         let task = new_task(
             &self.shared,
             local,
             id,
             name,
             TaskId::NONE,
-            future,
-            Some(coro),
+            task::DebugText::new(future),
         );
         self.place(id, task);
         self.unfinished += 1;
@@ -369,13 +374,16 @@ impl Executor {
     /// stand-ins that are never polled (that runtime polls them).
     fn place(&mut self, id: TaskId, task: Task) {
         let at = id.0 as usize;
+        if at == self.tasks.len() {
+            self.tasks.push(task);
+            return;
+        }
         while self.tasks.len() < at {
-            let waker = Arc::new(TaskWaker {
+            self.tasks.push(Task::foreign(TaskWaker {
                 task: TaskId(self.tasks.len() as u32),
                 woken: false.into(),
                 shared: self.shared.clone(),
-            });
-            self.tasks.push(Task::foreign(waker));
+            }));
         }
         match self.tasks.get_mut(at) {
             Some(slot) => *slot = task,
@@ -385,6 +393,26 @@ impl Executor {
 
     /// Polls exactly one task once, or says why none could be polled.
     pub fn step(&mut self) -> Step {
+        let step = self.step_once();
+        // Whatever happens before the next step (the caller's own work, a park) is not the
+        // next poll's: it reads the clock afresh.
+        if !self.straight || !matches!(step, Step::Polled(_)) {
+            self.boundary = None;
+        }
+        step
+    }
+
+    /// Goes straight from poll to poll (or stops doing so): one clock reading then ends a
+    /// poll and starts the next, so the executor's own bookkeeping between the two (tens
+    /// of nanoseconds) counts in the next poll, and each poll costs one reading, not two.
+    pub(crate) fn set_straight(&mut self, straight: bool) {
+        self.straight = straight;
+        if !straight {
+            self.boundary = None;
+        }
+    }
+
+    fn step_once(&mut self) -> Step {
         let foreign_waits = self.shared.recorder.gate().has_waiting();
         if self.unfinished == 0 {
             if foreign_waits && let Some(step) = self.step_foreign() {
@@ -411,7 +439,11 @@ impl Executor {
             }
             self.foreign_turn = true;
         }
-        if !self.owed.is_empty() || !self.looked_up {
+        // Nothing to catch up on before the index is open (or when states are not read).
+        if (!self.owed.is_empty() || !self.looked_up)
+            && self.read_states
+            && crate::coro::ready().is_some()
+        {
             self.catch_up_states();
         }
         match self.shared.policy {
@@ -448,6 +480,8 @@ impl Executor {
             .gate()
             .let_one_through(Duration::from_secs(5))?;
         self.drain(None);
+        // Another runtime's poll came between: the next poll of this one reads the clock.
+        self.boundary = None;
         let Some(polled) = self.local.get_mut().log.foreign_polled(key) else {
             // Still running after the wait: the next step waits for it.
             return Some(Step::Idle);
@@ -476,20 +510,26 @@ impl Executor {
     ///
     /// Under busy polling every unfinished task is always "ready"; there it stops after a
     /// full round in which every poll was wasted, and reports [`Step::Idle`].
+    ///
+    /// The polls follow one another at once: one clock reading ends a poll and starts the
+    /// next (see [`drive::drive`]).
     pub fn run_until_stalled(&mut self) -> (Step, usize) {
         let mut polls = 0;
         let mut wasted_run = drive::WastedRun::default();
-        loop {
+        self.set_straight(true);
+        let stopped = loop {
             match self.step() {
                 Step::Polled(p) => {
                     polls += 1;
                     if wasted_run.round_wasted(p.wasted, self.unfinished) {
-                        return (Step::Idle, polls);
+                        break Step::Idle;
                     }
                 }
-                other => return (other, polls),
+                other => break other,
             }
-        }
+        };
+        self.set_straight(false);
+        (stopped, polls)
     }
 
     /// Runs until every task has finished, parking while waiting for wakes from other
@@ -500,7 +540,7 @@ impl Executor {
             timeout: Some(timeout),
             ..Limits::none()
         });
-        match driver.run(self, |_, _| {}) {
+        match driver.run_straight(self) {
             End::Done => Ok(driver.polls()),
             End::Stalled => Err(RunError::Stalled {
                 unfinished: self.unfinished_tasks(),
@@ -547,26 +587,25 @@ pub(crate) fn polling_task_of(recorder: &Arc<Recorder>) -> Option<TaskId> {
 
 /// Makes task `id` and records its spawn; under the waker-driven policy it is queued for
 /// its first poll at once.
-pub(crate) fn new_task(
+pub(crate) fn new_task<F: task::Wrapped>(
     shared: &Arc<Shared>,
     local: &mut Local,
     id: TaskId,
     name: &str,
     parent: TaskId,
-    future: BoxedFuture,
-    coro: Option<task::CoroRoot>,
+    future: F,
 ) -> Task {
-    let waker = Arc::new(TaskWaker {
+    let waker = TaskWaker {
         task: id,
         woken: true.into(),
         shared: shared.clone(),
-    });
+    };
     let name = local.log.intern_name(name);
     local.log.spawn_now(id, name, parent);
     if shared.policy == Policy::WakerDriven {
         local.queue.push_back(id);
     }
-    Task::new(future, waker, coro)
+    Task::new(waker, future)
 }
 
 impl std::fmt::Debug for Executor {

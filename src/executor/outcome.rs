@@ -58,11 +58,84 @@ pub enum Outcome {
     /// `Poll::Ready(value)`, with the value's `Debug` text.
     Ready {
         /// `format!("{:?}", value)`, shared with the trace's string table.
-        value: Arc<str>,
+        value: ValueText,
     },
     /// The poll panicked; the task is finished.
     Panicked {
         /// The panic message (and where it happened, when known).
         message: String,
     },
+}
+
+/// A task's value as text: `()` (what most tasks return) without a shared copy, any other
+/// text shared with the trace's string table. Reads as a `str`.
+#[derive(Clone)]
+pub struct ValueText(Text);
+
+#[derive(Clone)]
+enum Text {
+    /// `()`: handed out without touching a reference count at every completion.
+    Unit,
+    Shared(Arc<str>),
+}
+
+impl ValueText {
+    /// The text `()`.
+    pub const UNIT: ValueText = ValueText(Text::Unit);
+
+    /// The text as a `str`.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Text::Unit => "()",
+            Text::Shared(text) => text,
+        }
+    }
+}
+
+impl std::ops::Deref for ValueText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ValueText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for ValueText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for ValueText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for ValueText {
+    fn eq(&self, other: &ValueText) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ValueText {}
+
+impl From<Arc<str>> for ValueText {
+    fn from(text: Arc<str>) -> ValueText {
+        ValueText(Text::Shared(text))
+    }
+}
+
+impl From<&str> for ValueText {
+    fn from(text: &str) -> ValueText {
+        match text {
+            "()" => ValueText::UNIT,
+            _ => ValueText(Text::Shared(text.into())),
+        }
+    }
 }

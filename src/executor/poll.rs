@@ -3,7 +3,7 @@
 
 use super::context::{self, Local};
 use super::waker::{Shared, TaskWaker};
-use super::{Executor, Outcome, Policy, Polled, held, task};
+use super::{Executor, Outcome, Policy, Polled, ValueText, held, task};
 use crate::trace::{EventKind, ExecThread, Held, PollResult, TaskId};
 use std::sync::atomic::Ordering;
 use std::task::Poll;
@@ -11,7 +11,7 @@ use std::task::Poll;
 impl Executor {
     /// Takes the inbox in (see the free function [`drain`]).
     pub(super) fn drain(&mut self, polling: Option<TaskId>) {
-        let waker = polling.and_then(|id| self.tasks.get(id.0 as usize).map(|t| &*t.waker));
+        let waker = polling.and_then(|id| self.tasks.get(id.0 as usize).map(|t| t.waker()));
         drain(&self.shared, self.local.get_mut(), waker);
     }
 
@@ -41,7 +41,7 @@ impl Executor {
         // another thread posted meanwhile is taken in first, so it is recorded before the
         // poll that answers it.
         self.tasks[id.0 as usize]
-            .waker
+            .waker()
             .woken
             .store(false, Ordering::SeqCst);
         if self.shared.recorder.has_mail() {
@@ -59,9 +59,14 @@ impl Executor {
         if let Some(index) = index {
             task.look_up_coro(index, self.wait_for_states, &mut self.lookups);
         }
-        // One clock reading at each edge of the poll.
+        // One clock reading at each edge of the poll; in a straight run, the reading that
+        // ended the previous poll starts this one.
+        let t_start = match self.boundary.take() {
+            Some(t) => t,
+            None => recorder.now_ns(),
+        };
         let log = &mut self.local.get_mut().log;
-        let (start, asked) = log.poll_start(id, recorder.now_ns());
+        let (start, asked) = log.poll_start(id, t_start);
         if let Some(tap) = &mut self.tap {
             tap(log.take());
         }
@@ -69,7 +74,7 @@ impl Executor {
             shared,
             local: &self.local,
             task: id,
-            waker_data: std::sync::Arc::as_ptr(&task.waker).cast(),
+            waker_data: task.waker_data(),
             innermost: Default::default(),
             spawned: Default::default(),
         };
@@ -93,6 +98,7 @@ impl Executor {
         let innermost = current.innermost.get();
         let children = current.spawned.into_inner();
         let t_end = recorder.now_ns();
+        self.boundary = Some(t_end);
         let local = self.local.get_mut();
         if recorder.has_mail() {
             // What other threads did during the poll (a worker finishing while the poll
@@ -100,7 +106,7 @@ impl Executor {
             drain(shared, local, None);
         }
         let held = match result {
-            Ok(Poll::Pending) => held::at_pending(local, id, &task.waker),
+            Ok(Poll::Pending) => held::at_pending(local, id, task),
             _ => {
                 if !local.holders.is_empty() {
                     local.holders.remove(&id);
@@ -134,7 +140,15 @@ impl Executor {
                 };
                 let end = log.poll_event(id, end_kind, t_end);
                 // Interned straight from the task's text buffer (see `task::VALUE`).
-                let (sym, value) = task::VALUE.with(|t| log.intern_shared(&t.borrow()));
+                let (sym, value) = task::VALUE.with(|t| {
+                    let text = t.borrow();
+                    if *text == "()" {
+                        (log.intern(&text), ValueText::UNIT)
+                    } else {
+                        let (sym, value) = log.intern_shared(&text);
+                        (sym, value.into())
+                    }
+                });
                 log.poll_event(id, EventKind::Complete { value: sym }, t_end);
                 (Outcome::Ready { value }, end)
             }

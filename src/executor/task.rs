@@ -1,55 +1,144 @@
-//! One spawned task: its future, its waker and its bookkeeping.
+//! One spawned task: its future and its waker in one allocation (as in every executor it is
+//! measured against), and its bookkeeping.
 
 use super::panic;
 use super::waker::TaskWaker;
 use crate::coro::{ChainCopy, Index, Lookup, Lookups, Root};
-use std::cell::RefCell;
+use std::cell::{RefCell, UnsafeCell};
 use std::fmt::{Debug, Write};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
-
-/// The task's future; its value's `Debug` text goes to [`VALUE`] rather than being
-/// returned, so finishing a task allocates no `String` of its own.
-pub(crate) type BoxedFuture = Pin<Box<dyn Future<Output = ()>>>;
+use std::task::{Context, Poll, Wake, Waker};
 
 thread_local! {
     /// The `Debug` text of the value of the task that just completed on this thread.
     pub(crate) static VALUE: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-pub(crate) struct Task {
+/// A task's future as the executor keeps it: its value's `Debug` text goes to [`VALUE`]
+/// rather than being returned, so tasks of any output type live in one list and finishing
+/// one allocates no `String` of its own.
+pub(crate) trait Wrapped: Future<Output = ()> + 'static {
+    /// The program's own future inside: its type (to find its layout in the debug info)
+    /// and its address (to read its state); `None` for a stand-in with no future.
+    fn root(&self) -> Option<(Root, *const u8)>;
+}
+
+/// The one allocation of a task: the waker other threads reach, and the future only the
+/// executor's thread touches.
+struct TaskCell<F> {
+    waker: TaskWaker,
     /// `None` once finished: a completed future is never polled again.
-    future: Option<BoxedFuture>,
-    pub waker: Arc<TaskWaker>,
-    pub polls: u32,
-    /// Where the task's own future lives and how to find its coroutine layout.
-    coro: Option<CoroRoot>,
-    /// Its state after its last poll is owed (its debug info was still being read).
-    pub owed: bool,
+    future: UnsafeCell<Option<F>>,
 }
 
-/// A task's future as the compiler's state machine sees it: its type (to find its
-/// layout) and its address inside the task's box (to read its state).
-pub(crate) struct CoroRoot {
-    root: Root,
-    ptr: *const u8,
-    /// The future's type, once asked for: found, its debug info still being read, or not
-    /// a coroutine the debug info describes.
-    found: RefCell<Option<Lookup>>,
+// SAFETY: other threads reach a cell only through its `Waker`, which touches `waker` alone
+// (an atomic flag and the `Send + Sync` shared state). `future` is polled and dropped only
+// on the executor's thread (`Body`'s methods are `unsafe` for that reason), and always
+// dropped there — by `Task::finish`, from `Task`'s `Drop` at the latest — before the
+// executor lets go of its reference. So the last reference, on whatever thread it goes,
+// frees a cell whose future is already gone.
+unsafe impl<F> Send for TaskCell<F> {}
+// SAFETY: as for `Send`.
+unsafe impl<F> Sync for TaskCell<F> {}
+
+impl<F: Wrapped> Wake for TaskCell<F> {
+    fn wake(self: Arc<Self>) {
+        self.waker.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.waker.wake_by_ref();
+    }
 }
 
-impl CoroRoot {
-    /// The future of type `F` at `ptr`.
-    pub fn new<F: Future>(ptr: *const F) -> CoroRoot {
-        CoroRoot {
-            root: Root::of::<F>(),
-            ptr: ptr.cast(),
-            found: RefCell::new(None),
+/// A cell with its future's type erased.
+trait Body {
+    fn waker(&self) -> &TaskWaker;
+
+    /// Polls under `catch_unwind`; a panic comes back as its message.
+    ///
+    /// # Safety
+    /// On the executor's thread only, never during another call of this cell's methods.
+    unsafe fn poll(&self) -> Result<Poll<()>, String>;
+
+    /// Drops the future in place (it is pinned); the slot is empty after, even if its
+    /// destructor panics.
+    ///
+    /// # Safety
+    /// As for [`poll`](Body::poll).
+    unsafe fn drop_future(&self);
+
+    /// See [`Wrapped::root`]; `None` once the future is gone.
+    ///
+    /// # Safety
+    /// As for [`poll`](Body::poll).
+    unsafe fn root(&self) -> Option<(Root, *const u8)>;
+}
+
+impl<F: Wrapped> Body for TaskCell<F> {
+    fn waker(&self) -> &TaskWaker {
+        &self.waker
+    }
+
+    unsafe fn poll(&self) -> Result<Poll<()>, String> {
+        // SAFETY: cells are only made inside an `Arc` (`Task::new`, `Task::foreign`), so
+        // `from_raw` on this one's address makes a second handle to that allocation
+        // without touching its count, and `ManuallyDrop` keeps the handle from ever
+        // decrementing it. The task's own `Arc` keeps the cell alive through the poll; a
+        // future that keeps the waker clones it, which counts.
+        let waker = ManuallyDrop::new(Waker::from(unsafe { Arc::from_raw(self as *const Self) }));
+        // SAFETY: the caller's contract: nothing else touches `future` meanwhile.
+        let slot = unsafe { &mut *self.future.get() };
+        let Some(future) = slot.as_mut() else {
+            return Err("the executor polled a finished task".to_owned());
+        };
+        // SAFETY: the future lives in the `Arc`'s allocation, which never moves, and it is
+        // never moved out of it: `drop_future` drops it in place.
+        let future = unsafe { Pin::new_unchecked(future) };
+        let mut cx = Context::from_waker(&waker);
+        panic::catching(|| future.poll(&mut cx)).map_err(|p| panic::message(p.as_ref()))
+    }
+
+    unsafe fn drop_future(&self) {
+        /// Empties the slot without dropping what it holds, also on unwind, so a
+        /// destructor that panics leaves no half-dropped future to be dropped again.
+        struct Empty<F>(*mut Option<F>);
+        impl<F> Drop for Empty<F> {
+            fn drop(&mut self) {
+                // SAFETY: the slot's value was dropped in place just before.
+                unsafe { std::ptr::write(self.0, None) }
+            }
+        }
+        let slot = self.future.get();
+        // SAFETY: the caller's contract: nothing else touches `future` meanwhile.
+        if let Some(future) = unsafe { (*slot).as_mut() } {
+            let future: *mut F = future;
+            let _empty = Empty(slot);
+            // SAFETY: dropped exactly once, in place (it is pinned), and the slot is
+            // emptied right after without touching it again.
+            unsafe { std::ptr::drop_in_place(future) };
         }
     }
+
+    unsafe fn root(&self) -> Option<(Root, *const u8)> {
+        // SAFETY: the caller's contract: nothing else touches `future` meanwhile.
+        unsafe { &*self.future.get() }.as_ref()?.root()
+    }
+}
+
+pub(crate) struct Task {
+    body: Arc<dyn Body>,
+    /// The future is gone (or, for a stand-in, was never here).
+    finished: bool,
+    pub polls: u32,
+    /// Its state after its last poll is owed (its debug info was still being read).
+    pub owed: bool,
+    /// The future's type, once asked for: found, its debug info still being read, or not
+    /// a coroutine the debug info describes.
+    found: Option<Lookup>,
 }
 
 /// What [`Task::capture_coro`] did.
@@ -64,57 +153,80 @@ pub(crate) enum Capture {
 }
 
 impl Task {
-    /// A task of a future that leaves its value's text in [`VALUE`] when it completes.
-    pub fn new(future: BoxedFuture, waker: Arc<TaskWaker>, coro: Option<CoroRoot>) -> Task {
+    /// A task of `future`, woken through `waker`.
+    pub fn new<F: Wrapped>(waker: TaskWaker, future: F) -> Task {
         Task {
-            future: Some(future),
-            waker,
+            body: Arc::new(TaskCell {
+                waker,
+                future: UnsafeCell::new(Some(future)),
+            }),
+            finished: false,
             polls: 0,
-            coro,
             owed: false,
+            found: None,
         }
     }
 
     /// The stand-in for a task another runtime polls: it has no future here, so it
     /// counts as finished to this executor.
-    pub fn foreign(waker: Arc<TaskWaker>) -> Task {
+    pub fn foreign(waker: TaskWaker) -> Task {
         Task {
-            future: None,
-            waker,
+            body: Arc::new(TaskCell::<std::future::Pending<()>> {
+                waker,
+                future: UnsafeCell::new(None),
+            }),
+            finished: true,
             polls: 0,
-            coro: None,
             owed: false,
+            found: None,
         }
+    }
+
+    /// The task's waker state: its id, its flag, the executor it wakes.
+    pub fn waker(&self) -> &TaskWaker {
+        self.body.waker()
+    }
+
+    /// The data pointer of the task's `Waker`: a waker with it is this task's.
+    pub fn waker_data(&self) -> *const () {
+        Arc::as_ptr(&self.body).cast()
+    }
+
+    /// References to the task: the executor's own, and one per clone of its waker.
+    pub fn references(&self) -> usize {
+        Arc::strong_count(&self.body)
     }
 
     /// Looks the future's type up in `index` (once it is found or known not to be there).
     /// With `wait`, the debug info describing it is read here if it has not been; without,
     /// it is asked for, to be read on the loader thread. Done before a poll: reading debug
     /// info allocates, and nothing may allocate between a poll and its capture.
-    pub fn look_up_coro(&self, index: &Index, wait: bool, lookups: &mut Lookups) {
-        if let Some(coro) = self.coro.as_ref() {
-            let mut found = coro.found.borrow_mut();
-            if matches!(*found, None | Some(Lookup::Pending)) {
-                *found = Some(lookups.type_of(&coro.root, index, wait));
-            }
+    pub fn look_up_coro(&mut self, index: &Index, wait: bool, lookups: &mut Lookups) {
+        if self.finished || !matches!(self.found, None | Some(Lookup::Pending)) {
+            return;
+        }
+        // SAFETY: the executor calls this on its thread, between polls.
+        if let Some((root, _)) = unsafe { self.body.root() } {
+            self.found = Some(lookups.type_of(&root, index, wait));
         }
     }
 
     /// Copies the await chain the compiler's state machines show now into `reading` (see
     /// [`ChainCopy::capture`]), if [`look_up_coro`](Self::look_up_coro) found the type.
     pub fn capture_coro(&self, reading: &mut ChainCopy) -> Capture {
-        if self.future.is_none() {
+        if self.finished {
             return Capture::Nothing;
         }
-        let Some(coro) = self.coro.as_ref() else {
-            return Capture::Nothing;
-        };
-        match coro.found.borrow().as_ref() {
+        match &self.found {
             Some(Lookup::Found(root)) => {
-                // SAFETY: `ptr` points to the task's future inside its box, which is alive
-                // (`future` is `Some`) and pinned; this runs on the executor's thread
-                // between polls, so nothing polls or moves it meanwhile.
-                unsafe { reading.capture(root, coro.ptr) };
+                // SAFETY: the executor calls this on its thread, between polls.
+                let Some((_, ptr)) = (unsafe { self.body.root() }) else {
+                    return Capture::Nothing;
+                };
+                // SAFETY: `ptr` points to the task's future inside its cell, which is alive
+                // (not finished) and pinned; this runs on the executor's thread between
+                // polls, so nothing polls or moves it meanwhile.
+                unsafe { reading.capture(root, ptr) };
                 Capture::Read
             }
             Some(Lookup::Pending) => Capture::Pending,
@@ -122,59 +234,46 @@ impl Task {
         }
     }
 
-    /// The task's `Waker`, lent for one poll without touching the reference count: it
-    /// shares the task's own reference, and is never dropped (a future that keeps the
-    /// waker clones it, which counts).
-    fn waker(&self) -> ManuallyDrop<Waker> {
-        // SAFETY: `Arc::from_raw` on the pointer of a live `Arc` makes a second handle to
-        // the same allocation without incrementing the count; wrapped in `ManuallyDrop`,
-        // that handle never decrements it either. The task's own `Arc` keeps the
-        // allocation alive for as long as the returned value is borrowed by the poll.
-        ManuallyDrop::new(Waker::from(unsafe {
-            Arc::from_raw(Arc::as_ptr(&self.waker))
-        }))
-    }
-
     pub fn is_finished(&self) -> bool {
-        self.future.is_none()
+        self.finished
     }
 
     /// Polls under `catch_unwind`; a panic comes back as its message. When the future
     /// completes, its value's text is in [`VALUE`].
     #[inline]
     pub fn poll(&mut self) -> Result<Poll<()>, String> {
-        let waker = self.waker();
-        let Some(future) = self.future.as_mut() else {
-            return Err("the executor polled a finished task".to_owned());
-        };
-        let mut cx = Context::from_waker(&waker);
-        panic::catching(|| future.as_mut().poll(&mut cx)).map_err(|p| panic::message(p.as_ref()))
+        // SAFETY: `Task` is not `Send` (it holds an `Arc<dyn Body>`), so this runs on the
+        // executor's thread, and `&mut self` rules out any other call on the cell now.
+        unsafe { self.body.poll() }
     }
 
     /// Drops the future; a panicking destructor is caught too, it has nowhere to go.
     pub fn finish(&mut self) {
-        if let Some(future) = self.future.take() {
-            let _ = panic::catching(move || drop(future));
+        if !std::mem::replace(&mut self.finished, true) {
+            let body = &self.body;
+            // SAFETY: as for `poll`.
+            let _ = panic::catching(|| unsafe { body.drop_future() });
         }
     }
 
     /// The executor holds one reference; any more are clones held by futures, threads
     /// or timers, which may still wake the task.
     pub fn waker_held_elsewhere(&self) -> bool {
-        Arc::strong_count(&self.waker) > 1
+        self.references() > 1
     }
 }
 
-/// Erases a future's output type: its value becomes its `Debug` text in [`VALUE`], so
-/// tasks of any output type live in one list. Also says where the future lives.
-pub(crate) fn boxed<F>(future: F) -> (BoxedFuture, CoroRoot)
-where
-    F: Future + 'static,
-    F::Output: Debug,
-{
-    let boxed = Box::pin(DebugText { inner: future });
-    let root = CoroRoot::new(&boxed.as_ref().get_ref().inner as *const F);
-    (boxed, root)
+impl Drop for Task {
+    /// The future goes on the executor's thread, whoever holds the last waker.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+impl Wrapped for std::future::Pending<()> {
+    fn root(&self) -> Option<(Root, *const u8)> {
+        None
+    }
 }
 
 /// Sets [`VALUE`] to `value`'s `Debug` text.
@@ -192,10 +291,16 @@ pub(crate) fn set_value<T: Debug>(value: &T) {
 }
 
 pin_project_lite::pin_project! {
-    /// Turns a future's output into its `Debug` text.
-    struct DebugText<F> {
+    /// A spawned future whose output becomes its `Debug` text.
+    pub(crate) struct DebugText<F> {
         #[pin]
         inner: F,
+    }
+}
+
+impl<F> DebugText<F> {
+    pub fn new(inner: F) -> Self {
+        DebugText { inner }
     }
 }
 
@@ -208,5 +313,15 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         self.project().inner.poll(cx).map(|value| set_value(&value))
+    }
+}
+
+impl<F> Wrapped for DebugText<F>
+where
+    F: Future + 'static,
+    F::Output: Debug,
+{
+    fn root(&self) -> Option<(Root, *const u8)> {
+        Some((Root::of::<F>(), (&self.inner as *const F).cast()))
     }
 }

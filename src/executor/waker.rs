@@ -10,7 +10,6 @@ use super::policy::Policy;
 use crate::trace::{ForeignKind, ForeignWaker, Recorder, TaskId, WakeSource};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Wake;
 use std::thread::{self, ThreadId};
 
 /// State shared by the executor and every waker it hands out.
@@ -42,12 +41,9 @@ impl TaskWaker {
     }
 }
 
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
+impl TaskWaker {
+    /// Wakes the task: the `Wake` of its cell (see `task.rs`) comes here.
+    pub fn wake_by_ref(&self) {
         let local = context::with_current(|c| {
             if !Arc::ptr_eq(c.shared, &self.shared) {
                 return false;

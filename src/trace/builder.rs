@@ -29,11 +29,27 @@ impl TraceBuilder {
 
     /// The symbol for `text`, adding it on first use (cut to [`VALUE_CAP`] bytes).
     pub fn intern(&mut self, text: &str) -> Sym {
-        self.intern_shared(text).0
+        match self.last_is(text, VALUE_CAP) {
+            Some(sym) => sym,
+            None => self.intern_shared(text).0,
+        }
+    }
+
+    /// The last string's symbol if `text`, under `limit` bytes, is that string: the common
+    /// case answered without touching the shared copy's count.
+    #[inline]
+    fn last_is(&self, text: &str, limit: usize) -> Option<Sym> {
+        match &self.last {
+            Some((last, sym)) if text.len() <= limit && **last == *text => Some(*sym),
+            _ => None,
+        }
     }
 
     /// The symbol for a name: a task's, a thread's, a future's (cut to [`NAME_CAP`] bytes).
     pub fn intern_name(&mut self, name: &str) -> Sym {
+        if let Some(sym) = self.last_is(name, NAME_CAP) {
+            return sym;
+        }
         let name = cap(name, NAME_CAP);
         self.cut += usize::from(matches!(name, Cow::Owned(_)));
         self.intern(&name)
@@ -48,14 +64,15 @@ impl TraceBuilder {
     /// text too (a task's name) do not allocate their own. Text over [`VALUE_CAP`] bytes is
     /// cut (see [`cap`]).
     pub fn intern_shared(&mut self, text: &str) -> (Sym, Arc<str>) {
-        let text = cap(text, VALUE_CAP);
-        self.cut += usize::from(matches!(text, Cow::Owned(_)));
-        let text = &*text;
         if let Some((last, sym)) = &self.last
+            && text.len() <= VALUE_CAP
             && **last == *text
         {
             return (*sym, last.clone());
         }
+        let text = cap(text, VALUE_CAP);
+        self.cut += usize::from(matches!(text, Cow::Owned(_)));
+        let text = &*text;
         let (sym, text) = match self.strings.get_key_value(text) {
             Some((known, &sym)) => (sym, known.clone()),
             None => {

@@ -1,0 +1,154 @@
+//! A task's future and its waker share one allocation: the future is dropped on the
+//! executor's thread even when another thread holds the last waker, a destructor that
+//! panics is caught once, and a waker used after its executor is gone wakes nothing.
+//! And a straight run reads the clock once per poll: a poll starts at the reading that
+//! ended the one before.
+
+use pollscope::executor::{Executor, Outcome, Policy, Step, ValueText};
+use pollscope::trace::EventKind;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, mpsc};
+use std::task::{Context, Poll, Waker};
+use std::thread::{self, ThreadId};
+
+/// Pending forever; hands its waker out and notes the thread it is dropped on.
+struct Parked {
+    waker_out: Option<mpsc::Sender<Waker>>,
+    dropped_on: Arc<Mutex<Option<ThreadId>>>,
+    /// Not `Send`: the future must never leave the executor's thread.
+    _local: Rc<()>,
+}
+
+impl Future for Parked {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(out) = self.waker_out.take() {
+            let _ = out.send(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Parked {
+    fn drop(&mut self) {
+        *self.dropped_on.lock().unwrap() = Some(thread::current().id());
+    }
+}
+
+#[test]
+fn the_future_is_dropped_on_the_executors_thread_while_another_holds_the_waker() {
+    let dropped_on = Arc::new(Mutex::new(None));
+    let (tx, rx) = mpsc::channel();
+    let mut ex = Executor::new(Policy::WakerDriven);
+    ex.spawn(
+        "parked",
+        Parked {
+            waker_out: Some(tx),
+            dropped_on: dropped_on.clone(),
+            _local: Rc::new(()),
+        },
+    );
+    assert!(matches!(ex.step(), Step::Polled(_)));
+    let waker = rx.recv().expect("the poll handed its waker out");
+    // The executor goes while a thread still holds the waker.
+    drop(ex);
+    assert_eq!(*dropped_on.lock().unwrap(), Some(thread::current().id()));
+    // Waking and dropping the last reference on another thread touches no future.
+    thread::spawn(move || {
+        waker.wake_by_ref();
+        waker.wake();
+    })
+    .join()
+    .expect("a wake after the executor is gone does not panic");
+}
+
+/// Ready at once; its destructor panics.
+struct Grenade;
+
+impl Future for Grenade {
+    type Output = u8;
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u8> {
+        Poll::Ready(7)
+    }
+}
+
+impl Drop for Grenade {
+    fn drop(&mut self) {
+        panic!("destructor panicked");
+    }
+}
+
+#[test]
+fn a_destructor_that_panics_is_caught_and_not_run_twice() {
+    let mut ex = Executor::new(Policy::WakerDriven);
+    ex.spawn("grenade", Grenade);
+    ex.spawn("after", async { 1 });
+    let Step::Polled(first) = ex.step() else {
+        panic!("a task was ready");
+    };
+    assert_eq!(first.outcome, Outcome::Ready { value: "7".into() });
+    let Step::Polled(second) = ex.step() else {
+        panic!("the second task was ready");
+    };
+    assert_eq!(second.outcome, Outcome::Ready { value: "1".into() });
+    assert_eq!(ex.step(), Step::Done);
+    // Dropping the executor drops no future a second time (that would panic here).
+    drop(ex);
+}
+
+#[test]
+fn unit_values_read_as_their_text() {
+    let mut ex = Executor::new(Policy::WakerDriven);
+    ex.spawn("unit", async {});
+    let Step::Polled(p) = ex.step() else {
+        panic!("a task was ready");
+    };
+    let Outcome::Ready { value } = p.outcome else {
+        panic!("ready at once");
+    };
+    assert_eq!(value, ValueText::from("()"));
+    assert_eq!(&*value, "()");
+    assert_eq!(value.to_string(), "()");
+    assert_eq!(format!("{value:?}"), "\"()\"");
+    let trace = ex.snapshot();
+    let complete = trace
+        .events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Complete { value } => Some(value),
+            _ => None,
+        })
+        .expect("a complete event");
+    assert_eq!(trace.str(complete), "()");
+}
+
+#[test]
+fn a_straight_run_starts_each_poll_at_the_reading_that_ended_the_last() {
+    let mut ex = Executor::new(Policy::WakerDriven);
+    for i in 0..50u32 {
+        ex.spawn("t", async move {
+            pollscope::executor::yield_now().await;
+            i
+        });
+    }
+    let (step, polls) = ex.run_until_stalled();
+    assert_eq!((step, polls), (Step::Done, 100));
+    let trace = ex.snapshot();
+    let mut last_end = None;
+    let mut shared = 0;
+    for e in &trace.events {
+        match e.kind {
+            EventKind::PollStart { .. } => {
+                if let Some(end) = last_end {
+                    assert_eq!(e.t_ns, end, "a poll starts where the last one ended");
+                    shared += 1;
+                }
+            }
+            EventKind::PollEnd { .. } => last_end = Some(e.t_ns),
+            _ => {}
+        }
+    }
+    assert_eq!(shared, 99);
+}
