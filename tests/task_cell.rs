@@ -2,10 +2,12 @@
 //! executor's thread even when another thread holds the last waker, a destructor that
 //! panics is caught once, and a waker used after its executor is gone wakes nothing.
 //! And a straight run reads the clock once per poll: a poll starts at the reading that
-//! ended the one before.
+//! ended the one before. The cells' references to the executor's state are counted by
+//! hand: what the executor shares with its wakers (its recorder among it) lives exactly as
+//! long as the executor or the last waker, whichever goes last.
 
 use pollscope::executor::{Executor, Outcome, Policy, Step, ValueText};
-use pollscope::trace::EventKind;
+use pollscope::trace::{EventKind, Recorder};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -151,4 +153,69 @@ fn a_straight_run_starts_each_poll_at_the_reading_that_ended_the_last() {
         }
     }
     assert_eq!(shared, 99);
+}
+
+/// Pending until woken by hand; hands its waker out on the first poll.
+struct Handed(Option<mpsc::Sender<Waker>>);
+
+impl Future for Handed {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.0.take() {
+            Some(out) => {
+                let _ = out.send(cx.waker().clone());
+                Poll::Pending
+            }
+            None => Poll::Ready(()),
+        }
+    }
+}
+
+#[test]
+fn the_shared_state_lives_until_the_executor_and_the_last_waker_are_gone() {
+    let recorder = Recorder::new();
+    let (tx, rx) = mpsc::channel();
+    let mut ex = Executor::with_recorder(Policy::WakerDriven, recorder.clone());
+    // More tasks than the executor takes references for at once, all finished and freed
+    // on its thread, and one whose waker another thread keeps.
+    for i in 0..3000u32 {
+        ex.spawn("t", async move {
+            pollscope::executor::yield_now().await;
+            i
+        });
+    }
+    ex.spawn("handed", Handed(Some(tx)));
+    let (_, polls) = ex.run_until_stalled();
+    assert_eq!(polls, 6001);
+    let waker = rx.recv().expect("the poll handed its waker out");
+    let clone = waker.clone();
+    drop(ex);
+    // The executor is gone; its wakers keep the state they reach (the recorder) alive.
+    assert_eq!(Arc::strong_count(&recorder), 2);
+    drop(clone);
+    assert_eq!(Arc::strong_count(&recorder), 2);
+    thread::spawn(move || waker.wake())
+        .join()
+        .expect("the last waker goes on another thread");
+    assert_eq!(Arc::strong_count(&recorder), 1, "nothing leaked");
+}
+
+#[test]
+fn an_executor_whose_tasks_all_finished_leaves_nothing_behind() {
+    let recorder = Recorder::new();
+    let mut ex = Executor::with_recorder(Policy::WakerDriven, recorder.clone());
+    let (tx, rx) = mpsc::channel();
+    ex.spawn("handed", Handed(Some(tx)));
+    ex.spawn("unit", async {});
+    assert_eq!(ex.run_until_stalled().1, 2);
+    // Woken from another thread, the task finishes; its waker's clone goes before the
+    // executor does, so the executor frees its cell.
+    let waker = rx.recv().expect("the poll handed its waker out");
+    thread::spawn(move || waker.wake())
+        .join()
+        .expect("a wake from another thread");
+    ex.park(std::time::Duration::from_secs(1));
+    assert_eq!(ex.run_until_stalled(), (Step::Done, 1));
+    drop(ex);
+    assert_eq!(Arc::strong_count(&recorder), 1, "nothing leaked");
 }

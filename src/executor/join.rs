@@ -188,9 +188,9 @@ impl<F: Future> Future for Child<F>
 where
     F::Output: Debug,
 {
-    type Output = ();
+    type Output = task::Value;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<task::Value> {
         // SAFETY: `inner` is structurally pinned: it is never moved out of a pinned
         // `Child` (not in `Drop` either, which touches `slot` only), and `Child` is
         // `Unpin` only when `F` is. The other fields are not pinned.
@@ -200,11 +200,11 @@ where
         match panic::catching(|| inner.poll(cx)) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => {
-                task::set_value(&value);
+                let told = task::set_value(&value);
                 if let Some(slot) = this.slot.take() {
                     Slot::fill(&slot, Ok(value));
                 }
-                Poll::Ready(())
+                Poll::Ready(told)
             }
             Err(payload) => {
                 let message = panic::message_keeping_location(payload.as_ref());

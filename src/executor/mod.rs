@@ -163,11 +163,7 @@ impl Executor {
     pub fn with_recorder(policy: Policy, recorder: Arc<Recorder>) -> Self {
         panic::install_quiet_hook();
         Executor {
-            shared: Arc::new(Shared {
-                recorder,
-                policy,
-                home: std::thread::current().id(),
-            }),
+            shared: Shared::new(recorder, policy),
             local: RefCell::default(),
             tasks: Vec::new(),
             cursor: 0,
@@ -382,7 +378,7 @@ impl Executor {
             self.tasks.push(Task::foreign(TaskWaker {
                 task: TaskId(self.tasks.len() as u32),
                 woken: false.into(),
-                shared: self.shared.clone(),
+                shared: self.shared.cell_ref(),
             }));
         }
         match self.tasks.get_mut(at) {
@@ -598,7 +594,7 @@ pub(crate) fn new_task<F: task::Wrapped>(
     let waker = TaskWaker {
         task: id,
         woken: true.into(),
-        shared: shared.clone(),
+        shared: shared.cell_ref(),
     };
     let name = local.log.intern_name(name);
     local.log.spawn_now(id, name, parent);
@@ -606,6 +602,17 @@ pub(crate) fn new_task<F: task::Wrapped>(
         local.queue.push_back(id);
     }
     Task::new(waker, future)
+}
+
+impl Drop for Executor {
+    /// The tasks go first (each future dropped here, on the executor's thread), then the
+    /// references to the shared state the executor kept for their cells.
+    fn drop(&mut self) {
+        self.tasks.clear();
+        // SAFETY: every task of this executor is gone, so none gives a reference back;
+        // tasks another poll spawned were adopted into `tasks` when it returned.
+        unsafe { self.shared.executor_gone() };
+    }
 }
 
 impl std::fmt::Debug for Executor {

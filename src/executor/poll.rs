@@ -132,7 +132,7 @@ impl Executor {
                 };
                 (outcome, end)
             }
-            Ok(Poll::Ready(())) => {
+            Ok(Poll::Ready(told)) => {
                 let end_kind = EventKind::PollEnd {
                     result: PollResult::Ready,
                     on: ExecThread::MAIN,
@@ -140,15 +140,18 @@ impl Executor {
                 };
                 let end = log.poll_event(id, end_kind, t_end);
                 // Interned straight from the task's text buffer (see `task::VALUE`).
-                let (sym, value) = task::VALUE.with(|t| {
-                    let text = t.borrow();
-                    if *text == "()" {
-                        (log.intern(&text), ValueText::UNIT)
-                    } else {
-                        let (sym, value) = log.intern_shared(&text);
-                        (sym, value.into())
-                    }
-                });
+                let (sym, value) = match told {
+                    task::Value::Unit => (log.intern("()"), ValueText::UNIT),
+                    task::Value::Text => task::VALUE.with(|t| {
+                        let text = t.borrow();
+                        if *text == "()" {
+                            (log.intern(&text), ValueText::UNIT)
+                        } else {
+                            let (sym, value) = log.intern_shared(&text);
+                            (sym, value.into())
+                        }
+                    }),
+                };
                 log.poll_event(id, EventKind::Complete { value: sym }, t_end);
                 (Outcome::Ready { value }, end)
             }

@@ -9,60 +9,119 @@ use std::fmt::{Debug, Write};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering, fence};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 thread_local! {
     /// The `Debug` text of the value of the task that just completed on this thread.
     pub(crate) static VALUE: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
+/// How a task's value is told, once its future is ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Value {
+    /// `()`, what most tasks return: its text is known without formatting or [`VALUE`].
+    Unit,
+    /// The `Debug` text is in [`VALUE`].
+    Text,
+}
+
 /// A task's future as the executor keeps it: its value's `Debug` text goes to [`VALUE`]
 /// rather than being returned, so tasks of any output type live in one list and finishing
 /// one allocates no `String` of its own.
-pub(crate) trait Wrapped: Future<Output = ()> + 'static {
+pub(crate) trait Wrapped: Future<Output = Value> + 'static {
     /// The program's own future inside: its type (to find its layout in the debug info)
     /// and its address (to read its state); `None` for a stand-in with no future.
     fn root(&self) -> Option<(Root, *const u8)>;
 }
 
-/// The one allocation of a task: the waker other threads reach, and the future only the
-/// executor's thread touches.
+/// The one allocation of a task: its reference count, the waker other threads reach, and
+/// the future only the executor's thread touches.
+///
+/// Counted by hand rather than in an `Arc` (whose weak count and `Wake` glue cost atomic
+/// operations every task pays): the executor's [`Task`] holds one reference and each
+/// clone of the task's `Waker` one more. The executor usually holds the last one, and then
+/// frees the cell without an atomic operation (see `Drop for Task`).
 struct TaskCell<F> {
+    refs: AtomicUsize,
     waker: TaskWaker,
     /// `None` once finished: a completed future is never polled again.
     future: UnsafeCell<Option<F>>,
 }
 
-// SAFETY: other threads reach a cell only through its `Waker`, which touches `waker` alone
-// (an atomic flag and the `Send + Sync` shared state). `future` is polled and dropped only
-// on the executor's thread (`Body`'s methods are `unsafe` for that reason), and always
-// dropped there — by `Task::finish`, from `Task`'s `Drop` at the latest — before the
-// executor lets go of its reference. So the last reference, on whatever thread it goes,
-// frees a cell whose future is already gone.
+// SAFETY: other threads reach a cell only through its `Waker`, which touches `refs` and
+// `waker` alone (atomics and the `Send + Sync` shared state). `future` is polled and
+// dropped only on the executor's thread (`Body`'s methods are `unsafe` for that reason),
+// and always dropped there, by `Task::finish` (from `Task`'s `Drop` at the latest), before
+// the executor lets go of its reference. So the last reference, on whatever thread it
+// goes, frees a cell whose future is already gone.
 unsafe impl<F> Send for TaskCell<F> {}
 // SAFETY: as for `Send`.
 unsafe impl<F> Sync for TaskCell<F> {}
 
-impl<F: Wrapped> Wake for TaskCell<F> {
-    fn wake(self: Arc<Self>) {
-        self.waker.wake_by_ref();
+impl<F: Wrapped> TaskCell<F> {
+    /// The `Waker` functions of cells of this future type: the waker's data pointer is the
+    /// cell's address.
+    const VTABLE: RawWakerVTable = RawWakerVTable::new(
+        Self::clone_waker,
+        Self::wake,
+        Self::wake_by_ref,
+        Self::drop_waker,
+    );
+
+    unsafe fn clone_waker(data: *const ()) -> RawWaker {
+        // SAFETY: `data` is a live cell's address: the waker being cloned holds a reference.
+        let cell = unsafe { &*data.cast::<Self>() };
+        // Relaxed, as `Arc::clone`: a new reference comes from an existing one, so nothing
+        // needs ordering against it.
+        if cell.refs.fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
+            // As `Arc` does: a count this high means clones are being leaked in a loop.
+            std::process::abort();
+        }
+        RawWaker::new(data, &Self::VTABLE)
     }
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.waker.wake_by_ref();
+    unsafe fn wake(data: *const ()) {
+        // SAFETY: the waker owns a reference, let go right after.
+        unsafe {
+            Self::wake_by_ref(data);
+            Self::drop_waker(data);
+        }
+    }
+
+    unsafe fn wake_by_ref(data: *const ()) {
+        // SAFETY: as in `clone_waker`.
+        unsafe { &*data.cast::<Self>() }.waker.wake_by_ref();
+    }
+
+    unsafe fn drop_waker(data: *const ()) {
+        let cell = data.cast::<Self>();
+        // SAFETY: the waker owns a reference; it is let go once, here.
+        unsafe {
+            if (*cell).refs.fetch_sub(1, Ordering::Release) != 1 {
+                return;
+            }
+            fence(Ordering::Acquire);
+            // The executor's reference went first, so the future is gone (see `Send`).
+            let shared = (*cell).waker.shared;
+            drop(Box::from_raw(cell.cast_mut()));
+            shared.release();
+        }
     }
 }
 
 /// A cell with its future's type erased.
 trait Body {
+    fn refs(&self) -> &AtomicUsize;
+
     fn waker(&self) -> &TaskWaker;
 
     /// Polls under `catch_unwind`; a panic comes back as its message.
     ///
     /// # Safety
     /// On the executor's thread only, never during another call of this cell's methods.
-    unsafe fn poll(&self) -> Result<Poll<()>, String>;
+    unsafe fn poll(&self) -> Result<Poll<Value>, String>;
 
     /// Drops the future in place (it is pinned); the slot is empty after, even if its
     /// destructor panics.
@@ -79,23 +138,28 @@ trait Body {
 }
 
 impl<F: Wrapped> Body for TaskCell<F> {
+    fn refs(&self) -> &AtomicUsize {
+        &self.refs
+    }
+
     fn waker(&self) -> &TaskWaker {
         &self.waker
     }
 
-    unsafe fn poll(&self) -> Result<Poll<()>, String> {
-        // SAFETY: cells are only made inside an `Arc` (`Task::new`, `Task::foreign`), so
-        // `from_raw` on this one's address makes a second handle to that allocation
-        // without touching its count, and `ManuallyDrop` keeps the handle from ever
-        // decrementing it. The task's own `Arc` keeps the cell alive through the poll; a
-        // future that keeps the waker clones it, which counts.
-        let waker = ManuallyDrop::new(Waker::from(unsafe { Arc::from_raw(self as *const Self) }));
+    unsafe fn poll(&self) -> Result<Poll<Value>, String> {
+        let data = (self as *const Self).cast::<()>();
+        // SAFETY: the vtable's functions are this cell type's. The waker is borrowed, not
+        // counted: `ManuallyDrop` keeps it from letting go of a reference it does not own,
+        // and the task's own reference keeps the cell alive through the poll; a future that
+        // keeps the waker clones it, which counts.
+        let waker =
+            ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(data, &Self::VTABLE)) });
         // SAFETY: the caller's contract: nothing else touches `future` meanwhile.
         let slot = unsafe { &mut *self.future.get() };
         let Some(future) = slot.as_mut() else {
             return Err("the executor polled a finished task".to_owned());
         };
-        // SAFETY: the future lives in the `Arc`'s allocation, which never moves, and it is
+        // SAFETY: the future lives in the cell's allocation, which never moves, and it is
         // never moved out of it: `drop_future` drops it in place.
         let future = unsafe { Pin::new_unchecked(future) };
         let mut cx = Context::from_waker(&waker);
@@ -130,7 +194,9 @@ impl<F: Wrapped> Body for TaskCell<F> {
 }
 
 pub(crate) struct Task {
-    body: Arc<dyn Body>,
+    /// The cell, boxed; this handle holds one of its references. Not `Send`: the
+    /// executor's thread alone drops futures.
+    body: NonNull<dyn Body>,
     /// The future is gone (or, for a stand-in, was never here).
     finished: bool,
     pub polls: u32,
@@ -156,10 +222,7 @@ impl Task {
     /// A task of `future`, woken through `waker`.
     pub fn new<F: Wrapped>(waker: TaskWaker, future: F) -> Task {
         Task {
-            body: Arc::new(TaskCell {
-                waker,
-                future: UnsafeCell::new(Some(future)),
-            }),
+            body: cell(waker, Some(future)),
             finished: false,
             polls: 0,
             owed: false,
@@ -171,10 +234,7 @@ impl Task {
     /// counts as finished to this executor.
     pub fn foreign(waker: TaskWaker) -> Task {
         Task {
-            body: Arc::new(TaskCell::<std::future::Pending<()>> {
-                waker,
-                future: UnsafeCell::new(None),
-            }),
+            body: cell::<std::future::Pending<Value>>(waker, None),
             finished: true,
             polls: 0,
             owed: false,
@@ -184,17 +244,22 @@ impl Task {
 
     /// The task's waker state: its id, its flag, the executor it wakes.
     pub fn waker(&self) -> &TaskWaker {
-        self.body.waker()
+        self.body().waker()
+    }
+
+    fn body(&self) -> &dyn Body {
+        // SAFETY: this handle's reference keeps the cell alive.
+        unsafe { self.body.as_ref() }
     }
 
     /// The data pointer of the task's `Waker`: a waker with it is this task's.
     pub fn waker_data(&self) -> *const () {
-        Arc::as_ptr(&self.body).cast()
+        self.body.as_ptr().cast_const().cast()
     }
 
     /// References to the task: the executor's own, and one per clone of its waker.
     pub fn references(&self) -> usize {
-        Arc::strong_count(&self.body)
+        self.body().refs().load(Ordering::Acquire)
     }
 
     /// Looks the future's type up in `index` (once it is found or known not to be there).
@@ -206,7 +271,7 @@ impl Task {
             return;
         }
         // SAFETY: the executor calls this on its thread, between polls.
-        if let Some((root, _)) = unsafe { self.body.root() } {
+        if let Some((root, _)) = unsafe { self.body().root() } {
             self.found = Some(lookups.type_of(&root, index, wait));
         }
     }
@@ -220,7 +285,7 @@ impl Task {
         match &self.found {
             Some(Lookup::Found(root)) => {
                 // SAFETY: the executor calls this on its thread, between polls.
-                let Some((_, ptr)) = (unsafe { self.body.root() }) else {
+                let Some((_, ptr)) = (unsafe { self.body().root() }) else {
                     return Capture::Nothing;
                 };
                 // SAFETY: `ptr` points to the task's future inside its cell, which is alive
@@ -241,16 +306,16 @@ impl Task {
     /// Polls under `catch_unwind`; a panic comes back as its message. When the future
     /// completes, its value's text is in [`VALUE`].
     #[inline]
-    pub fn poll(&mut self) -> Result<Poll<()>, String> {
-        // SAFETY: `Task` is not `Send` (it holds an `Arc<dyn Body>`), so this runs on the
+    pub fn poll(&mut self) -> Result<Poll<Value>, String> {
+        // SAFETY: `Task` is not `Send` (it holds a raw pointer), so this runs on the
         // executor's thread, and `&mut self` rules out any other call on the cell now.
-        unsafe { self.body.poll() }
+        unsafe { self.body().poll() }
     }
 
     /// Drops the future; a panicking destructor is caught too, it has nowhere to go.
     pub fn finish(&mut self) {
         if !std::mem::replace(&mut self.finished, true) {
-            let body = &self.body;
+            let body = self.body();
             // SAFETY: as for `poll`.
             let _ = panic::catching(|| unsafe { body.drop_future() });
         }
@@ -267,27 +332,51 @@ impl Drop for Task {
     /// The future goes on the executor's thread, whoever holds the last waker.
     fn drop(&mut self) {
         self.finish();
+        let refs = self.body().refs();
+        // The last reference (no waker clone alive, the common case) is seen with a load:
+        // no other thread can make a new one without holding one. Acquire: what a thread
+        // that let its clone go did to the cell happens before the free.
+        if refs.load(Ordering::Acquire) != 1 && refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        fence(Ordering::Acquire);
+        let shared = self.waker().shared;
+        // SAFETY: the last reference: nothing else reaches the cell, which `cell` boxed.
+        drop(unsafe { Box::from_raw(self.body.as_ptr()) });
+        // SAFETY: `Task` is not `Send`, so this is the executor's thread, and the executor
+        // is alive: it drops its tasks before letting its references go.
+        unsafe { shared.give_back() };
     }
 }
 
-impl Wrapped for std::future::Pending<()> {
+/// A new cell holding `future`, with the one reference its [`Task`] takes.
+fn cell<F: Wrapped>(waker: TaskWaker, future: Option<F>) -> NonNull<dyn Body> {
+    let cell: Box<dyn Body> = Box::new(TaskCell {
+        refs: AtomicUsize::new(1),
+        waker,
+        future: UnsafeCell::new(future),
+    });
+    NonNull::from(Box::leak(cell))
+}
+
+impl Wrapped for std::future::Pending<Value> {
     fn root(&self) -> Option<(Root, *const u8)> {
         None
     }
 }
 
-/// Sets [`VALUE`] to `value`'s `Debug` text.
-pub(crate) fn set_value<T: Debug>(value: &T) {
+/// Tells `value`: `()` as such, anything else as its `Debug` text in [`VALUE`].
+pub(crate) fn set_value<T: Debug>(value: &T) -> Value {
+    // Decided at compile time: the type's size and name are constants.
+    if std::mem::size_of::<T>() == 0 && std::any::type_name::<T>() == "()" {
+        return Value::Unit;
+    }
     VALUE.with(|text| {
         let mut text = text.borrow_mut();
         text.clear();
-        // `()` is what most tasks return: its text is known without the formatter.
-        if std::mem::size_of::<T>() == 0 && std::any::type_name::<T>() == "()" {
-            text.push_str("()");
-        } else {
-            let _ = write!(text, "{value:?}");
-        }
+        let _ = write!(text, "{value:?}");
     });
+    Value::Text
 }
 
 pin_project_lite::pin_project! {
@@ -309,9 +398,9 @@ where
     F: Future,
     F::Output: Debug,
 {
-    type Output = ();
+    type Output = Value;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Value> {
         self.project().inner.poll(cx).map(|value| set_value(&value))
     }
 }
