@@ -388,6 +388,7 @@ impl Executor {
     }
 
     /// Polls exactly one task once, or says why none could be polled.
+    #[inline]
     pub fn step(&mut self) -> Step {
         let step = self.step_once();
         // Whatever happens before the next step (the caller's own work, a park) is not the
