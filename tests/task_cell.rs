@@ -219,3 +219,52 @@ fn an_executor_whose_tasks_all_finished_leaves_nothing_behind() {
     drop(ex);
     assert_eq!(Arc::strong_count(&recorder), 1, "nothing leaked");
 }
+
+/// Pending `rounds` times; each time a thread of its own holds a clone of the waker, wakes
+/// it and drops the clone, racing the executor's own bookkeeping.
+struct Bounced {
+    rounds: u32,
+}
+
+impl Future for Bounced {
+    type Output = u32;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
+        if self.rounds == 0 {
+            return Poll::Ready(7);
+        }
+        self.rounds -= 1;
+        let waker = cx.waker().clone();
+        let keep = cx.waker().clone();
+        thread::spawn(move || {
+            waker.wake_by_ref();
+            drop(keep);
+            waker.wake();
+        });
+        Poll::Pending
+    }
+}
+
+#[test]
+fn wakers_cloned_woken_and_dropped_on_other_threads_free_every_cell_once() {
+    let recorder = Recorder::new();
+    let mut ex = Executor::with_recorder(Policy::WakerDriven, recorder.clone());
+    for _ in 0..200 {
+        ex.spawn("bounced", Bounced { rounds: 5 });
+    }
+    ex.run(std::time::Duration::from_secs(60))
+        .expect("every task finishes");
+    let values = ex
+        .trace()
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Complete { .. }))
+        .count();
+    assert_eq!(values, 200);
+    drop(ex);
+    // The threads may still be letting their clones go: the state goes with the last.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while Arc::strong_count(&recorder) > 1 && std::time::Instant::now() < deadline {
+        thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(Arc::strong_count(&recorder), 1, "nothing leaked");
+}

@@ -339,6 +339,7 @@ impl Executor {
         let local = self.local.get_mut();
         local.queue.reserve(tasks);
         local.log.reserve(events);
+        local.log.reserve_tasks(tasks);
     }
 
     /// Adds a task. Nothing of it runs until a step polls it; its output's `Debug` text
@@ -368,12 +369,19 @@ impl Executor {
 
     /// Puts `task` at its id; the ids before it that another runtime's tasks took get
     /// stand-ins that are never polled (that runtime polls them).
+    #[inline]
     fn place(&mut self, id: TaskId, task: Task) {
-        let at = id.0 as usize;
-        if at == self.tasks.len() {
+        if id.0 as usize == self.tasks.len() {
             self.tasks.push(task);
-            return;
+        } else {
+            self.place_after_foreign(id, task);
         }
+    }
+
+    /// [`place`](Self::place) when another runtime's tasks took the ids before `id`.
+    #[cold]
+    fn place_after_foreign(&mut self, id: TaskId, task: Task) {
+        let at = id.0 as usize;
         while self.tasks.len() < at {
             self.tasks.push(Task::foreign(TaskWaker {
                 task: TaskId(self.tasks.len() as u32),
@@ -409,6 +417,7 @@ impl Executor {
         }
     }
 
+    #[inline]
     fn step_once(&mut self) -> Step {
         let foreign_waits = self.shared.recorder.gate().has_waiting();
         if self.unfinished == 0 {

@@ -141,7 +141,7 @@ impl Executor {
                 let end = log.poll_event(id, end_kind, t_end);
                 // Interned straight from the task's text buffer (see `task::VALUE`).
                 let (sym, value) = match told {
-                    task::Value::Unit => (log.intern("()"), ValueText::UNIT),
+                    task::Value::Unit => (log.intern_unit(), ValueText::UNIT),
                     task::Value::Text => task::VALUE.with(|t| {
                         let text = t.borrow();
                         if *text == "()" {

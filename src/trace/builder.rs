@@ -17,6 +17,8 @@ pub struct TraceBuilder {
     /// The string interned last: tasks spawned in a loop share a name, and tasks of one
     /// kind return the same text, so most lookups are a short comparison.
     last: Option<(Arc<str>, Sym)>,
+    /// The symbol of `()`, once interned: most tasks return it.
+    unit: Option<Sym>,
     /// Strings cut for being over a cap, counted each time one is interned.
     cut: usize,
 }
@@ -32,6 +34,19 @@ impl TraceBuilder {
         match self.last_is(text, VALUE_CAP) {
             Some(sym) => sym,
             None => self.intern_shared(text).0,
+        }
+    }
+
+    /// The symbol for `()`, what most tasks return, without a comparison.
+    #[inline]
+    pub fn intern_unit(&mut self) -> Sym {
+        match self.unit {
+            Some(sym) => sym,
+            None => {
+                let sym = self.intern("()");
+                self.unit = Some(sym);
+                sym
+            }
         }
     }
 

@@ -122,9 +122,13 @@ impl Log {
         Stamp { seq, t_ns }
     }
 
+    #[inline]
     fn spawned(&mut self, task: TaskId) {
         let n = task.0 as usize;
-        if self.demand.len() <= n {
+        // Tasks are numbered in spawn order: the next one is the usual case.
+        if self.demand.len() == n {
+            self.demand.push(PollDemand::default());
+        } else if self.demand.len() < n {
             self.demand.resize(n + 1, PollDemand::default());
         }
     }
@@ -145,6 +149,7 @@ impl Log {
 
     /// Records a spawn at the newest timestamp: spawning reads no clock (a spawn happens
     /// between the event before it and the one after).
+    #[inline]
     pub fn spawn_now(&mut self, task: TaskId, name: Sym, parent: TaskId) -> Stamp {
         self.spawned(task);
         self.append(task, EventKind::Spawn { name, parent }, self.last_t)
@@ -185,6 +190,12 @@ impl Log {
     /// Interns a string.
     pub fn intern(&mut self, text: &str) -> Sym {
         self.builder.intern(text)
+    }
+
+    /// The symbol for `()` (see [`TraceBuilder::intern_unit`]).
+    #[inline]
+    pub fn intern_unit(&mut self) -> Sym {
+        self.builder.intern_unit()
     }
 
     /// Records one coroutine of a task's await chain after a poll: its state, and the
@@ -452,7 +463,12 @@ impl Log {
         }
     }
 
-    /// Makes room for `events` more events.
+    /// Makes room for `tasks` more tasks' bookkeeping.
+    pub fn reserve_tasks(&mut self, tasks: usize) {
+        self.demand.reserve(tasks);
+    }
+
+    /// Makes room for about `events` more events (in huge pages, when that many).
     pub fn reserve(&mut self, events: usize) {
         let events_vec = &mut self.builder.trace.events;
         events_vec.reserve(events);
