@@ -72,8 +72,7 @@ pub(super) fn at_pending(local: &mut Local, id: TaskId, task: &Task) -> Held {
     // Relaxed: a wake racing with the poll's end is in the trace either way, as a wake.
     let woken = task
         .waker()
-        .woken
-        .load(std::sync::atomic::Ordering::Relaxed);
+        .is_some_and(|w| w.woken.load(std::sync::atomic::Ordering::Relaxed));
     let clones = task.references();
     // The common cases, with nothing to look up: a task that yielded, or one whose waker
     // nobody took.

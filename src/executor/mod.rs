@@ -383,11 +383,7 @@ impl Executor {
     fn place_after_foreign(&mut self, id: TaskId, task: Task) {
         let at = id.0 as usize;
         while self.tasks.len() < at {
-            self.tasks.push(Task::foreign(TaskWaker {
-                task: TaskId(self.tasks.len() as u32),
-                woken: false.into(),
-                shared: self.shared.cell_ref(),
-            }));
+            self.tasks.push(Task::foreign());
         }
         match self.tasks.get_mut(at) {
             Some(slot) => *slot = task,

@@ -11,7 +11,7 @@ use std::task::Poll;
 impl Executor {
     /// Takes the inbox in (see the free function [`drain`]).
     pub(super) fn drain(&mut self, polling: Option<TaskId>) {
-        let waker = polling.and_then(|id| self.tasks.get(id.0 as usize).map(|t| t.waker()));
+        let waker = polling.and_then(|id| self.tasks.get(id.0 as usize)?.waker());
         drain(&self.shared, self.local.get_mut(), waker);
     }
 
@@ -40,10 +40,9 @@ impl Executor {
         // Cleared before the poll: a wake from now on asks for another poll. A wake that
         // another thread posted meanwhile is taken in first, so it is recorded before the
         // poll that answers it.
-        self.tasks[id.0 as usize]
-            .waker()
-            .woken
-            .store(false, Ordering::SeqCst);
+        if let Some(waker) = self.tasks[id.0 as usize].waker() {
+            waker.woken.store(false, Ordering::SeqCst);
+        }
         if self.shared.recorder.has_mail() {
             self.drain(Some(id));
         }

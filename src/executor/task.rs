@@ -194,11 +194,11 @@ impl<F: Wrapped> Body for TaskCell<F> {
 }
 
 pub(crate) struct Task {
-    /// The cell, boxed; this handle holds one of its references. Not `Send`: the
-    /// executor's thread alone drops futures.
-    body: NonNull<dyn Body>,
-    /// The future is gone (or, for a stand-in, was never here).
-    finished: bool,
+    /// The cell, boxed, while the task is unfinished: this handle holds one of its
+    /// references. `None` once the task finished (its future dropped and the reference
+    /// let go at once, so a finished task keeps no memory of its own) and for a stand-in.
+    /// Not `Send`: the executor's thread alone drops futures.
+    body: Option<NonNull<dyn Body>>,
     pub polls: u32,
     /// Its state after its last poll is owed (its debug info was still being read).
     pub owed: bool,
@@ -222,8 +222,7 @@ impl Task {
     /// A task of `future`, woken through `waker`.
     pub fn new<F: Wrapped>(waker: TaskWaker, future: F) -> Task {
         Task {
-            body: cell(waker, Some(future)),
-            finished: false,
+            body: Some(cell(waker, future)),
             polls: 0,
             owed: false,
             found: None,
@@ -232,34 +231,37 @@ impl Task {
 
     /// The stand-in for a task another runtime polls: it has no future here, so it
     /// counts as finished to this executor.
-    pub fn foreign(waker: TaskWaker) -> Task {
+    pub fn foreign() -> Task {
         Task {
-            body: cell::<std::future::Pending<Value>>(waker, None),
-            finished: true,
+            body: None,
             polls: 0,
             owed: false,
             found: None,
         }
     }
 
-    /// The task's waker state: its id, its flag, the executor it wakes.
-    pub fn waker(&self) -> &TaskWaker {
-        self.body().waker()
+    fn body(&self) -> Option<&dyn Body> {
+        // SAFETY: this handle's reference keeps the cell alive while it is here.
+        self.body.map(|b| unsafe { &*b.as_ptr() })
     }
 
-    fn body(&self) -> &dyn Body {
-        // SAFETY: this handle's reference keeps the cell alive.
-        unsafe { self.body.as_ref() }
+    /// The task's waker state (its id, its flag, the executor it wakes); `None` once
+    /// finished.
+    pub fn waker(&self) -> Option<&TaskWaker> {
+        self.body().map(|b| b.waker())
     }
 
-    /// The data pointer of the task's `Waker`: a waker with it is this task's.
+    /// The data pointer of the task's `Waker`: a waker with it is this task's (null once
+    /// finished).
     pub fn waker_data(&self) -> *const () {
-        self.body.as_ptr().cast_const().cast()
+        self.body
+            .map_or(std::ptr::null(), |b| b.as_ptr().cast_const().cast())
     }
 
-    /// References to the task: the executor's own, and one per clone of its waker.
+    /// References to the task: the executor's own, and one per clone of its waker (none
+    /// counted once finished).
     pub fn references(&self) -> usize {
-        self.body().refs().load(Ordering::Acquire)
+        self.body().map_or(0, |b| b.refs().load(Ordering::Acquire))
     }
 
     /// Looks the future's type up in `index` (once it is found or known not to be there).
@@ -267,11 +269,12 @@ impl Task {
     /// it is asked for, to be read on the loader thread. Done before a poll: reading debug
     /// info allocates, and nothing may allocate between a poll and its capture.
     pub fn look_up_coro(&mut self, index: &Index, wait: bool, lookups: &mut Lookups) {
-        if self.finished || !matches!(self.found, None | Some(Lookup::Pending)) {
+        if !matches!(self.found, None | Some(Lookup::Pending)) {
             return;
         }
+        let Some(body) = self.body() else { return };
         // SAFETY: the executor calls this on its thread, between polls.
-        if let Some((root, _)) = unsafe { self.body().root() } {
+        if let Some((root, _)) = unsafe { body.root() } {
             self.found = Some(lookups.type_of(&root, index, wait));
         }
     }
@@ -279,13 +282,13 @@ impl Task {
     /// Copies the await chain the compiler's state machines show now into `reading` (see
     /// [`ChainCopy::capture`]), if [`look_up_coro`](Self::look_up_coro) found the type.
     pub fn capture_coro(&self, reading: &mut ChainCopy) -> Capture {
-        if self.finished {
+        let Some(body) = self.body() else {
             return Capture::Nothing;
-        }
+        };
         match &self.found {
             Some(Lookup::Found(root)) => {
                 // SAFETY: the executor calls this on its thread, between polls.
-                let Some((_, ptr)) = (unsafe { self.body().root() }) else {
+                let Some((_, ptr)) = (unsafe { body.root() }) else {
                     return Capture::Nothing;
                 };
                 // SAFETY: `ptr` points to the task's future inside its cell, which is alive
@@ -300,25 +303,43 @@ impl Task {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.finished
+        self.body.is_none()
     }
 
     /// Polls under `catch_unwind`; a panic comes back as its message. When the future
     /// completes, its value's text is in [`VALUE`].
     #[inline]
     pub fn poll(&mut self) -> Result<Poll<Value>, String> {
-        // SAFETY: `Task` is not `Send` (it holds a raw pointer), so this runs on the
-        // executor's thread, and `&mut self` rules out any other call on the cell now.
-        unsafe { self.body().poll() }
+        match self.body() {
+            // SAFETY: `Task` is not `Send` (it holds a raw pointer), so this runs on the
+            // executor's thread, and `&mut self` rules out any other call on the cell now.
+            Some(body) => unsafe { body.poll() },
+            None => Err("the executor polled a finished task".to_owned()),
+        }
     }
 
-    /// Drops the future; a panicking destructor is caught too, it has nowhere to go.
+    /// Drops the future (a panicking destructor is caught too: it has nowhere to go) and
+    /// lets the cell go; the last waker clone frees it if one is still held.
     pub fn finish(&mut self) {
-        if !std::mem::replace(&mut self.finished, true) {
-            let body = self.body();
-            // SAFETY: as for `poll`.
-            let _ = panic::catching(|| unsafe { body.drop_future() });
+        let Some(cell) = self.body.take() else { return };
+        // SAFETY: this handle's reference, still held, keeps the cell alive.
+        let body = unsafe { &*cell.as_ptr() };
+        // SAFETY: as for `poll`.
+        let _ = panic::catching(|| unsafe { body.drop_future() });
+        let refs = body.refs();
+        // The last reference (no waker clone alive, the common case) is seen with a load:
+        // no other thread can make a new one without holding one. Acquire: what a thread
+        // that let its clone go did to the cell happens before the free.
+        if refs.load(Ordering::Acquire) != 1 && refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
         }
+        fence(Ordering::Acquire);
+        let shared = body.waker().shared;
+        // SAFETY: the last reference: nothing else reaches the cell, which `cell` boxed.
+        drop(unsafe { Box::from_raw(cell.as_ptr()) });
+        // SAFETY: `Task` is not `Send`, so this is the executor's thread, and the executor
+        // is alive: it drops its tasks before letting its references go.
+        unsafe { shared.give_back() };
     }
 
     /// The executor holds one reference; any more are clones held by futures, threads
@@ -332,37 +353,17 @@ impl Drop for Task {
     /// The future goes on the executor's thread, whoever holds the last waker.
     fn drop(&mut self) {
         self.finish();
-        let refs = self.body().refs();
-        // The last reference (no waker clone alive, the common case) is seen with a load:
-        // no other thread can make a new one without holding one. Acquire: what a thread
-        // that let its clone go did to the cell happens before the free.
-        if refs.load(Ordering::Acquire) != 1 && refs.fetch_sub(1, Ordering::Release) != 1 {
-            return;
-        }
-        fence(Ordering::Acquire);
-        let shared = self.waker().shared;
-        // SAFETY: the last reference: nothing else reaches the cell, which `cell` boxed.
-        drop(unsafe { Box::from_raw(self.body.as_ptr()) });
-        // SAFETY: `Task` is not `Send`, so this is the executor's thread, and the executor
-        // is alive: it drops its tasks before letting its references go.
-        unsafe { shared.give_back() };
     }
 }
 
 /// A new cell holding `future`, with the one reference its [`Task`] takes.
-fn cell<F: Wrapped>(waker: TaskWaker, future: Option<F>) -> NonNull<dyn Body> {
+fn cell<F: Wrapped>(waker: TaskWaker, future: F) -> NonNull<dyn Body> {
     let cell: Box<dyn Body> = Box::new(TaskCell {
         refs: AtomicUsize::new(1),
         waker,
-        future: UnsafeCell::new(future),
+        future: UnsafeCell::new(Some(future)),
     });
     NonNull::from(Box::leak(cell))
-}
-
-impl Wrapped for std::future::Pending<Value> {
-    fn root(&self) -> Option<(Root, *const u8)> {
-        None
-    }
 }
 
 /// Tells `value`: `()` as such, anything else as its `Debug` text in [`VALUE`].
