@@ -17,6 +17,8 @@ pub(crate) struct Local {
     /// The named holders of each task's waker clones, alive while their `Arc` is
     /// ([`super::held`]).
     pub holders: rustc_hash::FxHashMap<TaskId, Vec<std::sync::Weak<crate::trace::Holder>>>,
+    /// Where the tasks' cells are carved from.
+    pub arena: super::arena::Arena,
 }
 
 /// The poll in progress on this thread.

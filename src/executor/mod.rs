@@ -1,6 +1,7 @@
 //! The steppable executor: it polls exactly one task per [`Executor::step`] and records
 //! everything it does in a [`Recorder`].
 
+mod arena;
 mod context;
 pub mod drive;
 mod held;
@@ -607,7 +608,7 @@ pub(crate) fn new_task<F: task::Wrapped>(
     if shared.policy == Policy::WakerDriven {
         local.queue.push_back(id);
     }
-    Task::new(waker, future)
+    Task::new(&mut local.arena, waker, future)
 }
 
 impl Drop for Executor {

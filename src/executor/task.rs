@@ -1,9 +1,11 @@
 //! One spawned task: its future and its waker in one allocation (as in every executor it is
 //! measured against), and its bookkeeping.
 
+use super::arena::{self, Arena};
 use super::panic;
 use super::waker::TaskWaker;
 use crate::coro::{ChainCopy, Index, Lookup, Lookups, Root};
+use std::alloc::Layout;
 use std::cell::{RefCell, UnsafeCell};
 use std::fmt::{Debug, Write};
 use std::future::Future;
@@ -105,7 +107,11 @@ impl<F: Wrapped> TaskCell<F> {
             fence(Ordering::Acquire);
             // The executor's reference went first, so the future is gone (see `Send`).
             let shared = (*cell).waker.shared;
-            drop(Box::from_raw(cell.cast_mut()));
+            std::ptr::drop_in_place(cell.cast_mut());
+            arena::free(
+                NonNull::new_unchecked(cell.cast_mut()).cast(),
+                Layout::new::<Self>(),
+            );
             shared.release();
         }
     }
@@ -194,10 +200,11 @@ impl<F: Wrapped> Body for TaskCell<F> {
 }
 
 pub(crate) struct Task {
-    /// The cell, boxed, while the task is unfinished: this handle holds one of its
-    /// references. `None` once the task finished (its future dropped and the reference
-    /// let go at once, so a finished task keeps no memory of its own) and for a stand-in.
-    /// Not `Send`: the executor's thread alone drops futures.
+    /// The cell (carved from the executor's arena, see `arena.rs`) while the task is
+    /// unfinished: this handle holds one of its references. `None` once the task finished
+    /// (its future dropped and the reference let go at once, so a finished task keeps no
+    /// memory of its own) and for a stand-in. Not `Send`: the executor's thread alone
+    /// drops futures.
     body: Option<NonNull<dyn Body>>,
     pub polls: u32,
     /// Its state after its last poll is owed (its debug info was still being read).
@@ -220,9 +227,9 @@ pub(crate) enum Capture {
 
 impl Task {
     /// A task of `future`, woken through `waker`.
-    pub fn new<F: Wrapped>(waker: TaskWaker, future: F) -> Task {
+    pub fn new<F: Wrapped>(arena: &mut Arena, waker: TaskWaker, future: F) -> Task {
         Task {
-            body: Some(cell(waker, future)),
+            body: Some(cell(arena, waker, future)),
             polls: 0,
             owed: false,
             found: None,
@@ -335,8 +342,13 @@ impl Task {
         }
         fence(Ordering::Acquire);
         let shared = body.waker().shared;
-        // SAFETY: the last reference: nothing else reaches the cell, which `cell` boxed.
-        drop(unsafe { Box::from_raw(cell.as_ptr()) });
+        let layout = Layout::for_value(body);
+        // SAFETY: the last reference: nothing else reaches the cell, which `cell` made
+        // with this layout (the vtable's size and alignment are the cell type's).
+        unsafe {
+            std::ptr::drop_in_place(cell.as_ptr());
+            arena::free(cell.cast(), layout);
+        }
         // SAFETY: `Task` is not `Send`, so this is the executor's thread, and the executor
         // is alive: it drops its tasks before letting its references go.
         unsafe { shared.give_back() };
@@ -357,13 +369,19 @@ impl Drop for Task {
 }
 
 /// A new cell holding `future`, with the one reference its [`Task`] takes.
-fn cell<F: Wrapped>(waker: TaskWaker, future: F) -> NonNull<dyn Body> {
-    let cell: Box<dyn Body> = Box::new(TaskCell {
-        refs: AtomicUsize::new(1),
-        waker,
-        future: UnsafeCell::new(Some(future)),
-    });
-    NonNull::from(Box::leak(cell))
+fn cell<F: Wrapped>(arena: &mut Arena, waker: TaskWaker, future: F) -> NonNull<dyn Body> {
+    let cell = arena
+        .alloc(Layout::new::<TaskCell<F>>())
+        .cast::<TaskCell<F>>();
+    // SAFETY: fresh memory with the cell type's layout.
+    unsafe {
+        cell.write(TaskCell {
+            refs: AtomicUsize::new(1),
+            waker,
+            future: UnsafeCell::new(Some(future)),
+        })
+    };
+    cell
 }
 
 /// Tells `value`: `()` as such, anything else as its `Debug` text in [`VALUE`].
