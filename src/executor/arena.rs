@@ -3,6 +3,11 @@
 //! decrement instead of a `free`. A chunk goes back to the allocator once its last cell
 //! is freed (on whatever thread that happens: a waker clone may be the last reference)
 //! and the executor has moved on from it. Larger cells get an allocation of their own.
+//!
+//! A cell the executor frees itself (the usual end: it held the last reference) keeps its
+//! slot for the next cell of the same layout, so a program that keeps spawning holds at
+//! most as much as it ever had alive at once, and a long-lived task does not keep a chunk
+//! of otherwise dead cells to itself. Spare slots go back to their chunks with the executor.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::ptr::NonNull;
@@ -35,6 +40,9 @@ pub(crate) struct Arena {
     next: usize,
     /// Cells carved from `chunk`.
     carved: usize,
+    /// Freed slots kept for reuse, by layout (size, alignment): still counted in their
+    /// chunks. Few layouts appear in one program (one per spawned future type).
+    spare: Vec<(Layout, Vec<NonNull<u8>>)>,
 }
 
 fn chunk_layout() -> Layout {
@@ -54,6 +62,15 @@ impl Arena {
             // SAFETY: a cell's layout has a non-zero size (it holds its count).
             let ptr = unsafe { alloc(layout) };
             return NonNull::new(ptr).unwrap_or_else(|| handle_alloc_error(layout));
+        }
+        if !self.spare.is_empty()
+            && let Some(slot) = self
+                .spare
+                .iter_mut()
+                .find(|(l, _)| *l == layout)
+                .and_then(|(_, slots)| slots.pop())
+        {
+            return slot;
         }
         loop {
             if let Some(chunk) = self.chunk {
@@ -94,8 +111,32 @@ impl Arena {
     }
 }
 
+impl Arena {
+    /// Frees a cell's memory on the executor's thread, keeping a carved slot for reuse.
+    ///
+    /// # Safety
+    /// As for [`free`]; the cell came from this arena (or from the global allocator).
+    pub unsafe fn recycle(&mut self, ptr: NonNull<u8>, layout: Layout) {
+        if !carved(layout) {
+            // SAFETY: the caller's contract.
+            unsafe { free(ptr, layout) };
+            return;
+        }
+        match self.spare.iter_mut().find(|(l, _)| *l == layout) {
+            Some((_, slots)) => slots.push(ptr),
+            None => self.spare.push((layout, vec![ptr])),
+        }
+    }
+}
+
 impl Drop for Arena {
     fn drop(&mut self) {
+        for (layout, slots) in std::mem::take(&mut self.spare) {
+            for slot in slots {
+                // SAFETY: a spare slot is a freed carved cell, counted in its chunk.
+                unsafe { free(slot, layout) };
+            }
+        }
         self.retire();
     }
 }

@@ -188,7 +188,7 @@ impl Executor {
         }
         let pending = matches!(outcome, Outcome::Pending { .. });
         if !pending {
-            task.finish();
+            task.finish(Some(&mut local.arena));
             self.unfinished -= 1;
         }
         if !children.is_empty() {

@@ -326,8 +326,9 @@ impl Task {
     }
 
     /// Drops the future (a panicking destructor is caught too: it has nowhere to go) and
-    /// lets the cell go; the last waker clone frees it if one is still held.
-    pub fn finish(&mut self) {
+    /// lets the cell go; the last waker clone frees it if one is still held. Freed here,
+    /// its slot goes to `arena` for reuse when given (the executor's, during a run).
+    pub fn finish(&mut self, arena: Option<&mut Arena>) {
         let Some(cell) = self.body.take() else { return };
         // SAFETY: this handle's reference, still held, keeps the cell alive.
         let body = unsafe { &*cell.as_ptr() };
@@ -347,7 +348,10 @@ impl Task {
         // with this layout (the vtable's size and alignment are the cell type's).
         unsafe {
             std::ptr::drop_in_place(cell.as_ptr());
-            arena::free(cell.cast(), layout);
+            match arena {
+                Some(arena) => arena.recycle(cell.cast(), layout),
+                None => arena::free(cell.cast(), layout),
+            }
         }
         // SAFETY: `Task` is not `Send`, so this is the executor's thread, and the executor
         // is alive: it drops its tasks before letting its references go.
@@ -364,7 +368,7 @@ impl Task {
 impl Drop for Task {
     /// The future goes on the executor's thread, whoever holds the last waker.
     fn drop(&mut self) {
-        self.finish();
+        self.finish(None);
     }
 }
 
