@@ -109,9 +109,7 @@ impl Arena {
             unsafe { release(chunk, unused + 1) };
         }
     }
-}
 
-impl Arena {
     /// Frees a cell's memory on the executor's thread, keeping a carved slot for reuse.
     ///
     /// # Safety

@@ -238,10 +238,10 @@ where
     F: Future + 'static,
     F::Output: Debug + 'static,
 {
-    fn root(&self) -> Option<(crate::coro::Root, *const u8)> {
-        Some((
+    fn root(&self) -> (crate::coro::Root, *const u8) {
+        (
             crate::coro::Root::of::<F>(),
             (&self.inner as *const F).cast(),
-        ))
+        )
     }
 }

@@ -144,7 +144,7 @@ impl Executor {
                     task::Value::Text => task::VALUE.with(|t| {
                         let text = t.borrow();
                         if *text == "()" {
-                            (log.intern(&text), ValueText::UNIT)
+                            (log.intern_unit(), ValueText::UNIT)
                         } else {
                             let (sym, value) = log.intern_shared(&text);
                             (sym, value.into())

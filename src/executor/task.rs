@@ -34,9 +34,12 @@ pub(crate) enum Value {
 /// one allocates no `String` of its own.
 pub(crate) trait Wrapped: Future<Output = Value> + 'static {
     /// The program's own future inside: its type (to find its layout in the debug info)
-    /// and its address (to read its state); `None` for a stand-in with no future.
-    fn root(&self) -> Option<(Root, *const u8)>;
+    /// and its address (to read its state).
+    fn root(&self) -> (Root, *const u8);
 }
+
+/// What polling a task that has finished says (the executor never does).
+const POLLED_FINISHED: &str = "the executor polled a finished task";
 
 /// The one allocation of a task: its reference count, the waker other threads reach, and
 /// the future only the executor's thread touches.
@@ -44,16 +47,25 @@ pub(crate) trait Wrapped: Future<Output = Value> + 'static {
 /// Counted by hand rather than in an `Arc` (whose weak count and `Wake` glue cost atomic
 /// operations every task pays): the executor's [`Task`] holds one reference and each
 /// clone of the task's `Waker` one more. The executor usually holds the last one, and then
-/// frees the cell without an atomic operation (see `Drop for Task`).
+/// frees the cell without an atomic operation (see [`Task::finish`]).
+///
+/// `repr(C)` with the head first: the executor reads the count and the waker through the
+/// cell's address alone, without a call through the type-erased [`Body`].
+#[repr(C)]
 struct TaskCell<F> {
-    refs: AtomicUsize,
-    waker: TaskWaker,
+    head: Head,
     /// `None` once finished: a completed future is never polled again.
     future: UnsafeCell<Option<F>>,
 }
 
-// SAFETY: other threads reach a cell only through its `Waker`, which touches `refs` and
-// `waker` alone (atomics and the `Send + Sync` shared state). `future` is polled and
+/// The part of a cell that does not depend on its future's type.
+struct Head {
+    refs: AtomicUsize,
+    waker: TaskWaker,
+}
+
+// SAFETY: other threads reach a cell only through its `Waker`, which touches its head
+// alone (atomics and the `Send + Sync` shared state). `future` is polled and
 // dropped only on the executor's thread (`Body`'s methods are `unsafe` for that reason),
 // and always dropped there, by `Task::finish` (from `Task`'s `Drop` at the latest), before
 // the executor lets go of its reference. So the last reference, on whatever thread it
@@ -77,7 +89,7 @@ impl<F: Wrapped> TaskCell<F> {
         let cell = unsafe { &*data.cast::<Self>() };
         // Relaxed, as `Arc::clone`: a new reference comes from an existing one, so nothing
         // needs ordering against it.
-        if cell.refs.fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
+        if cell.head.refs.fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
             // As `Arc` does: a count this high means clones are being leaked in a loop.
             std::process::abort();
         }
@@ -94,19 +106,19 @@ impl<F: Wrapped> TaskCell<F> {
 
     unsafe fn wake_by_ref(data: *const ()) {
         // SAFETY: as in `clone_waker`.
-        unsafe { &*data.cast::<Self>() }.waker.wake_by_ref();
+        unsafe { &*data.cast::<Self>() }.head.waker.wake_by_ref();
     }
 
     unsafe fn drop_waker(data: *const ()) {
         let cell = data.cast::<Self>();
         // SAFETY: the waker owns a reference; it is let go once, here.
         unsafe {
-            if (*cell).refs.fetch_sub(1, Ordering::Release) != 1 {
+            if (*cell).head.refs.fetch_sub(1, Ordering::Release) != 1 {
                 return;
             }
             fence(Ordering::Acquire);
             // The executor's reference went first, so the future is gone (see `Send`).
-            let shared = (*cell).waker.shared;
+            let shared = (*cell).head.waker.shared;
             std::ptr::drop_in_place(cell.cast_mut());
             arena::free(
                 NonNull::new_unchecked(cell.cast_mut()).cast(),
@@ -119,10 +131,6 @@ impl<F: Wrapped> TaskCell<F> {
 
 /// A cell with its future's type erased.
 trait Body {
-    fn refs(&self) -> &AtomicUsize;
-
-    fn waker(&self) -> &TaskWaker;
-
     /// Polls under `catch_unwind`; a panic comes back as its message.
     ///
     /// # Safety
@@ -144,14 +152,6 @@ trait Body {
 }
 
 impl<F: Wrapped> Body for TaskCell<F> {
-    fn refs(&self) -> &AtomicUsize {
-        &self.refs
-    }
-
-    fn waker(&self) -> &TaskWaker {
-        &self.waker
-    }
-
     unsafe fn poll(&self) -> Result<Poll<Value>, String> {
         let data = (self as *const Self).cast::<()>();
         // SAFETY: the vtable's functions are this cell type's. The waker is borrowed, not
@@ -163,7 +163,7 @@ impl<F: Wrapped> Body for TaskCell<F> {
         // SAFETY: the caller's contract: nothing else touches `future` meanwhile.
         let slot = unsafe { &mut *self.future.get() };
         let Some(future) = slot.as_mut() else {
-            return Err("the executor polled a finished task".to_owned());
+            return Err(POLLED_FINISHED.to_owned());
         };
         // SAFETY: the future lives in the cell's allocation, which never moves, and it is
         // never moved out of it: `drop_future` drops it in place.
@@ -195,7 +195,7 @@ impl<F: Wrapped> Body for TaskCell<F> {
 
     unsafe fn root(&self) -> Option<(Root, *const u8)> {
         // SAFETY: the caller's contract: nothing else touches `future` meanwhile.
-        unsafe { &*self.future.get() }.as_ref()?.root()
+        unsafe { &*self.future.get() }.as_ref().map(F::root)
     }
 }
 
@@ -252,10 +252,17 @@ impl Task {
         self.body.map(|b| unsafe { &*b.as_ptr() })
     }
 
+    /// The head of the cell, read through its address (see [`TaskCell`]).
+    fn head(&self) -> Option<&Head> {
+        // SAFETY: every cell is a `repr(C)` `TaskCell` whose first field is its `Head`, and
+        // this handle's reference keeps it alive while it is here.
+        self.body.map(|b| unsafe { &*b.as_ptr().cast::<Head>() })
+    }
+
     /// The task's waker state (its id, its flag, the executor it wakes); `None` once
     /// finished.
     pub fn waker(&self) -> Option<&TaskWaker> {
-        self.body().map(|b| b.waker())
+        self.head().map(|h| &h.waker)
     }
 
     /// The data pointer of the task's `Waker`: a waker with it is this task's (null once
@@ -268,7 +275,7 @@ impl Task {
     /// References to the task: the executor's own, and one per clone of its waker (none
     /// counted once finished).
     pub fn references(&self) -> usize {
-        self.body().map_or(0, |b| b.refs().load(Ordering::Acquire))
+        self.head().map_or(0, |h| h.refs.load(Ordering::Acquire))
     }
 
     /// Looks the future's type up in `index` (once it is found or known not to be there).
@@ -321,7 +328,7 @@ impl Task {
             // SAFETY: `Task` is not `Send` (it holds a raw pointer), so this runs on the
             // executor's thread, and `&mut self` rules out any other call on the cell now.
             Some(body) => unsafe { body.poll() },
-            None => Err("the executor polled a finished task".to_owned()),
+            None => Err(POLLED_FINISHED.to_owned()),
         }
     }
 
@@ -329,12 +336,12 @@ impl Task {
     /// lets the cell go; the last waker clone frees it if one is still held. Freed here,
     /// its slot goes to `arena` for reuse when given (the executor's, during a run).
     pub fn finish(&mut self, arena: Option<&mut Arena>) {
-        let Some(cell) = self.body.take() else { return };
-        // SAFETY: this handle's reference, still held, keeps the cell alive.
-        let body = unsafe { &*cell.as_ptr() };
+        let (Some(body), Some(head)) = (self.body(), self.head()) else {
+            return;
+        };
         // SAFETY: as for `poll`.
         let _ = panic::catching(|| unsafe { body.drop_future() });
-        let refs = body.refs();
+        let refs = &head.refs;
         // The last reference (no waker clone alive, the common case) is seen with a load:
         // no other thread can make a new one without holding one. Acquire: what a thread
         // that let its clone go did to the cell happens before the free.
@@ -342,8 +349,9 @@ impl Task {
             return;
         }
         fence(Ordering::Acquire);
-        let shared = body.waker().shared;
+        let shared = head.waker.shared;
         let layout = Layout::for_value(body);
+        let Some(cell) = self.body.take() else { return };
         // SAFETY: the last reference: nothing else reaches the cell, which `cell` made
         // with this layout (the vtable's size and alignment are the cell type's).
         unsafe {
@@ -380,8 +388,10 @@ fn cell<F: Wrapped>(arena: &mut Arena, waker: TaskWaker, future: F) -> NonNull<d
     // SAFETY: fresh memory with the cell type's layout.
     unsafe {
         cell.write(TaskCell {
-            refs: AtomicUsize::new(1),
-            waker,
+            head: Head {
+                refs: AtomicUsize::new(1),
+                waker,
+            },
             future: UnsafeCell::new(Some(future)),
         })
     };
@@ -433,7 +443,7 @@ where
     F: Future + 'static,
     F::Output: Debug,
 {
-    fn root(&self) -> Option<(Root, *const u8)> {
-        Some((Root::of::<F>(), (&self.inner as *const F).cast()))
+    fn root(&self) -> (Root, *const u8) {
+        (Root::of::<F>(), (&self.inner as *const F).cast())
     }
 }

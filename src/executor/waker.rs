@@ -159,10 +159,8 @@ impl TaskWaker {
         // holding this waker is freed.
         unsafe { self.shared.0.as_ref() }
     }
-}
 
-impl TaskWaker {
-    /// Wakes the task: the `Wake` of its cell (see `task.rs`) comes here.
+    /// Wakes the task: the `Waker` of its cell (see `task.rs`) comes here.
     pub fn wake_by_ref(&self) {
         let shared = self.shared();
         let local = context::with_current(|c| {
