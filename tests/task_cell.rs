@@ -268,3 +268,46 @@ fn wakers_cloned_woken_and_dropped_on_other_threads_free_every_cell_once() {
     }
     assert_eq!(Arc::strong_count(&recorder), 1, "nothing leaked");
 }
+
+/// Ready on its second poll; on its first it hands a clone of its waker out and wakes
+/// itself, so it finishes while another thread still holds a reference to its cell.
+struct FinishesWhileHeld(Option<mpsc::Sender<Waker>>);
+
+impl Future for FinishesWhileHeld {
+    type Output = u8;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u8> {
+        match self.0.take() {
+            Some(out) => {
+                let _ = out.send(cx.waker().clone());
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            None => Poll::Ready(5),
+        }
+    }
+}
+
+#[test]
+fn a_task_that_finishes_while_its_waker_is_held_elsewhere_is_let_go_once() {
+    let recorder = Recorder::new();
+    let mut ex = Executor::with_recorder(Policy::WakerDriven, recorder.clone());
+    let (tx, rx) = mpsc::channel();
+    ex.spawn("held", FinishesWhileHeld(Some(tx)));
+    assert_eq!(ex.run_until_stalled(), (Step::Done, 2));
+    let waker = rx.recv().expect("the first poll handed its waker out");
+    // Finished is finished: nothing is left to poll, and the waker still works.
+    assert_eq!(ex.unfinished(), 0);
+    assert_eq!(ex.step(), Step::Done);
+    waker.wake_by_ref();
+    assert_eq!(ex.step(), Step::Done);
+    drop(ex);
+    assert_eq!(
+        Arc::strong_count(&recorder),
+        2,
+        "the waker keeps the state alive"
+    );
+    thread::spawn(move || drop(waker))
+        .join()
+        .expect("the last reference goes on another thread");
+    assert_eq!(Arc::strong_count(&recorder), 1, "let go exactly once");
+}

@@ -252,11 +252,10 @@ impl Task {
         self.body.map(|b| unsafe { &*b.as_ptr() })
     }
 
-    /// The head of the cell, read through its address (see [`TaskCell`]).
+    /// The head of the cell (see [`TaskCell`]).
     fn head(&self) -> Option<&Head> {
-        // SAFETY: every cell is a `repr(C)` `TaskCell` whose first field is its `Head`, and
-        // this handle's reference keeps it alive while it is here.
-        self.body.map(|b| unsafe { &*b.as_ptr().cast::<Head>() })
+        // SAFETY: this handle's reference keeps the cell alive while it is here.
+        self.body.map(|b| unsafe { head_of(b) })
     }
 
     /// The task's waker state (its id, its flag, the executor it wakes); `None` once
@@ -336,9 +335,12 @@ impl Task {
     /// lets the cell go; the last waker clone frees it if one is still held. Freed here,
     /// its slot goes to `arena` for reuse when given (the executor's, during a run).
     pub fn finish(&mut self, arena: Option<&mut Arena>) {
-        let (Some(body), Some(head)) = (self.body(), self.head()) else {
+        // Taken first: from here on the task is finished, whatever happens to the cell.
+        let Some(cell) = self.body.take() else {
             return;
         };
+        // SAFETY: this handle's reference, let go below, keeps the cell alive until then.
+        let (body, head) = unsafe { (&*cell.as_ptr(), head_of(cell)) };
         // SAFETY: as for `poll`.
         let _ = panic::catching(|| unsafe { body.drop_future() });
         let refs = &head.refs;
@@ -351,7 +353,6 @@ impl Task {
         fence(Ordering::Acquire);
         let shared = head.waker.shared;
         let layout = Layout::for_value(body);
-        let Some(cell) = self.body.take() else { return };
         // SAFETY: the last reference: nothing else reaches the cell, which `cell` made
         // with this layout (the vtable's size and alignment are the cell type's).
         unsafe {
@@ -378,6 +379,16 @@ impl Drop for Task {
     fn drop(&mut self) {
         self.finish(None);
     }
+}
+
+/// The head of `cell`, read through its address alone.
+///
+/// # Safety
+/// `cell` is alive for `'a`.
+unsafe fn head_of<'a>(cell: NonNull<dyn Body>) -> &'a Head {
+    // SAFETY: every cell is a `repr(C)` `TaskCell` whose first field is its `Head`; the
+    // caller keeps it alive.
+    unsafe { &*cell.as_ptr().cast::<Head>() }
 }
 
 /// A new cell holding `future`, with the one reference its [`Task`] takes.
