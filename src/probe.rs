@@ -77,9 +77,7 @@ impl<F: Future> Future for At<F> {
                 let kind = if result.is_pending() {
                     // Inner awaits suspend first, so the first suspend of a poll is the
                     // innermost point: the one the task is suspended at.
-                    if c.innermost.get().is_none() {
-                        c.innermost.set(Some((site, point)));
-                    }
+                    c.suspend_at(site, point);
                     EventKind::Suspend { point }
                 } else {
                     EventKind::AwaitExit { point }

@@ -4,7 +4,9 @@
 //! And a straight run reads the clock once per poll: a poll starts at the reading that
 //! ended the one before. The cells' references to the executor's state are counted by
 //! hand: what the executor shares with its wakers (its recorder among it) lives exactly as
-//! long as the executor or the last waker, whichever goes last.
+//! long as the executor or the last waker, whichever goes last. A wake inside a poll with
+//! no clone of the waker alive takes the executor's fast path and still queues the task
+//! once, however often it is woken.
 
 use pollscope::executor::{Executor, Outcome, Policy, Step, ValueText};
 use pollscope::trace::{EventKind, Recorder};
@@ -310,4 +312,57 @@ fn a_task_that_finishes_while_its_waker_is_held_elsewhere_is_let_go_once() {
         .join()
         .expect("the last reference goes on another thread");
     assert_eq!(Arc::strong_count(&recorder), 1, "let go exactly once");
+}
+
+/// Wakes itself `wakes` times in its first poll (through the borrowed waker, or through
+/// clones when `clone`), then stays pending without waking.
+struct WakesItself {
+    wakes: usize,
+    clone: bool,
+    polled: bool,
+}
+
+impl Future for WakesItself {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.polled {
+            self.polled = true;
+            for _ in 0..self.wakes {
+                if self.clone {
+                    // A clone alive: the wake takes the path other threads' wakes take.
+                    let held = cx.waker().clone();
+                    held.wake_by_ref();
+                } else {
+                    cx.waker().wake_by_ref();
+                }
+            }
+        }
+        Poll::Pending
+    }
+}
+
+#[test]
+fn a_task_woken_twice_in_one_poll_is_polled_once_more() {
+    for clone in [false, true] {
+        let mut ex = Executor::new(Policy::WakerDriven);
+        ex.spawn(
+            "twice",
+            WakesItself {
+                wakes: 3,
+                clone,
+                polled: false,
+            },
+        );
+        let (end, polls) = ex.run_until_stalled();
+        // The first poll, the one its wakes asked for, and no third: the task is queued
+        // once however many wakes came in one poll.
+        assert_eq!((end, polls), (Step::Stalled, 2), "clone: {clone}");
+        let trace = ex.snapshot();
+        let wakes = trace
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Wake { .. }))
+            .count();
+        assert_eq!(wakes, 3, "every wake is recorded (clone: {clone})");
+    }
 }

@@ -19,6 +19,10 @@ pub(crate) struct Local {
     pub holders: rustc_hash::FxHashMap<TaskId, Vec<std::sync::Weak<crate::trace::Holder>>>,
     /// Where the tasks' cells are carved from.
     pub arena: super::arena::Arena,
+    /// Tasks spawned by the poll in progress (`pollscope::spawn`), with the ids the log
+    /// gave them; the executor adopts them when the poll returns. (Here rather than on the
+    /// poll's stack: moving a vector out of a stack frame the poll just wrote stalls.)
+    pub spawned: Vec<(TaskId, Task)>,
 }
 
 /// The poll in progress on this thread.
@@ -31,11 +35,48 @@ pub(crate) struct Current<'a> {
     /// The polled task's waker's data pointer: a waker with it is that task's.
     pub waker_data: *const (),
     /// The first `Suspend` of this poll is the innermost await point: that is where the
-    /// task is suspended, and what `step()` reports.
-    pub innermost: Cell<Option<(Site, PointId)>>,
-    /// Tasks spawned by this poll (`pollscope::spawn`), with the ids the log gave them;
-    /// the executor adopts them when the poll returns.
-    pub spawned: RefCell<Vec<(TaskId, Task)>>,
+    /// task is suspended, and what `step()` reports. Read only once `suspended` is set.
+    innermost: Cell<Option<(Site, PointId)>>,
+    /// Set with `innermost`. Most polls suspend at no instrumented point, and reading a
+    /// one-byte flag the poll's start just wrote is quick, where copying the whole
+    /// `innermost` back waits for the stores before it (full of the trace's events).
+    suspended: Cell<bool>,
+}
+
+impl<'a> Current<'a> {
+    /// The poll of `task` about to start.
+    pub fn new(
+        shared: &'a Arc<Shared>,
+        local: &'a RefCell<Local>,
+        task: TaskId,
+        waker_data: *const (),
+    ) -> Current<'a> {
+        Current {
+            shared,
+            local,
+            task,
+            waker_data,
+            innermost: Cell::new(None),
+            suspended: Cell::new(false),
+        }
+    }
+
+    /// A probe's `Suspend`: the first one of the poll is where the task is suspended.
+    pub fn suspend_at(&self, site: Site, point: PointId) {
+        if !self.suspended.get() {
+            self.innermost.set(Some((site, point)));
+            self.suspended.set(true);
+        }
+    }
+
+    /// The innermost await point of the poll so far (see [`Current::suspend_at`]).
+    pub fn innermost(&self) -> Option<(Site, PointId)> {
+        if self.suspended.get() {
+            self.innermost.get()
+        } else {
+            None
+        }
+    }
 }
 
 impl Current<'_> {

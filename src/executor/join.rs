@@ -142,7 +142,6 @@ where
     F::Output: Debug + 'static,
 {
     let spawned = with_current(|current| {
-        let mut spawned = current.spawned.borrow_mut();
         // The log numbers every task, tokio's included, in the order it records them.
         let id = TaskId(current.local.borrow().log.tasks_spawned());
         let slot = Rc::new(RefCell::new(Slot {
@@ -154,15 +153,9 @@ where
             inner: future,
             slot: Some(slot.clone()),
         };
-        let task = super::new_task(
-            current.shared,
-            &mut current.local.borrow_mut(),
-            id,
-            name,
-            current.task,
-            child,
-        );
-        spawned.push((id, task));
+        let mut local = current.local.borrow_mut();
+        let task = super::new_task(current.shared, &mut local, id, name, current.task, child);
+        local.spawned.push((id, task));
         JoinHandle { task: id, slot }
     });
     match spawned {

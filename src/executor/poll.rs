@@ -36,13 +36,12 @@ impl Executor {
             .any(|t| !t.is_finished() && t.waker_held_elsewhere())
     }
 
+    #[inline(always)]
     pub(super) fn poll(&mut self, id: TaskId) -> Polled {
         // Cleared before the poll: a wake from now on asks for another poll. A wake that
         // another thread posted meanwhile is taken in first, so it is recorded before the
         // poll that answers it.
-        if let Some(waker) = self.tasks[id.0 as usize].waker() {
-            waker.woken.store(false, Ordering::SeqCst);
-        }
+        self.tasks[id.0 as usize].clear_woken();
         if self.shared.recorder.has_mail() {
             self.drain(Some(id));
         }
@@ -69,14 +68,7 @@ impl Executor {
         if let Some(tap) = &mut self.tap {
             tap(log.take());
         }
-        let current = context::Current {
-            shared,
-            local: &self.local,
-            task: id,
-            waker_data: task.waker_data(),
-            innermost: Default::default(),
-            spawned: Default::default(),
-        };
+        let current = context::Current::new(shared, &self.local, id, task.waker_data());
         let guard = context::enter(&current);
         let result = match &self.hook {
             None => task.poll(),
@@ -94,8 +86,7 @@ impl Executor {
             Some(_) => task.capture_coro(&mut self.reading),
             None => task::Capture::Nothing,
         };
-        let innermost = current.innermost.get();
-        let children = current.spawned.into_inner();
+        let innermost = current.innermost();
         let t_end = recorder.now_ns();
         self.boundary = Some(t_end);
         let local = self.local.get_mut();
@@ -114,7 +105,7 @@ impl Executor {
             }
         };
         let log = &mut local.log;
-        let (outcome, end) = match result {
+        let (came, end) = match result {
             Ok(Poll::Pending) => {
                 let end = log.poll_event(
                     id,
@@ -125,11 +116,7 @@ impl Executor {
                     },
                     t_end,
                 );
-                let outcome = Outcome::Pending {
-                    at: innermost.map(|(site, _)| site),
-                    point: innermost.map(|(_, p)| p),
-                };
-                (outcome, end)
+                (Came::Pending, end)
             }
             Ok(Poll::Ready(told)) => {
                 let end_kind = EventKind::PollEnd {
@@ -152,7 +139,7 @@ impl Executor {
                     }),
                 };
                 log.poll_event(id, EventKind::Complete { value: sym }, t_end);
-                (Outcome::Ready { value }, end)
+                (Came::Ready(value), end)
             }
             Err(message) => {
                 let end_kind = EventKind::PollEnd {
@@ -163,7 +150,7 @@ impl Executor {
                 let end = log.poll_event(id, end_kind, t_end);
                 let sym = log.intern(&message);
                 log.poll_event(id, EventKind::Panic { message: sym }, t_end);
-                (Outcome::Panicked { message }, end)
+                (Came::Panicked(message), end)
             }
         };
         match (index, captured) {
@@ -186,12 +173,13 @@ impl Executor {
             }
             _ => {}
         }
-        let pending = matches!(outcome, Outcome::Pending { .. });
+        let pending = matches!(came, Came::Pending);
         if !pending {
             task.finish(Some(&mut local.arena));
             self.unfinished -= 1;
         }
-        if !children.is_empty() {
+        if !local.spawned.is_empty() {
+            let children = std::mem::take(&mut local.spawned);
             self.unfinished += children.len();
             for (child, task) in children {
                 self.place(child, task);
@@ -200,11 +188,28 @@ impl Executor {
         Polled {
             task: id,
             wasted: pending && !asked,
-            outcome,
+            // Built here, in the value returned: an outcome built earlier would be copied
+            // in with wide loads of narrow stores the poll just made, which wait for the
+            // stores ahead of them (the trace's events) to land.
+            outcome: match came {
+                Came::Pending => Outcome::Pending {
+                    at: innermost.map(|(site, _)| site),
+                    point: innermost.map(|(_, p)| p),
+                },
+                Came::Ready(value) => Outcome::Ready { value },
+                Came::Panicked(message) => Outcome::Panicked { message },
+            },
             poll_ns: end.t_ns.saturating_sub(start.t_ns),
             seq: start.seq,
         }
     }
+}
+
+/// What a poll came to, before it becomes its [`Outcome`].
+enum Came {
+    Pending,
+    Ready(ValueText),
+    Panicked(String),
 }
 
 /// Takes the inbox in: other threads' events go to the log, the tasks they woke to the run

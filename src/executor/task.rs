@@ -64,6 +64,15 @@ struct Head {
     waker: TaskWaker,
 }
 
+impl Head {
+    /// True while the executor's is the only reference: no clone of the waker is alive,
+    /// so no other thread can touch the cell, nor get a waker to do so. (Acquire: what a
+    /// thread did with the clone it let go happens before.)
+    fn sole(&self) -> bool {
+        self.refs.load(Ordering::Acquire) == 1
+    }
+}
+
 // SAFETY: other threads reach a cell only through its `Waker`, which touches its head
 // alone (atomics and the `Send + Sync` shared state). `future` is polled and
 // dropped only on the executor's thread (`Body`'s methods are `unsafe` for that reason),
@@ -106,7 +115,8 @@ impl<F: Wrapped> TaskCell<F> {
 
     unsafe fn wake_by_ref(data: *const ()) {
         // SAFETY: as in `clone_waker`.
-        unsafe { &*data.cast::<Self>() }.head.waker.wake_by_ref();
+        let head = &unsafe { &*data.cast::<Self>() }.head;
+        head.waker.wake_by_ref(head.sole());
     }
 
     unsafe fn drop_waker(data: *const ()) {
@@ -264,6 +274,22 @@ impl Task {
         self.head().map(|h| &h.waker)
     }
 
+    /// Clears the waker's flag as a poll starts: a wake from then on asks for another poll.
+    /// A wake from another thread sets the flag and then posts to the inbox, which the
+    /// executor reads after this store: the store needs a full fence, which waits for the
+    /// store buffer (full of the trace's writes) to drain. With no clone of the waker alive
+    /// no other thread can wake the task, and a plain store does.
+    pub fn clear_woken(&self) {
+        if let Some(head) = self.head() {
+            let order = if head.sole() {
+                Ordering::Relaxed
+            } else {
+                Ordering::SeqCst
+            };
+            head.waker.woken.store(false, order);
+        }
+    }
+
     /// The data pointer of the task's `Waker`: a waker with it is this task's (null once
     /// finished).
     pub fn waker_data(&self) -> *const () {
@@ -371,6 +397,15 @@ impl Task {
     /// or timers, which may still wake the task.
     pub fn waker_held_elsewhere(&self) -> bool {
         self.references() > 1
+    }
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("finished", &self.is_finished())
+            .field("polls", &self.polls)
+            .finish_non_exhaustive()
     }
 }
 

@@ -147,9 +147,18 @@ unsafe impl Sync for TaskWaker {}
 
 impl TaskWaker {
     /// Sets the flag; true if the task should now be queued (the first wake since its
-    /// poll started, under the waker-driven policy).
-    fn mark(&self) -> bool {
-        let first = !self.woken.swap(true, Ordering::SeqCst);
+    /// poll started, under the waker-driven policy). `sole`: on the executor's thread with
+    /// no clone of the waker alive, where no other thread can touch the flag, so a load
+    /// and a store do (the swap is a full fence).
+    fn mark(&self, sole: bool) -> bool {
+        let first = if sole {
+            !self.woken.load(Ordering::Relaxed) && {
+                self.woken.store(true, Ordering::Relaxed);
+                true
+            }
+        } else {
+            !self.woken.swap(true, Ordering::SeqCst)
+        };
         first && self.shared().policy == Policy::WakerDriven
     }
 
@@ -160,8 +169,10 @@ impl TaskWaker {
         unsafe { self.shared.0.as_ref() }
     }
 
-    /// Wakes the task: the `Waker` of its cell (see `task.rs`) comes here.
-    pub fn wake_by_ref(&self) {
+    /// Wakes the task: the `Waker` of its cell (see `task.rs`) comes here, with `sole` true
+    /// when the executor holds the only reference to the cell (the waker is the one a poll
+    /// borrowed, so this is a wake inside that poll).
+    pub fn wake_by_ref(&self, sole: bool) {
         let shared = self.shared();
         let local = context::with_current(|c| {
             if !std::ptr::eq(&**c.shared, shared) {
@@ -175,7 +186,7 @@ impl TaskWaker {
             let mut local = c.local.borrow_mut();
             // Recorded before the flag changes, like a wake from another thread.
             local.log.wake_now(self.task, by);
-            if self.mark() {
+            if self.mark(sole) {
                 local.queue.push_back(self.task);
             }
             true
@@ -193,6 +204,6 @@ impl TaskWaker {
         };
         shared
             .recorder
-            .post(self.task, ForeignKind::Wake(by), || self.mark());
+            .post(self.task, ForeignKind::Wake(by), || self.mark(false));
     }
 }
