@@ -521,14 +521,13 @@ impl Executor {
         let mut wasted_run = drive::WastedRun::default();
         self.set_straight(true);
         let stopped = loop {
-            match self.step() {
-                Step::Polled(p) => {
-                    polls += 1;
-                    if wasted_run.round_wasted(p.wasted, self.unfinished) {
-                        break Step::Idle;
-                    }
-                }
-                other => break other,
+            let step = self.step();
+            // Only the flag is read: moving the poll's report out of the step would copy it
+            // with wide loads of the narrow stores just made, which wait on the stores ahead.
+            let Step::Polled(p) = &step else { break step };
+            polls += 1;
+            if wasted_run.round_wasted(p.wasted, self.unfinished) {
+                break Step::Idle;
             }
         };
         self.set_straight(false);
