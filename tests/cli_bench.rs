@@ -319,4 +319,40 @@ fn bench_executor_reports_each_peer_in_the_same_run() {
         assert!((ratio - ours / ns).abs() < 1e-9, "{peer}");
     }
     assert_eq!(json["polls"], 1000);
+    // Seven events a task: spawn, two polls' starts and ends, a wake, the value.
+    assert_eq!(json["events"], 3500);
+}
+
+#[test]
+fn bench_executor_alone_runs_pollscope_without_peers() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args([
+            "bench", "executor", "--tasks", "300", "--rounds", "2", "--alone", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["peers"], serde_json::json!([]));
+    assert!(json["ns_per_poll"].as_f64().unwrap() > 0.0, "{json}");
+    // No LocalPool run: no figure, and no ratio to it.
+    assert!(json["localpool_ns_per_poll"].is_null(), "{json}");
+    assert!(json["ratio"].is_null(), "{json}");
+    assert_eq!(
+        (json["polls"].clone(), json["events"].clone()),
+        (600.into(), 2100.into())
+    );
+    let words = Command::new(env!("CARGO_BIN_EXE_pollscope"))
+        .args([
+            "bench", "executor", "--tasks", "300", "--rounds", "1", "--alone",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&words.stdout);
+    assert!(text.contains("pollscope (recording)"), "{text}");
+    assert!(!text.contains("LocalPool"), "{text}");
 }

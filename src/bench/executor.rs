@@ -62,10 +62,16 @@ fn peers() -> Vec<(&'static str, Round)> {
 /// Each executor runs in a function of its own (`pollscope_round`, `localpool_round`), so
 /// `valgrind --tool=callgrind` attributes instructions to each side.
 pub fn executor(tasks: usize, rounds: usize) -> ExecutorBench {
+    executor_with(tasks, rounds, true)
+}
+
+/// [`executor`], or with `peers` false pollscope's rounds alone (to profile them: nothing
+/// else in the samples); then `localpool_ns_per_poll` and `ratio` are NaN.
+pub fn executor_with(tasks: usize, rounds: usize, peers: bool) -> ExecutorBench {
     let polls = tasks * 2;
     // The clock calibrates itself on first use: not part of any round.
     std::hint::black_box(crate::trace::Recorder::new().now_ns());
-    let peers = peers();
+    let peers = if peers { self::peers() } else { Vec::new() };
     let mut best_ours = f64::INFINITY;
     let mut best: Vec<f64> = vec![f64::INFINITY; peers.len()];
     let mut events = 0;
@@ -86,7 +92,7 @@ pub fn executor(tasks: usize, rounds: usize) -> ExecutorBench {
             ratio: best_ours / ns,
         })
         .collect();
-    let best_pool = best[0];
+    let best_pool = best.first().copied().unwrap_or(f64::NAN);
     ExecutorBench {
         tasks,
         polls,

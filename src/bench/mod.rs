@@ -15,7 +15,7 @@ mod stall;
 
 pub use coro::{CoroBench, coro};
 pub use coro_binary::{BinaryBench, BinaryBenchError, coro_binary};
-pub use executor::{ExecutorBench, YieldOnce, executor};
+pub use executor::{ExecutorBench, YieldOnce, executor, executor_with};
 pub use load::{LoadBench, load};
 #[cfg(unix)]
 pub use python::{PyBench, python};

@@ -156,6 +156,10 @@ pub struct ExecutorArgs {
     /// polls, as in the app (these tasks are no coroutines: nothing more is recorded).
     #[arg(long)]
     states: bool,
+    /// pollscope's rounds alone, no peers: to profile them (`perf record`) with nothing
+    /// else in the samples.
+    #[arg(long)]
+    alone: bool,
     /// Print one JSON object instead of words.
     #[arg(long)]
     json: bool,
@@ -170,11 +174,12 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, String> {
             if args.states {
                 pollscope_coro_index()?;
             }
-            let r = bench::executor(args.tasks, args.rounds);
+            let r = bench::executor_with(args.tasks, args.rounds, !args.alone);
             if args.json {
                 let json = serde_json::json!({
                     "tasks": r.tasks,
                     "polls": r.polls,
+                    "events": r.events,
                     "ns_per_poll": r.ns_per_poll,
                     "localpool_ns_per_poll": r.localpool_ns_per_poll,
                     "ratio": r.ratio,
