@@ -149,7 +149,9 @@ impl TaskWaker {
     /// Sets the flag; true if the task should now be queued (the first wake since its
     /// poll started, under the waker-driven policy). `sole`: on the executor's thread with
     /// no clone of the waker alive, where no other thread can touch the flag, so a load
-    /// and a store do (the swap is a full fence).
+    /// and a store do (the swap is a full fence). The one exception, a thread the poll
+    /// scopes waking through the waker it borrowed, takes the inbox and the swap; racing
+    /// a wake here, the worst it can do is queue the task twice: one wasted poll.
     fn mark(&self, sole: bool) -> bool {
         let first = if sole {
             !self.woken.load(Ordering::Relaxed) && {
