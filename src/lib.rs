@@ -105,6 +105,7 @@ pub mod lanes;
 pub mod lens;
 #[cfg(feature = "lessons")]
 pub mod lessons;
+mod prefetch;
 pub mod probe;
 pub mod program;
 #[cfg(unix)]

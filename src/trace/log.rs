@@ -552,21 +552,9 @@ fn huge_pages(events: &mut Vec<Event>) {
 #[cfg(not(target_os = "linux"))]
 fn huge_pages(_events: &mut Vec<Event>) {}
 
-/// Asks for the cache line a few events past the end of `events` before it is written: the
-/// log grows into memory that is not in the cache, and a store that has to fetch its line
-/// holds up every store behind it (and any load that must wait for them).
+/// Asks for the line eight events (four lines) past the end of `events` before it is
+/// written (see [`crate::prefetch`]).
 #[inline(always)]
 fn prefetch_ahead(events: &[Event]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // Eight events (four lines) ahead; a prefetch never faults, so past the end of the
-        // allocation is harmless.
-        let ahead = events.as_ptr().wrapping_add(events.len() + 8);
-        // SAFETY: `_mm_prefetch` only hints the cache; SSE is in the x86_64 baseline.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(ahead.cast())
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = events;
+    crate::prefetch::line(events.as_ptr().wrapping_add(events.len() + 8));
 }
