@@ -39,3 +39,22 @@ fn run_threads_to_the_end() {
             .is_some()
     );
 }
+
+#[test]
+fn a_thread_row_wider_than_the_ones_before_it_does_not_overlap_its_task() {
+    // Paused, stepped one poll at a time: nothing else repaints, so the frame in which
+    // the fourth thread (the longest name) appears is the one the audience sees.
+    let mut harness = app("threads");
+    for _ in 0..4 {
+        harness.get_by_label("Step").click();
+    }
+    wait_for(&mut harness, "the fourth thread", |h| {
+        h.query_by_label("fetch-python-forum").is_some()
+    });
+    let name = harness.get_by_label("fetch-python-forum").rect();
+    let task = harness.get_by_label("task 3").rect();
+    assert!(
+        name.right() <= task.left(),
+        "the name ({name:?}) runs into its task ({task:?})"
+    );
+}

@@ -21,6 +21,10 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
         })
         .collect();
     let longest = elapsed.iter().copied().max().unwrap_or(1).max(1);
+    relayout_on_new_rows(
+        ui,
+        threads.len() + threads.iter().filter(|t| t.result.is_some()).count(),
+    );
     egui::ScrollArea::vertical()
         .id_salt("threads")
         .show(ui, |ui| {
@@ -58,4 +62,20 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>) {
                     }
                 });
         });
+}
+
+/// A grid sizes its columns from the frame before, so a row wider than the ones before it
+/// overlaps its neighbour until the next frame, and a paused run (a lecture, mostly) has
+/// no next frame until something moves: when the rows change, the frame is laid out again
+/// at once.
+fn relayout_on_new_rows(ui: &egui::Ui, rows: usize) {
+    let id = egui::Id::unique("threads-grid-rows");
+    let before = ui.data_mut(|d| {
+        let before = d.get_temp::<usize>(id);
+        d.insert_temp(id, rows);
+        before
+    });
+    if before.is_some_and(|before| before != rows) {
+        ui.ctx().request_discard("a thread row came or went");
+    }
 }
