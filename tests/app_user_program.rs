@@ -99,3 +99,39 @@ fn steps_a_user_program_and_highlights_its_own_await_line() {
             .is_some()
     );
 }
+
+async fn parent() -> u32 {
+    let child = pollscope::spawn(
+        "a child task with a much longer name than any before it",
+        async { 1u32 },
+    );
+    child.await.unwrap_or(0)
+}
+
+#[test]
+fn a_task_row_wider_than_the_ones_before_it_does_not_overlap_its_state() {
+    let program = Program::new("children").task("p", parent);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_eframe(|cc| PollscopeApp::with_program(&cc.egui_ctx, Settings::default(), program));
+    wait_for(&mut harness, "the program's task", |h| {
+        h.state().shown_events() > 0
+    });
+    // Paused, one poll: the frame in which the child's row appears is the one on screen
+    // until something else moves.
+    harness.get_by_label("Step").click();
+    let long = "a child task with a much longer name than any before it";
+    wait_for(&mut harness, "the child's row", |h| {
+        count(h, " created ") == 1 && h.query_all_by_label_contains(long).count() > 0
+    });
+    let name = harness
+        .query_all_by_label_contains(long)
+        .map(|n| n.rect())
+        .min_by(|a, b| a.left().total_cmp(&b.left()))
+        .unwrap();
+    let state = harness.get_by_label(" created ").rect();
+    assert!(
+        name.right() <= state.left(),
+        "the name ({name:?}) runs into its state ({state:?})"
+    );
+}
