@@ -366,3 +366,24 @@ fn a_task_woken_twice_in_one_poll_is_polled_once_more() {
         assert_eq!(wakes, 3, "every wake is recorded (clone: {clone})");
     }
 }
+
+#[test]
+fn a_child_spawned_by_a_poll_that_unwinds_past_the_executor_is_freed_with_it() {
+    let recorder = Recorder::new();
+    let mut ex = Executor::with_recorder(Policy::WakerDriven, recorder.clone());
+    ex.spawn("parent", async {
+        let _child = pollscope::spawn("child", async { 1u32 });
+        std::future::pending::<()>().await;
+    });
+    // The hook runs the poll (which spawns the child), then panics: outside the future's
+    // own, caught panic, so it unwinds out of `step` before the child is adopted.
+    ex.set_poll_hook(Box::new(|poll: &mut dyn FnMut()| {
+        poll();
+        panic!("the hook fails after the poll");
+    }));
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.step()));
+    assert!(unwound.is_err(), "the hook's panic leaves step");
+    drop(ex);
+    // The child's cell went with the executor, and with it its reference to the state.
+    assert_eq!(Arc::strong_count(&recorder), 1, "nothing leaked");
+}

@@ -615,8 +615,13 @@ impl Drop for Executor {
     /// references to the shared state the executor kept for their cells.
     fn drop(&mut self) {
         self.tasks.clear();
+        // Empty unless a poll unwound past its adoption of the tasks it spawned (a panic
+        // outside the future's own, caught one): they go now, while the state they give
+        // their references back to is alive.
+        self.local.get_mut().spawned.clear();
         // SAFETY: every task of this executor is gone, so none gives a reference back;
-        // tasks another poll spawned were adopted into `tasks` when it returned.
+        // tasks another poll spawned were adopted into `tasks` when it returned, or
+        // dropped just above.
         unsafe { self.shared.executor_gone() };
     }
 }
