@@ -57,8 +57,9 @@
 //!   statistics, and the chart and CSV of a run.
 //! - [`text`]: every string made safe to show (controls escaped, long text cut) before it
 //!   reaches the screen.
-//! - [`bench`](mod@bench): the benchmarks behind `pollscope bench` (executor against
-//!   `futures::executor::LocalPool`, rewind, state reading, stalls).
+//! - [`bench`](mod@bench): the benchmarks behind `pollscope bench` (the executor against
+//!   `futures::executor::LocalPool`, smol's `LocalExecutor` and tokio's `LocalSet`,
+//!   rewind, state reading, stalls).
 //! - [`app`]: the egui front end, a thin layer of panels over the core (the only module
 //!   that imports egui); panels keep view state and turn clicks into actions.
 //! - [`cli`]: the clap command line. It is in the library because it backs [`main`], which
