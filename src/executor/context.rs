@@ -35,12 +35,8 @@ pub(crate) struct Current<'a> {
     /// The polled task's waker's data pointer: a waker with it is that task's.
     pub waker_data: *const (),
     /// The first `Suspend` of this poll is the innermost await point: that is where the
-    /// task is suspended, and what `step()` reports. Read only once `suspended` is set.
+    /// task is suspended, and what `step()` reports.
     innermost: Cell<Option<(Site, PointId)>>,
-    /// Set with `innermost`. Most polls suspend at no instrumented point, and reading a
-    /// one-byte flag the poll's start just wrote is quick, where copying the whole
-    /// `innermost` back waits for the stores before it (full of the trace's events).
-    suspended: Cell<bool>,
 }
 
 impl<'a> Current<'a> {
@@ -57,25 +53,19 @@ impl<'a> Current<'a> {
             task,
             waker_data,
             innermost: Cell::new(None),
-            suspended: Cell::new(false),
         }
     }
 
     /// A probe's `Suspend`: the first one of the poll is where the task is suspended.
     pub fn suspend_at(&self, site: Site, point: PointId) {
-        if !self.suspended.get() {
+        if self.innermost.get().is_none() {
             self.innermost.set(Some((site, point)));
-            self.suspended.set(true);
         }
     }
 
     /// The innermost await point of the poll so far (see [`Current::suspend_at`]).
     pub fn innermost(&self) -> Option<(Site, PointId)> {
-        if self.suspended.get() {
-            self.innermost.get()
-        } else {
-            None
-        }
+        self.innermost.get()
     }
 }
 
