@@ -2,17 +2,13 @@
 
 #![cfg(feature = "app")]
 
+use std::ffi::OsStr;
 use std::process::Command;
 
-#[test]
-fn bench_json_against_given_urls() {
-    let server = pollscope::server::DemoServer::start(Default::default()).unwrap();
-    let urls: Vec<String> = (1..=2)
-        .map(|i| server.url(&format!("/delay/{}", 10 * i)))
-        .collect();
+/// Runs `pollscope ARGS`, which must succeed, and reads its standard output as JSON.
+fn json_of<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
-        .args(["bench", "--rounds", "2", "--json"])
-        .args(&urls)
+        .args(args)
         .output()
         .unwrap();
     assert!(
@@ -20,7 +16,23 @@ fn bench_json_against_given_urls() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn bench_json_against_given_urls() {
+    let server = pollscope::server::DemoServer::start(Default::default()).unwrap();
+    let urls: Vec<String> = (1..=2)
+        .map(|i| server.url(&format!("/delay/{}", 10 * i)))
+        .collect();
+    let mut args = vec![
+        "bench".to_owned(),
+        "--rounds".into(),
+        "2".into(),
+        "--json".into(),
+    ];
+    args.extend(urls);
+    let json = json_of(&args);
     assert_eq!(json["rounds"].as_array().unwrap().len(), 2);
     assert_eq!(json["rounds"][0]["first"], "sequential");
     assert_eq!(json["rounds"][1]["first"], "concurrent");
@@ -289,18 +301,9 @@ fn a_target_that_never_answers_fails_the_run_after_its_report() {
 
 #[test]
 fn bench_executor_reports_each_peer_in_the_same_run() {
-    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
-        .args([
-            "bench", "executor", "--tasks", "500", "--rounds", "1", "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = json_of([
+        "bench", "executor", "--tasks", "500", "--rounds", "1", "--json",
+    ]);
     let peers = json["peers"].as_array().unwrap();
     let names: Vec<&str> = peers.iter().filter_map(|p| p["name"].as_str()).collect();
     assert_eq!(
@@ -325,18 +328,9 @@ fn bench_executor_reports_each_peer_in_the_same_run() {
 
 #[test]
 fn bench_executor_alone_runs_pollscope_without_peers() {
-    let out = Command::new(env!("CARGO_BIN_EXE_pollscope"))
-        .args([
-            "bench", "executor", "--tasks", "300", "--rounds", "2", "--alone", "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = json_of([
+        "bench", "executor", "--tasks", "300", "--rounds", "2", "--alone", "--json",
+    ]);
     assert_eq!(json["peers"], serde_json::json!([]));
     assert!(json["ns_per_poll"].as_f64().unwrap() > 0.0, "{json}");
     // No LocalPool run: no figure, and no ratio to it.
