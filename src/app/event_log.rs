@@ -128,7 +128,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
     let filter = log.filter;
     let (count, rows) = log.rows(view.trace, view.state.applied);
-    egui::ScrollArea::vertical()
+    // Sideways too: a long row (a path, a value) scrolls rather than ending in '…'.
+    egui::ScrollArea::both()
         .id_salt("event-log")
         .auto_shrink([false, false])
         .stick_to_bottom(true)
@@ -149,7 +150,8 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                     "{index:>6} {:>9}  {words}",
                     report::duration(event.t_ns),
                 ));
-                // Rows are one line each (the log scrolls by rows): the whole text on hover.
+                // Rows are one line each (the log scrolls by rows), as long as their text:
+                // the whole event, several lines where it has them, on hover.
                 let full = crate::text::block_owned(report::event_text(view.trace, event));
                 let mut rich = egui::RichText::new(text).monospace();
                 if let Some(c) = colour(&event.kind) {
@@ -160,7 +162,7 @@ pub fn show(ui: &mut egui::Ui, view: &View<'_>, log: &mut LogView) -> Option<Act
                 let response = ui.add(
                     egui::Button::selectable(selected, rich)
                         .frame(false)
-                        .wrap_mode(egui::TextWrapMode::Truncate),
+                        .wrap_mode(egui::TextWrapMode::Extend),
                 );
                 let response = response.on_hover_text(full);
                 if response.clicked() {
